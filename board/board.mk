@@ -1,0 +1,3 @@
+# board/board.mk: per-board build settings. Only this fragment and the
+# files under board/<name>/ may differ between boards.
+-include board/$(BOARD)/board.mk

@@ -1,0 +1,59 @@
+# build/kconfig.mk: Kconfig (kconfiglib) integration.
+#
+# The configuration of a build lives in $(O)/.config; it is made from
+# build/configs/$(BOARD)_defconfig (plus $(CONFIG_FRAGMENT) when set, which
+# is how `make check` turns on the sanitizers) and turned into
+# $(O)/include/generated/autoconf.h. The .config is included here as make
+# syntax, so fragments can use $(CONFIG_X) in their source lists.
+
+# kconfiglib is a Debian package whose modules only the system interpreter
+# sees (the python3 on PATH may be another one).
+KPYTHON ?= /usr/bin/python3
+KCONFIG_ENV = KCONFIG_CONFIG=$(O)/.config srctree=$(TOP)
+
+DEFCONFIG_FILE := build/configs/$(BOARD)_defconfig
+AUTOCONF := $(O)/include/generated/autoconf.h
+
+ifeq ($(wildcard $(DEFCONFIG_FILE)),)
+$(error unknown board '$(BOARD)': no $(DEFCONFIG_FILE) (boards: $(patsubst build/configs/%_defconfig,%,$(wildcard build/configs/*_defconfig))))
+endif
+
+KCONFIG_FILES := $(shell find . -name Kconfig -not -path './out/*' -not -path './.git/*')
+
+# Select a board: write its .config and remember it as the default board.
+.PHONY: %_defconfig
+%_defconfig: build/configs/%_defconfig
+	@mkdir -p $(O) out
+	@cat $< $(CONFIG_FRAGMENT) > $(O)/defconfig.merged
+	$(Q)$(KCONFIG_ENV) $(KPYTHON) -m defconfig --kconfig Kconfig $(O)/defconfig.merged >/dev/null
+	@echo $(BOARD) > out/.board
+	@echo "  CONFIG  $(O)/.config (board $(BOARD))"
+
+# A build with no .config yet starts from the board's defconfig.
+$(O)/.config: $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT)
+	@mkdir -p $(O)
+	@cat $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT) > $(O)/defconfig.merged
+	$(Q)$(KCONFIG_ENV) $(KPYTHON) -m defconfig --kconfig Kconfig $(O)/defconfig.merged >/dev/null
+	@echo "  CONFIG  $@ (board $(BOARD))"
+
+$(AUTOCONF): $(O)/.config $(KCONFIG_FILES)
+	@mkdir -p $(dir $@)
+	$(Q)$(KCONFIG_ENV) $(KPYTHON) -m olddefconfig Kconfig >/dev/null
+	$(Q)$(KCONFIG_ENV) $(KPYTHON) -m genconfig --header-path $@ Kconfig
+	@echo "  GEN     $@"
+
+.PHONY: menuconfig savedefconfig oldconfig
+menuconfig: $(O)/.config
+	$(KCONFIG_ENV) $(KPYTHON) -m menuconfig Kconfig
+
+# Write the minimal form of the current .config back to the board's defconfig.
+savedefconfig: $(O)/.config
+	$(KCONFIG_ENV) $(KPYTHON) -m savedefconfig --kconfig Kconfig --out $(DEFCONFIG_FILE)
+
+oldconfig: $(O)/.config
+	$(KCONFIG_ENV) $(KPYTHON) -m oldconfig Kconfig
+
+# Make reads the configuration as variables (CONFIG_X=y).
+ifeq ($(filter %_defconfig menuconfig clean distclean deps help,$(MAKECMDGOALS)),)
+-include $(O)/.config
+endif

@@ -1,0 +1,69 @@
+# build/targets.mk: the user-facing targets. Included last by the top
+# Makefile, after every fragment has filled in its lists.
+
+$(eval $(instantiate_templates))
+
+PROGS  := $(addprefix $(O)/bin/,$(progs-y))
+TPROGS := $(addprefix $(O)/tests/,$(tprogs-y))
+BENCHES := $(addprefix $(O)/bench/,$(bench-y))
+FUZZERS := $(addprefix $(O)/fuzz/,$(fuzz-y))
+
+all: $(PROGS)
+	@echo "  DONE    board $(BOARD): $(notdir $(PROGS)) in $(O)/bin"
+
+.PHONY: tests-build bench-build fuzz-build
+tests-build: $(PROGS) $(TPROGS)
+bench-build: $(PROGS) $(BENCHES)
+fuzz-build: $(FUZZERS)
+
+# ---- dependencies -------------------------------------------------------
+.PHONY: deps deps-ensure
+deps:
+	build/deps.sh
+deps-ensure:
+	@build/deps.sh --if-missing
+
+# ---- tests --------------------------------------------------------------
+CHECK_O := out/$(BOARD)/check
+FUZZ_O  := out/$(BOARD)/fuzz
+BENCH_O := out/$(BOARD)/bench
+FUZZ_CC ?= clang-14
+# Seconds each fuzz target runs inside `make check` (see tests/fuzz/README.md
+# for a long run).
+FUZZ_SECONDS ?= 15
+
+.PHONY: check check-build check-clang fuzz
+check: deps-ensure
+	$(MAKE) --no-print-directory BOARD=$(BOARD) O=$(CHECK_O) CONFIG_FRAGMENT=build/configs/check.fragment tests-build
+	$(MAKE) --no-print-directory check-clang
+	$(MAKE) --no-print-directory fuzz
+	tests/run.sh --build $(CHECK_O) --fuzz $(FUZZ_O) --fuzz-seconds $(FUZZ_SECONDS)
+
+# Every source must also compile warning-free with clang.
+check-clang:
+	$(MAKE) --no-print-directory BOARD=$(BOARD) O=out/$(BOARD)/clang CC=$(FUZZ_CC) EXTRA_CFLAGS=-Werror tests-build
+
+fuzz:
+	$(MAKE) --no-print-directory BOARD=$(BOARD) O=$(FUZZ_O) CC=$(FUZZ_CC) FUZZ=1 CONFIG_FRAGMENT=build/configs/check.fragment fuzz-build
+
+# ---- demo and benchmarks ------------------------------------------------
+.PHONY: demo bench
+demo: deps-ensure
+	$(MAKE) --no-print-directory BOARD=sim O=out/sim all
+	tests/demo.sh out/sim
+
+bench: deps-ensure
+	$(MAKE) --no-print-directory BOARD=$(BOARD) O=$(BENCH_O) bench-build
+	tests/bench/run.sh $(BENCH_O)
+
+# ---- housekeeping -------------------------------------------------------
+.PHONY: clean distclean help
+clean:
+	rm -rf $(O)
+distclean:
+	rm -rf out
+
+help:
+	@sed -n '/^#   make/p' Makefile | sed 's/^# //'
+
+-include $(ALL_OBJS:.o=.d)

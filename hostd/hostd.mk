@@ -1,0 +1,1 @@
+# hostd/hostd.mk: the host daemon.
