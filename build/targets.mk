@@ -8,7 +8,7 @@ TPROGS := $(addprefix $(O)/tests/,$(tprogs-y))
 BENCHES := $(addprefix $(O)/bench/,$(bench-y))
 FUZZERS := $(addprefix $(O)/fuzz/,$(fuzz-y))
 
-all: $(PROGS)
+all: $(AUTOCONF) $(PROGS)
 	@echo "  DONE    board $(BOARD): $(notdir $(PROGS)) in $(O)/bin"
 
 .PHONY: tests-build bench-build fuzz-build
@@ -64,6 +64,6 @@ distclean:
 	rm -rf out
 
 help:
-	@sed -n '/^#   make/p' Makefile | sed 's/^# //'
+	@sed -n '/^#   make /,/^$$/p' Makefile | sed -n 's/^#  //p'
 
 -include $(ALL_OBJS:.o=.d)

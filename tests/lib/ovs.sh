@@ -1,0 +1,151 @@
+# tests/lib/ovs.sh: start private Open vSwitch instances for integration
+# tests and the demo (sourced, bash). Each instance ("chassis") gets its own
+# network namespace, run directory, ovsdb-server and ovs-vswitchd with a
+# userspace (netdev) br-int, as ../shared/DESIGN.md describes: no systemd,
+# no kernel module. A management veth joins the namespace to the root one so
+# the switch can reach a controller listening there:
+#   root side  dfm-<id>  10.254.<n>.1/30     (controller address)
+#   ns side    mgmt0     10.254.<n>.2/30
+#
+#   ovs_start ID N            start instance ID (N: 1..250 picks the subnet)
+#   ovs_br ID [BR]            create BR (default br-int): netdev, secure, OF1.3
+#   ovs_vsctl ID ARGS...      ovs-vsctl against instance ID
+#   ovs_ofctl ID ARGS...      ovs-ofctl -O OpenFlow13 inside the namespace
+#   ovs_appctl ID ARGS...     ovs-appctl against instance ID's vswitchd
+#   ovs_restart_vswitchd ID   kill -9 ovs-vswitchd and start it again
+#   ovs_stop ID               stop the daemons, delete the namespace
+#   ovs_stop_all              stop every instance started by this shell
+#   vm_add ID VM IP/LEN MAC [GW] [OFPORT]  a netns "VM" on a veth into br-int
+#   ovs_check_log ID          fail when vswitchd logged ERR/EMER
+# Requires root (namespaces). Callers check `ovs_can_run || skip ...`.
+
+OVS_INSTANCES=()
+OVS_BASE=${OVS_BASE:-$(mktemp -d /tmp/dfnic-ovs.XXXXXX)}
+OVS_SUFFIX=${OVS_SUFFIX:-$$}
+
+ovs_can_run() {
+	if [ "$(id -u)" -ne 0 ]; then echo "needs root for network namespaces"; return 1; fi
+	for c in ovsdb-server ovs-vswitchd ovs-vsctl ovs-ofctl ovsdb-tool ip; do
+		command -v $c >/dev/null 2>&1 || { echo "$c not installed (make deps)"; return 1; }
+	done
+	[ -f /usr/share/openvswitch/vswitch.ovsschema ] || { echo "vswitch.ovsschema missing"; return 1; }
+	ip netns add dfn-probe-$OVS_SUFFIX 2>/dev/null || { echo "cannot create network namespaces"; return 1; }
+	ip netns del dfn-probe-$OVS_SUFFIX
+	return 0
+}
+
+ovs_ns() { echo "dfn-$1-$OVS_SUFFIX"; }
+ovs_dir() { echo "$OVS_BASE/$1"; }
+_ovs_env() {
+	local d; d=$(ovs_dir "$1")
+	echo "OVS_RUNDIR=$d OVS_DBDIR=$d OVS_LOGDIR=$d OVS_SYSCONFDIR=$d"
+}
+ovs_vsctl() { local id=$1; shift; env $(_ovs_env "$id") ovs-vsctl --db=unix:$(ovs_dir "$id")/db.sock --timeout=10 "$@"; }
+ovs_appctl() { local id=$1; shift; env $(_ovs_env "$id") ovs-appctl -t "$(ovs_dir "$id")/ovs-vswitchd.$(cat "$(ovs_dir "$id")/ovs-vswitchd.pid").ctl" "$@"; }
+ovs_ofctl() { local id=$1; shift; ip netns exec "$(ovs_ns "$id")" env $(_ovs_env "$id") ovs-ofctl -O OpenFlow13 "$@"; }
+ovs_mgmt_ip() { echo "10.254.$2.$1"; } # ovs_mgmt_ip 1|2 N
+
+_ovs_start_vswitchd() {
+	local id=$1 d; d=$(ovs_dir "$id")
+	ip netns exec "$(ovs_ns "$id")" env $(_ovs_env "$id") ovs-vswitchd "unix:$d/db.sock" \
+		--pidfile="$d/ovs-vswitchd.pid" --log-file="$d/ovs-vswitchd.log" \
+		--unixctl="$d/ovs-vswitchd.$$.ctl" --detach --no-chdir -vconsole:off -vfile:info \
+		|| return 1
+	# ovs-appctl finds the control socket by pid: link the name it expects.
+	local pid; pid=$(cat "$d/ovs-vswitchd.pid")
+	ln -sf "$d/ovs-vswitchd.$$.ctl" "$d/ovs-vswitchd.$pid.ctl"
+}
+
+ovs_start() {
+	local id=$1 n=$2 d ns
+	d=$(ovs_dir "$id"); ns=$(ovs_ns "$id")
+	mkdir -p "$d"
+	ip netns add "$ns" || return 1
+	ip -n "$ns" link set lo up
+	ip link add "dfm-$id" type veth peer name mgmt0 netns "$ns" || return 1
+	ip addr add "$(ovs_mgmt_ip 1 "$n")/30" dev "dfm-$id"
+	ip link set "dfm-$id" up
+	ip -n "$ns" addr add "$(ovs_mgmt_ip 2 "$n")/30" dev mgmt0
+	ip -n "$ns" link set mgmt0 up
+	ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema || return 1
+	ip netns exec "$ns" env $(_ovs_env "$id") ovsdb-server "$d/conf.db" \
+		--remote="punix:$d/db.sock" --pidfile="$d/ovsdb-server.pid" \
+		--log-file="$d/ovsdb-server.log" --unixctl="$d/ovsdb-server.ctl" \
+		--detach --no-chdir -vconsole:off || return 1
+	ovs_vsctl "$id" --no-wait init || return 1
+	ovs_vsctl "$id" --no-wait set Open_vSwitch . external_ids:system-id="$id" || return 1
+	_ovs_start_vswitchd "$id" || return 1
+	OVS_INSTANCES+=("$id")
+}
+
+ovs_br() {
+	local id=$1 br=${2:-br-int}
+	ovs_vsctl "$id" -- --may-exist add-br "$br" -- set bridge "$br" datapath_type=netdev \
+		fail_mode=secure protocols=OpenFlow13 || return 1
+	ovs_check_log "$id"
+}
+
+ovs_check_log() {
+	local f; f="$(ovs_dir "$1")/ovs-vswitchd.log"
+	if grep -E '\|(ERR|EMER)\|' "$f" >/dev/null 2>&1; then
+		echo "ovs-vswitchd of $1 logged errors:" >&2
+		grep -E '\|(ERR|EMER)\|' "$f" >&2
+		return 1
+	fi
+}
+
+ovs_restart_vswitchd() {
+	local id=$1 d pid; d=$(ovs_dir "$id")
+	pid=$(cat "$d/ovs-vswitchd.pid" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
+	sleep 0.2
+	rm -f "$d/ovs-vswitchd.pid"
+	_ovs_start_vswitchd "$id"
+}
+
+ovs_stop() {
+	local id=$1 d ns p; d=$(ovs_dir "$id"); ns=$(ovs_ns "$id")
+	for p in ovs-vswitchd ovsdb-server; do
+		[ -f "$d/$p.pid" ] && kill "$(cat "$d/$p.pid")" 2>/dev/null
+	done
+	sleep 0.2
+	for p in ovs-vswitchd ovsdb-server; do
+		[ -f "$d/$p.pid" ] && kill -9 "$(cat "$d/$p.pid")" 2>/dev/null
+	done
+	for vm in $(ip netns list | awk '{print $1}' | grep "^dfv-$id-.*-$OVS_SUFFIX\$"); do
+		ip netns del "$vm" 2>/dev/null
+	done
+	ip link del "dfm-$id" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+	return 0
+}
+
+ovs_stop_all() {
+	local id
+	for id in "${OVS_INSTANCES[@]}"; do ovs_stop "$id"; done
+	OVS_INSTANCES=()
+}
+
+# vm_add ID VM IP/LEN MAC [GW] [OFPORT]: namespace dfv-ID-VM-SUFFIX with eth0;
+# the other end, named <VM>-<ID> (truncated to 15 chars), is plugged into
+# br-int with ofport_request=OFPORT when given.
+vm_add() {
+	local id=$1 vm=$2 ip=$3 mac=$4 gw=${5:-} ofport=${6:-}
+	local vns="dfv-$id-$vm-$OVS_SUFFIX" ns; ns=$(ovs_ns "$id")
+	local peer; peer=$(echo "$vm-$id" | cut -c1-15)
+	ip netns add "$vns" || return 1
+	ip -n "$vns" link set lo up
+	ip link add eth0 netns "$vns" type veth peer name "$peer" netns "$ns" || return 1
+	ip -n "$vns" link set eth0 address "$mac"
+	ip -n "$vns" addr add "$ip" dev eth0
+	ip -n "$vns" link set eth0 up
+	ip -n "$ns" link set "$peer" up
+	ip netns exec "$vns" ethtool -K eth0 tx off >/dev/null 2>&1 || true
+	[ -n "$gw" ] && ip -n "$vns" route add default via "$gw"
+	if [ -n "$ofport" ]; then
+		ovs_vsctl "$id" add-port br-int "$peer" -- set interface "$peer" ofport_request="$ofport"
+	else
+		ovs_vsctl "$id" add-port br-int "$peer"
+	fi
+}
+vm_ns() { echo "dfv-$1-$2-$OVS_SUFFIX"; }
+vm_exec() { local id=$1 vm=$2; shift 2; ip netns exec "$(vm_ns "$id" "$vm")" "$@"; }
