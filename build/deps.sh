@@ -27,6 +27,7 @@ libdpdk-dev              firmware: rte_flow and ethdev
 libsqlite3-dev           hostd topology store
 libjansson-dev           JSON for the northbound API and dfctl
 libmicrohttpd-dev        northbound REST server
+libevent-dev             hostd event loop: non-blocking TCP/TLS connections with output queues (bufferevents + OpenSSL)
 libsystemd-dev           sd_notify for the hostd systemd unit
 openvswitch-switch       integration tests and demo: a real br-int
 openvswitch-common       ovs-ofctl ofp-print to cross-check the codec
