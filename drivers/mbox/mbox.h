@@ -30,8 +30,11 @@ enum mbox_role {
 
 /* Options for mbox_open(). Zero fields take the Kconfig defaults. */
 struct mbox_params {
-	uint32_t slot_size;  /* NIC only: bytes per slot (power of two) */
-	uint32_t slot_count; /* NIC only: slots per ring (power of two) */
+	uint32_t slot_size;  /* NIC only: bytes per slot (power of two, 64..65536) */
+	uint32_t slot_count; /* NIC only: slots per ring (power of two, 2..65536) */
+	uint32_t first_index; /* NIC only: initial value of every ring index
+			       * (0 normally; tests start near UINT32_MAX to
+			       * cross the 32-bit wrap) */
 };
 
 /* Backend operations. A backend provides a region of memory both ends see
@@ -76,7 +79,10 @@ extern const struct mbox_transport_ops mbox_pci_ops;
  * layout version, sizes, offsets, alignment: -EPROTO / -EBADMSG with a
  * logged reason), discards stale NIC->host messages and marks itself alive.
  * Returns 0 and *out, or -errno (-ENOENT: no such mailbox yet,
- * -EPROTONOSUPPORT: unknown scheme or layout version). May block. */
+ * -EPROTONOSUPPORT: unknown scheme or layout version, -EPROTO: bad magic,
+ * -EBADMSG: bad sizes/offsets, -EIO: corrupt ring indices, -EINVAL: bad
+ * params, -ENOSPC: the PCI BAR / file is too small for the NIC's layout).
+ * May block. */
 int mbox_open(const char *uri, enum mbox_role role,
 	      const struct mbox_params *params, struct mbox **out);
 
@@ -96,7 +102,8 @@ int mbox_send(struct mbox *mb, const void *msg, size_t len, int timeout_ms);
 
 /* Send up to n messages with one index update and one doorbell. Returns
  * the number sent (>= 1; fewer than n when credits ran out after waiting),
- * or a negative errno as mbox_send() when none could be sent. */
+ * or a negative errno as mbox_send() when none could be sent. All n are
+ * checked first: one malformed message fails the call with nothing sent. */
 int mbox_send_burst(struct mbox *mb, const void *const msgs[],
 		    const size_t lens[], unsigned n, int timeout_ms);
 
@@ -141,8 +148,23 @@ struct mbox_stats {
 };
 void mbox_get_stats(const struct mbox *mb, struct mbox_stats *st);
 
+/* Longest a blocked send/recv sleeps before re-checking the peer's state
+ * word and the region epoch (a transport without a doorbell, or a peer
+ * that vanished without ringing it, is noticed this late at worst). */
+#define MBOX_WAIT_SLICE_MS 200
+
+/* Tests, fuzzers and debugging tools: the mapped region itself (untrusted
+ * shared memory, the layout of mbox_wire.h) and its mapped size. */
+void *mbox_region(const struct mbox *mb, size_t *size);
+
 /* Backend helpers (for transport_*.c only). */
 void *mbox_backend_priv(struct mbox *mb);
 void mbox_set_backend_priv(struct mbox *mb, void *priv);
+/* Futex doorbell on a 32-bit word of the region: wait while *word == seen
+ * (0, or -ETIMEDOUT; spurious returns happen) / wake every waiter.
+ * `shared` selects a cross-process futex (MAP_SHARED memory); 0 is the
+ * cheaper process-private kind (loop). */
+int mbox_futex_wait(uint32_t *word, uint32_t seen, int timeout_ms, int shared);
+void mbox_futex_wake(uint32_t *word, int shared);
 
 #endif

@@ -62,7 +62,8 @@ _Static_assert(sizeof(struct mbox_region_hdr) == 64, "region header size");
 struct mbox_ring_prod {
 	le32 prod;         /* messages published (free-running) */
 	le32 doorbell;     /* bumped by the producer to wake a sleeping consumer */
-	uint8_t pad[56];   /* keeps the consumer line apart */
+	le32 credit_wait;  /* 1 while the producer waits for credits (on cons) */
+	uint8_t pad[52];   /* keeps the consumer line apart */
 };
 struct mbox_ring_cons {
 	le32 cons;         /* messages consumed = credits returned (free-running) */
