@@ -1,0 +1,931 @@
+/* tests/bench/mbox_bench.c: the mailbox benchmark behind `make bench`
+ * (tests/bench/run.sh runs it; tests/bench/README.md explains the output).
+ *
+ * Two processes talk over the shared-memory transport of drivers/mbox
+ * (mbox.h): the parent creates the mailbox as the NIC, forks, and the child
+ * attaches as the host; the two are pinned to different CPUs when there are
+ * two. The same measurements then run over the plain SPSC ring of
+ * tests/bench/spsc_ring.h with the same slot size and count, in shared
+ * memory between the same two processes: the ceiling (throughput) and the
+ * floor (latency) the mailbox is judged against.
+ *
+ *   throughput  host -> NIC stream of 64-byte-payload messages, batch 1
+ *               (send/recv) and batch 32 (send_burst/recv_burst); both
+ *               sides poll (timeout 0, spin on -EAGAIN); messages/s
+ *               measured by the consumer after a warm-up.
+ *   latency     ping-pong: host sends, NIC replies, host times the round
+ *               trip. "polled": both spin; "doorbell": the NIC blocks in
+ *               mbox_recv(-1) (sleeps on the doorbell) while the host spins
+ *               for the reply and idles --gap-us between round trips so the
+ *               NIC really is asleep; "doorbell-both": both block.
+ *
+ * Every received message is checked (length, sequence number); a mismatch
+ * or an error from the API makes the run fail (exit 1). Missing a target is
+ * not a failure: it is printed as MISS. */
+#include <endian.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "drivers/base/log.h"
+#include "drivers/base/util.h"
+#include "drivers/mbox/mbox.h"
+#include "tests/bench/spsc_ring.h"
+
+#define PAYLOAD_LEN 64u
+#define MSG_LEN (sizeof(struct mbox_msg_hdr) + PAYLOAD_LEN)
+#define MAX_BURST 32u
+#define RUN_TIMEOUT_S 60 /* one run stuck longer than this aborts the bench */
+
+/* Targets from issue 2 (tests/bench/README.md). */
+#define TARGET_TPUT_RATIO_B32 0.50
+#define TARGET_RTT_POLLED_P50_NS 1000u
+#define TARGET_RTT_DOORBELL_P50_NS 20000u
+
+/* Command-line settings. */
+struct opts {
+	unsigned long msgs;       /* measured messages per throughput run */
+	unsigned long warmup;     /* messages before the clock starts */
+	unsigned long reps;       /* throughput runs per configuration */
+	unsigned long rtts;       /* measured round trips per latency run */
+	unsigned long rtt_warmup; /* round trips before recording */
+	unsigned long gap_us;     /* doorbell modes: host idle between round trips */
+	unsigned long slot_size;  /* bytes per slot (both mailbox and ring) */
+	unsigned long slot_count; /* slots per ring */
+};
+
+/* Page shared by the two processes (MAP_SHARED, made before fork). */
+struct shared_ctl {
+	uint32_t child_ready;  /* child -> parent: attached and pinned */
+	uint32_t go;           /* parent -> child: start the run */
+	int32_t child_err;     /* child's negative errno (0: fine) */
+	int32_t child_pin_err; /* child's sched_setaffinity errno (0: pinned) */
+	uint64_t host_doorbells; /* host's mbox_stats.doorbells after the run */
+	uint64_t host_full_waits; /* host's mbox_stats.full_waits after the run */
+	uint64_t bad;          /* child: messages failing the length/seq check */
+	uint64_t samples[];    /* latency runs: round-trip times (ns), host-measured */
+};
+
+enum ep_kind { EP_MBOX, EP_RING };
+
+/* One side's view of the channel under test. */
+struct endpoint {
+	enum ep_kind kind;     /* which implementation */
+	struct mbox *mb;       /* EP_MBOX: this side's handle */
+	struct spsc_ring *tx;  /* EP_RING: ring this side produces on */
+	struct spsc_ring *rx;  /* EP_RING: ring this side consumes from */
+};
+
+enum rtt_mode { RTT_POLLED, RTT_DOORBELL, RTT_DOORBELL_BOTH };
+static const char *const rtt_mode_names[] = {
+	[RTT_POLLED] = "polled",
+	[RTT_DOORBELL] = "doorbell",
+	[RTT_DOORBELL_BOTH] = "doorbell-both",
+};
+
+/* What one run does and what it measured. */
+struct job {
+	int is_rtt;            /* 0: throughput, 1: latency */
+	unsigned batch;        /* throughput: messages per call */
+	enum rtt_mode mode;    /* latency: who polls, who sleeps */
+	uint64_t warmup;       /* messages / round trips not measured */
+	uint64_t count;        /* messages / round trips measured */
+	double rate;           /* throughput result, messages/s */
+	uint64_t nic_sleeps;   /* latency: NIC voluntary context switches */
+	uint64_t bad;          /* parent: messages failing the checks */
+};
+
+/* Process-wide state of the benchmark. */
+struct bench {
+	struct opts o;            /* settings */
+	char path[64];            /* shm file of the mailbox */
+	char uri[80];             /* "shm:" + path */
+	struct shared_ctl *ctl;   /* shared control page + samples */
+	size_t ctl_size;          /* bytes mapped at ctl */
+	void *ring_mem;           /* shared memory of the two plain rings */
+	size_t ring_mem_size;     /* bytes mapped at ring_mem */
+	size_t ring_off;          /* offset of the second ring */
+	int cpu_nic, cpu_host;    /* CPUs to pin to, -1: not pinned */
+	char pin_note[160];       /* how pinning went, for the header */
+	pid_t child;              /* current child, 0 when none */
+	int child_status;         /* its wait status once reaped */
+	int child_reaped;         /* 1 once waitpid() collected it */
+	void *bufs[MAX_BURST];    /* receive buffers (slot-sized) */
+	void *msgs[MAX_BURST];    /* send buffers (MSG_LEN, prefilled) */
+	size_t cap;               /* bytes in each receive buffer */
+};
+
+static struct bench B;
+
+/* ---- small helpers ----------------------------------------------------- */
+
+/* Busy-wait hint to the CPU (spin loops). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+static void on_alarm(int sig)
+{
+	static const char m[] = "mbox-bench: a run exceeded its time limit, aborting\n";
+	(void)sig;
+	if (write(2, m, sizeof(m) - 1) < 0) {
+		/* nothing else to do in a signal handler */
+	}
+	if (B.child > 0)
+		kill(B.child, SIGKILL);
+	unlink(B.path);
+	_exit(2);
+}
+
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/* Pick two CPUs from the allowed set and pin the parent (NIC) to the first. */
+static void choose_cpus(void)
+{
+	cpu_set_t set;
+	B.cpu_nic = B.cpu_host = -1;
+	if (sched_getaffinity(0, sizeof(set), &set)) {
+		snprintf(B.pin_note, sizeof(B.pin_note),
+			 "NOT pinned: sched_getaffinity: %s", strerror(errno));
+		return;
+	}
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		if (B.cpu_nic < 0)
+			B.cpu_nic = c;
+		else if (B.cpu_host < 0)
+			B.cpu_host = c;
+	}
+	if (B.cpu_host < 0) {
+		snprintf(B.pin_note, sizeof(B.pin_note),
+			 "NOT pinned: only %d CPU available, both processes share it",
+			 CPU_COUNT(&set));
+		B.cpu_nic = -1;
+		return;
+	}
+	int rc = pin_to(B.cpu_nic);
+	if (rc) {
+		snprintf(B.pin_note, sizeof(B.pin_note), "NOT pinned: sched_setaffinity(cpu%d): %s",
+			 B.cpu_nic, strerror(-rc));
+		B.cpu_nic = B.cpu_host = -1;
+		return;
+	}
+	snprintf(B.pin_note, sizeof(B.pin_note), "NIC (parent) on cpu%d, host (child) on cpu%d",
+		 B.cpu_nic, B.cpu_host);
+}
+
+static void msg_init(void *m, uint32_t seq)
+{
+	struct mbox_msg_hdr h = {
+		.type = htole16(MBOX_MSG_OBJ_SET),
+		.flags = 0,
+		.length = htole32(PAYLOAD_LEN),
+		.seq = htole32(seq),
+		.reserved = 0,
+	};
+	memcpy(m, &h, sizeof(h));
+	for (unsigned i = 0; i < PAYLOAD_LEN; i++)
+		((uint8_t *)m)[sizeof(h) + i] = (uint8_t)(i * 7 + 1);
+}
+
+static inline void msg_set_seq(void *m, uint32_t seq)
+{
+	le32 v = htole32(seq);
+	memcpy((uint8_t *)m + offsetof(struct mbox_msg_hdr, seq), &v, sizeof(v));
+}
+
+static inline uint32_t msg_seq(const void *m)
+{
+	le32 v;
+	memcpy(&v, (const uint8_t *)m + offsetof(struct mbox_msg_hdr, seq), sizeof(v));
+	return le32toh(v);
+}
+
+static inline void msg_set_reply(void *m)
+{
+	le16 v = htole16(MBOX_F_REPLY);
+	memcpy((uint8_t *)m + offsetof(struct mbox_msg_hdr, flags), &v, sizeof(v));
+}
+
+static inline int msg_is_reply(const void *m)
+{
+	le16 v;
+	memcpy(&v, (const uint8_t *)m + offsetof(struct mbox_msg_hdr, flags), sizeof(v));
+	return (le16toh(v) & MBOX_F_REPLY) != 0;
+}
+
+/* ---- the two implementations behind one set of inline calls ----------- */
+
+static inline int ep_send_burst(struct endpoint *e, const void *const m[],
+				const size_t l[], unsigned n, int timeout_ms)
+{
+	if (e->kind == EP_RING)
+		return spsc_ring_send_burst(e->tx, m, l, n);
+	return mbox_send_burst(e->mb, m, l, n, timeout_ms);
+}
+
+static inline int ep_send(struct endpoint *e, const void *m, size_t l, int timeout_ms)
+{
+	if (e->kind == EP_RING)
+		return spsc_ring_send(e->tx, m, l);
+	return mbox_send(e->mb, m, l, timeout_ms);
+}
+
+static inline int ep_recv_burst(struct endpoint *e, void *const b[], size_t l[],
+				unsigned n, int timeout_ms)
+{
+	if (e->kind == EP_RING)
+		return spsc_ring_recv_burst(e->rx, b, l, n);
+	return mbox_recv_burst(e->mb, b, l, n, timeout_ms);
+}
+
+static inline int ep_recv(struct endpoint *e, void *b, size_t cap, int timeout_ms)
+{
+	if (e->kind == EP_RING)
+		return spsc_ring_recv(e->rx, b, cap);
+	return mbox_recv(e->mb, b, cap, timeout_ms);
+}
+
+/* Parent only: has the child died? Checked now and then while spinning so
+ * a crashed peer ends the run instead of hanging it. */
+static int child_gone(void)
+{
+	if (B.child_reaped)
+		return 1;
+	pid_t p = waitpid(B.child, &B.child_status, WNOHANG);
+	if (p == B.child) {
+		B.child_reaped = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Send one message, spinning while the ring is full (polled flow control). */
+static int send_spin(struct endpoint *e, const void *m, int parent)
+{
+	unsigned long idle = 0;
+	for (;;) {
+		int rc = ep_send(e, m, MSG_LEN, 0);
+		if (rc != -EAGAIN)
+			return rc;
+		if (parent && (++idle & 0xfffff) == 0 && child_gone())
+			return -ECHILD;
+	}
+}
+
+/* Receive one message: spinning (timeout 0) or blocking (timeout -1). */
+static int recv_one(struct endpoint *e, void *buf, int block, int parent)
+{
+	unsigned long idle = 0;
+	for (;;) {
+		int rc = ep_recv(e, buf, B.cap, block ? -1 : 0);
+		if (rc != -EAGAIN)
+			return rc;
+		if (parent && (++idle & 0xfffff) == 0 && child_gone())
+			return -ECHILD;
+	}
+}
+
+/* ---- throughput ----------------------------------------------------------- */
+
+/* Host (child): stream warmup + count messages, `batch` per call. */
+static int tput_producer(struct endpoint *e, struct job *j)
+{
+	uint64_t total = j->warmup + j->count, seq = 0;
+	size_t lens[MAX_BURST];
+	for (unsigned i = 0; i < MAX_BURST; i++)
+		lens[i] = MSG_LEN;
+	while (seq < total) {
+		unsigned k = (unsigned)DFN_MIN((uint64_t)j->batch, total - seq);
+		int rc;
+		for (unsigned i = 0; i < k; i++)
+			msg_set_seq(B.msgs[i], (uint32_t)(seq + i));
+		if (j->batch == 1) {
+			rc = ep_send(e, B.msgs[0], MSG_LEN, 0);
+			if (rc == 0)
+				rc = 1;
+		} else {
+			rc = ep_send_burst(e, (const void *const *)B.msgs, lens, k, 0);
+		}
+		if (rc == -EAGAIN)
+			continue;
+		if (rc < 0)
+			return rc;
+		seq += (unsigned)rc;
+	}
+	return 0;
+}
+
+/* NIC (parent): receive everything, check it, time the part after warmup. */
+static int tput_consumer(struct endpoint *e, struct job *j)
+{
+	uint64_t total = j->warmup + j->count, got = 0, got0 = 0, t0 = 0;
+	size_t lens[MAX_BURST];
+	unsigned long idle = 0;
+	uint32_t expect = 0;
+	int started = j->warmup == 0;
+	if (started)
+		t0 = dfn_now_ns();
+	while (got < total) {
+		int rc;
+		if (j->batch == 1) {
+			rc = ep_recv(e, B.bufs[0], B.cap, 0);
+			if (rc >= 0) {
+				lens[0] = (size_t)rc;
+				rc = 1;
+			}
+		} else {
+			rc = ep_recv_burst(e, B.bufs, lens, j->batch, 0);
+		}
+		if (rc == -EAGAIN) {
+			if ((++idle & 0xfffff) == 0 && child_gone())
+				return -ECHILD;
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < rc; i++) {
+			if (lens[i] != MSG_LEN || msg_seq(B.bufs[i]) != expect)
+				j->bad++;
+			expect++;
+		}
+		got += (unsigned)rc;
+		if (!started && got >= j->warmup) {
+			t0 = dfn_now_ns();
+			got0 = got;
+			started = 1;
+		}
+	}
+	uint64_t t1 = dfn_now_ns();
+	j->rate = t1 > t0 ? (double)(got - got0) * 1e9 / (double)(t1 - t0) : 0;
+	return 0;
+}
+
+/* ---- latency ----------------------------------------------------------- */
+
+static void spin_ns(uint64_t ns)
+{
+	uint64_t end = dfn_now_ns() + ns;
+	while (dfn_now_ns() < end)
+		cpu_relax();
+}
+
+/* Host (child): ping, wait for the echo, record the round trip. */
+static int rtt_host(struct endpoint *e, struct job *j)
+{
+	uint64_t total = j->warmup + j->count;
+	int block = j->mode == RTT_DOORBELL_BOTH;
+	uint64_t gap = j->mode == RTT_POLLED ? 0 : B.o.gap_us * 1000u;
+	for (uint64_t i = 0; i < total; i++) {
+		msg_set_seq(B.msgs[0], (uint32_t)i);
+		if (gap)
+			spin_ns(gap);
+		uint64_t t0 = dfn_now_ns();
+		int rc = send_spin(e, B.msgs[0], 0);
+		if (rc < 0)
+			return rc;
+		rc = recv_one(e, B.bufs[0], block, 0);
+		uint64_t t1 = dfn_now_ns();
+		if (rc < 0)
+			return rc;
+		if ((size_t)rc != MSG_LEN || msg_seq(B.bufs[0]) != (uint32_t)i ||
+		    !msg_is_reply(B.bufs[0]))
+			B.ctl->bad++;
+		if (i >= j->warmup)
+			B.ctl->samples[i - j->warmup] = t1 - t0;
+	}
+	return 0;
+}
+
+/* NIC (parent): echo every request back with MBOX_F_REPLY set. */
+static int rtt_nic(struct endpoint *e, struct job *j)
+{
+	uint64_t total = j->warmup + j->count;
+	int block = j->mode != RTT_POLLED;
+	struct rusage r0, r1;
+	getrusage(RUSAGE_THREAD, &r0);
+	for (uint64_t i = 0; i < total; i++) {
+		int rc = recv_one(e, B.bufs[0], block, 1);
+		if (rc < 0)
+			return rc;
+		if ((size_t)rc != MSG_LEN || msg_seq(B.bufs[0]) != (uint32_t)i)
+			j->bad++;
+		msg_set_reply(B.bufs[0]);
+		rc = send_spin(e, B.bufs[0], 1);
+		if (rc < 0)
+			return rc;
+	}
+	getrusage(RUSAGE_THREAD, &r1);
+	j->nic_sleeps = (uint64_t)(r1.ru_nvcsw - r0.ru_nvcsw);
+	return 0;
+}
+
+/* ---- one run: set up, fork, run both sides, tear down ------------------ */
+
+static int run_child(enum ep_kind kind, struct spsc_ring *rings, struct job *j)
+{
+	struct endpoint e = { .kind = kind };
+	int rc;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	B.ctl->child_pin_err = -pin_to(B.cpu_host);
+	if (kind == EP_MBOX) {
+		rc = mbox_open(B.uri, MBOX_HOST, NULL, &e.mb);
+		if (rc) {
+			B.ctl->child_err = rc;
+			__atomic_store_n(&B.ctl->child_ready, 1, __ATOMIC_RELEASE);
+			return rc;
+		}
+	} else {
+		e.tx = &rings[0]; /* host -> NIC */
+		e.rx = &rings[1]; /* NIC -> host */
+	}
+	/* release/acquire with the parent's handshake (plain control page). */
+	__atomic_store_n(&B.ctl->child_ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&B.ctl->go, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	rc = j->is_rtt ? rtt_host(&e, j) : tput_producer(&e, j);
+	B.ctl->child_err = rc;
+	if (e.mb) {
+		struct mbox_stats st;
+		mbox_get_stats(e.mb, &st);
+		B.ctl->host_doorbells = st.doorbells;
+		B.ctl->host_full_waits = st.full_waits;
+		mbox_close(e.mb);
+	}
+	return rc;
+}
+
+static int run_pair(enum ep_kind kind, struct job *j)
+{
+	struct mbox *nic = NULL;
+	struct spsc_ring rings[2];
+	struct endpoint e = { .kind = kind };
+	int rc;
+
+	memset(B.ctl, 0, sizeof(*B.ctl));
+	if (kind == EP_MBOX) {
+		struct mbox_params p = {
+			.slot_size = (uint32_t)B.o.slot_size,
+			.slot_count = (uint32_t)B.o.slot_count,
+		};
+		unlink(B.path);
+		rc = mbox_open(B.uri, MBOX_NIC, &p, &nic);
+		if (rc) {
+			fprintf(stderr, "mbox-bench: mbox_open(%s, NIC): %s\n", B.uri, strerror(-rc));
+			return rc;
+		}
+		if (mbox_max_msg(nic) < MSG_LEN || mbox_max_msg(nic) > B.cap) {
+			fprintf(stderr, "mbox-bench: mbox_max_msg() = %zu, need %zu..%zu\n",
+				mbox_max_msg(nic), MSG_LEN, B.cap);
+			rc = -EMSGSIZE;
+			goto close_nic;
+		}
+		e.mb = nic;
+	} else {
+		uint8_t *m = B.ring_mem;
+		if (spsc_ring_init(&rings[0], m, (uint32_t)B.o.slot_size, (uint32_t)B.o.slot_count) ||
+		    spsc_ring_init(&rings[1], m + B.ring_off, (uint32_t)B.o.slot_size,
+				   (uint32_t)B.o.slot_count))
+			return -EINVAL;
+		e.tx = &rings[1];
+		e.rx = &rings[0];
+	}
+
+	fflush(NULL);
+	B.child_reaped = 0;
+	B.child = fork();
+	if (B.child < 0) {
+		rc = -errno;
+		B.child = 0;
+		goto close_nic;
+	}
+	if (B.child == 0) {
+		/* The child never touches the NIC's handle it inherited. */
+		_exit(run_child(kind, rings, j) ? 1 : 0);
+	}
+
+	alarm(RUN_TIMEOUT_S);
+	while (!__atomic_load_n(&B.ctl->child_ready, __ATOMIC_ACQUIRE)) {
+		if (child_gone()) {
+			rc = -ECHILD;
+			goto reap;
+		}
+		usleep(100);
+	}
+	if (B.ctl->child_err) {
+		rc = B.ctl->child_err;
+		fprintf(stderr, "mbox-bench: host side could not attach: %s\n", strerror(-rc));
+		goto reap;
+	}
+	/* release: pairs with the child's acquire load of go. */
+	__atomic_store_n(&B.ctl->go, 1, __ATOMIC_RELEASE);
+	rc = j->is_rtt ? rtt_nic(&e, j) : tput_consumer(&e, j);
+	if (rc)
+		fprintf(stderr, "mbox-bench: NIC side: %s\n", strerror(-rc));
+
+reap:
+	if (rc && !B.child_reaped)
+		kill(B.child, SIGKILL);
+	if (!B.child_reaped && waitpid(B.child, &B.child_status, 0) == B.child)
+		B.child_reaped = 1;
+	alarm(0);
+	if (!rc && (!WIFEXITED(B.child_status) || WEXITSTATUS(B.child_status))) {
+		fprintf(stderr, "mbox-bench: host side failed: %s\n",
+			B.ctl->child_err ? strerror(-B.ctl->child_err) : "killed or crashed");
+		rc = B.ctl->child_err ? B.ctl->child_err : -ECHILD;
+	}
+	B.child = 0;
+	if (!rc && (j->bad || B.ctl->bad)) {
+		fprintf(stderr, "mbox-bench: %" PRIu64 " messages arrived corrupt or out of order\n",
+			j->bad + B.ctl->bad);
+		rc = -EBADMSG;
+	}
+close_nic:
+	mbox_close(nic);
+	if (kind == EP_MBOX)
+		unlink(B.path);
+	return rc;
+}
+
+/* ---- measuring and reporting -------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Median of v[0..n-1] (sorts v). */
+static double median(double *v, unsigned long n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static const char *verdict(int ok, int pass)
+{
+	return !ok ? "ERROR" : pass ? "PASS" : "MISS";
+}
+
+/* Throughput at one batch size, mailbox [0] and ring [1]. */
+struct tput_row {
+	unsigned batch;     /* messages per call */
+	int has_target;     /* the ratio has a target (batch 32) */
+	int ok[2];          /* every run of that side completed */
+	double med[2];      /* median messages/s */
+	double lo[2], hi[2]; /* spread over the runs */
+	double ratio;       /* median over runs of mailbox/ring of the same run */
+};
+
+/* Runs mailbox and ring alternately (drift in the machine hits both alike)
+ * and pairs each mailbox run with the ring run next to it for the ratio. */
+static int measure_tput(struct tput_row *row)
+{
+	unsigned long n = B.o.reps;
+	double *v = calloc(3 * n, sizeof(double));
+	int failures = 0;
+	if (!v)
+		return 1;
+	row->ok[0] = row->ok[1] = 1;
+	for (unsigned long r = 0; r < n; r++) {
+		for (int k = 0; k < 2; k++) {
+			struct job j = { .batch = row->batch, .warmup = B.o.warmup,
+					 .count = B.o.msgs };
+			if (run_pair(k ? EP_RING : EP_MBOX, &j) || j.rate <= 0) {
+				row->ok[k] = 0;
+				failures++;
+			}
+			v[(unsigned long)k * n + r] = j.rate;
+		}
+		v[2 * n + r] = v[r + n] > 0 ? v[r] / v[r + n] : 0;
+	}
+	for (int k = 0; k < 2; k++) {
+		if (!row->ok[k])
+			continue;
+		row->med[k] = median(&v[(unsigned long)k * n], n);
+		row->lo[k] = v[(unsigned long)k * n];
+		row->hi[k] = v[(unsigned long)k * n + n - 1];
+	}
+	if (row->ok[0] && row->ok[1])
+		row->ratio = median(&v[2 * n], n);
+	free(v);
+	return failures;
+}
+
+static void print_tput(const struct tput_row *rows, unsigned nrows)
+{
+	printf("Throughput, messages/s (consumer polling; median [min..max] of %lu runs;\n"
+	       "ratio = median of mailbox/ring over neighbouring runs)\n", B.o.reps);
+	printf("  %-6s %-28s %-28s %6s  %s\n", "batch", "mailbox", "plain ring", "ratio",
+	       "target");
+	for (unsigned i = 0; i < nrows; i++) {
+		const struct tput_row *t = &rows[i];
+		char cell[2][64], tgt[32] = "-";
+		for (int k = 0; k < 2; k++) {
+			if (t->ok[k])
+				snprintf(cell[k], sizeof(cell[k]), "%7.2f M [%.2f..%.2f]",
+					 t->med[k] / 1e6, t->lo[k] / 1e6, t->hi[k] / 1e6);
+			else
+				snprintf(cell[k], sizeof(cell[k]), "ERROR");
+		}
+		if (t->has_target)
+			snprintf(tgt, sizeof(tgt), ">= %.2f %s", TARGET_TPUT_RATIO_B32,
+				 verdict(t->ok[0] && t->ok[1], t->ratio >= TARGET_TPUT_RATIO_B32));
+		printf("  %-6u %-28s %-28s %6.2f  %s\n", t->batch, cell[0], cell[1], t->ratio, tgt);
+	}
+	printf("\n");
+}
+
+/* Latency of one configuration. */
+struct lat_row {
+	const char *label;  /* table label */
+	enum ep_kind kind;  /* mailbox or ring */
+	enum rtt_mode mode; /* who polls, who sleeps */
+	uint32_t target_ns; /* p50 target, 0: none */
+	int ok;             /* the run completed */
+	uint64_t min;       /* fastest round trip (ns) */
+	uint64_t p50;       /* median */
+	uint64_t p99;       /* 99th percentile */
+	uint64_t p999;      /* 99.9th percentile */
+	uint64_t max;       /* slowest */
+	double sleeps;      /* NIC voluntary context switches per round trip */
+	double doorbells;   /* doorbells the host rang per round trip */
+};
+
+static int measure_lat(struct lat_row *l)
+{
+	struct job j = { .is_rtt = 1, .mode = l->mode, .warmup = B.o.rtt_warmup,
+			 .count = B.o.rtts };
+	if (run_pair(l->kind, &j))
+		return 1;
+	uint64_t *s = B.ctl->samples, n = j.count;
+	qsort(s, n, sizeof(*s), cmp_u64);
+	l->ok = 1;
+	l->min = s[0];
+	l->p50 = s[n / 2];
+	l->p99 = s[(n * 99) / 100];
+	l->p999 = s[(n * 999) / 1000];
+	l->max = s[n - 1];
+	l->sleeps = (double)j.nic_sleeps / (double)(j.warmup + j.count);
+	l->doorbells = (double)B.ctl->host_doorbells / (double)(j.warmup + j.count);
+	return 0;
+}
+
+static void print_lat(const struct lat_row *rows, unsigned nrows, const struct lat_row *floor)
+{
+	printf("Round-trip latency, ns (host -> NIC -> host; %lu round trips per row)\n",
+	       B.o.rtts);
+	printf("  %-22s %7s %7s %7s %7s %8s %7s %7s %8s  %s\n", "", "min", "p50", "p99",
+	       "p99.9", "max", "sleeps", "bells", "p50/ring", "target p50");
+	for (unsigned i = 0; i < nrows; i++) {
+		const struct lat_row *l = &rows[i];
+		char ratio[16] = "-", tgt[32] = "-", sl[16] = "-", db[16] = "-";
+		if (!l->ok) {
+			printf("  %-22s ERROR\n", l->label);
+			continue;
+		}
+		if (l != floor && floor->ok)
+			snprintf(ratio, sizeof(ratio), "%.2f", (double)l->p50 / (double)floor->p50);
+		if (l->kind == EP_MBOX) {
+			snprintf(sl, sizeof(sl), "%.2f", l->sleeps);
+			snprintf(db, sizeof(db), "%.2f", l->doorbells);
+		}
+		if (l->target_ns)
+			snprintf(tgt, sizeof(tgt), "<= %u %s", l->target_ns,
+				 verdict(1, l->p50 <= l->target_ns));
+		printf("  %-22s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %8" PRIu64
+		       " %7s %7s %8s  %s\n",
+		       l->label, l->min, l->p50, l->p99, l->p999, l->max, sl, db, ratio, tgt);
+	}
+	printf("  (sleeps: NIC voluntary context switches per round trip; bells: doorbells\n"
+	       "   the host rang per round trip; both from the mailbox side only)\n");
+	for (unsigned i = 0; i < nrows; i++)
+		if (rows[i].ok && rows[i].mode != RTT_POLLED && rows[i].sleeps < 0.9)
+			printf("  note: in \"%s\" the NIC slept in only %.0f%% of round trips (still\n"
+			       "        awake when the next request came): raise --gap-us\n",
+			       rows[i].label, rows[i].sleeps * 100);
+	printf("\n");
+}
+
+static void print_results(const struct tput_row *tp, unsigned ntp, const struct lat_row *lat,
+			  unsigned nlat, const struct lat_row *floor)
+{
+	printf("RESULT mbox_pinning %s\n", B.cpu_host >= 0 ? "ok" : "none");
+	for (unsigned i = 0; i < ntp; i++) {
+		const struct tput_row *t = &tp[i];
+		printf("RESULT mbox_throughput batch=%u mbox=%.0f ring=%.0f ratio=%.2f ", t->batch,
+		       t->med[0], t->med[1], t->ratio);
+		if (t->has_target)
+			printf("target>=%.2f %s\n", TARGET_TPUT_RATIO_B32,
+			       verdict(t->ok[0] && t->ok[1], t->ratio >= TARGET_TPUT_RATIO_B32));
+		else
+			printf("target=none %s\n", t->ok[0] && t->ok[1] ? "INFO" : "ERROR");
+	}
+	for (unsigned i = 0; i < nlat; i++) {
+		const struct lat_row *l = &lat[i];
+		if (l == floor)
+			continue;
+		double ratio = l->ok && floor->ok ? (double)l->p50 / (double)floor->p50 : 0;
+		printf("RESULT mbox_rtt mode=%s p50_ns=%" PRIu64 " p99_ns=%" PRIu64
+		       " ring_p50_ns=%" PRIu64 " ring_p99_ns=%" PRIu64 " ratio_p50=%.2f"
+		       " nic_sleeps_per_rt=%.2f ",
+		       rtt_mode_names[l->mode], l->p50, l->p99, floor->p50, floor->p99, ratio,
+		       l->sleeps);
+		if (l->target_ns)
+			printf("target_p50<=%u %s\n", l->target_ns,
+			       verdict(l->ok, l->p50 <= l->target_ns));
+		else
+			printf("target=none %s\n", l->ok ? "INFO" : "ERROR");
+	}
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mbox-bench [options]\n"
+		"Mailbox (drivers/mbox, shm transport) vs a plain SPSC ring between two\n"
+		"processes: throughput at batch 1 and 32, round-trip latency polled and\n"
+		"doorbell-woken. See tests/bench/README.md.\n"
+		"  --msgs N        measured messages per throughput run (default 4000000)\n"
+		"  --warmup N      messages sent before timing starts (default 400000)\n"
+		"  --reps N        throughput runs per configuration, median shown (default 3)\n"
+		"  --rtts N        measured round trips per latency run (default 100000)\n"
+		"  --rtt-warmup N  round trips before recording (default 10000)\n"
+		"  --gap-us N      doorbell modes: host idle time between round trips (default 30)\n"
+		"  --slot-size N   bytes per slot, both mailbox and ring (default %d)\n"
+		"  --slots N       slots per ring (default %d)\n"
+		"  --quick         small counts for a smoke run (figures are noisy)\n",
+		CONFIG_MBOX_SLOT_SIZE, CONFIG_MBOX_SLOT_COUNT);
+}
+
+static int parse_opts(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "msgs", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "rtts", required_argument, NULL, 't' },
+		{ "rtt-warmup", required_argument, NULL, 'W' },
+		{ "gap-us", required_argument, NULL, 'g' },
+		{ "slot-size", required_argument, NULL, 's' },
+		{ "slots", required_argument, NULL, 'c' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	B.o = (struct opts){
+		.msgs = 4000000, .warmup = 400000, .reps = 3, .rtts = 100000,
+		.rtt_warmup = 10000, .gap_us = 30,
+		.slot_size = CONFIG_MBOX_SLOT_SIZE, .slot_count = CONFIG_MBOX_SLOT_COUNT,
+	};
+	int c, li = -1;
+	while ((c = getopt_long(argc, argv, "h", lo, &li)) != -1) {
+		unsigned long *dst = NULL, min = 1, max = 1000000000ul;
+		switch (c) {
+		case 'n': dst = &B.o.msgs; break;
+		case 'w': dst = &B.o.warmup; min = 0; break;
+		case 'r': dst = &B.o.reps; max = 101; break;
+		case 't': dst = &B.o.rtts; max = 10000000; break;
+		case 'W': dst = &B.o.rtt_warmup; min = 0; break;
+		case 'g': dst = &B.o.gap_us; min = 0; max = 1000000; break;
+		case 's': dst = &B.o.slot_size; min = 128; max = 65536; break;
+		case 'c': dst = &B.o.slot_count; min = 64; max = 1u << 20; break;
+		case 'q':
+			B.o.msgs = 200000; B.o.warmup = 20000; B.o.reps = 1;
+			B.o.rtts = 5000; B.o.rtt_warmup = 500;
+			continue;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+		if (dfn_parse_uint(optarg, min, max, dst)) {
+			fprintf(stderr, "mbox-bench: bad value '%s' for --%s (%lu..%lu)\n",
+				optarg, li >= 0 ? lo[li].name : "?", min, max);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		exit(2);
+	}
+	if (!dfn_is_pow2(B.o.slot_size) || !dfn_is_pow2(B.o.slot_count)) {
+		fprintf(stderr, "mbox-bench: --slot-size and --slots must be powers of two\n");
+		exit(2);
+	}
+	return 0;
+}
+
+static int setup(void)
+{
+	snprintf(B.path, sizeof(B.path), "/dev/shm/dfnic-bench-%d", (int)getpid());
+	snprintf(B.uri, sizeof(B.uri), "shm:%s", B.path);
+	B.ctl_size = sizeof(struct shared_ctl) + B.o.rtts * sizeof(uint64_t);
+	B.ctl = mmap(NULL, B.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (B.ctl == MAP_FAILED)
+		return -errno;
+	size_t one = spsc_ring_mem_size((uint32_t)B.o.slot_size, (uint32_t)B.o.slot_count);
+	B.ring_off = (one + 4095) & ~(size_t)4095;
+	B.ring_mem_size = 2 * B.ring_off;
+	B.ring_mem = mmap(NULL, B.ring_mem_size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (B.ring_mem == MAP_FAILED)
+		return -errno;
+	B.cap = B.o.slot_size;
+	for (unsigned i = 0; i < MAX_BURST; i++) {
+		if (posix_memalign(&B.bufs[i], DFN_CACHE_LINE, B.cap) ||
+		    posix_memalign(&B.msgs[i], DFN_CACHE_LINE, B.cap))
+			return -ENOMEM;
+		memset(B.bufs[i], 0, B.cap);
+		msg_init(B.msgs[i], 0);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tput_row tp[] = {
+		{ .batch = 1 },
+		{ .batch = MAX_BURST, .has_target = 1 },
+	};
+	struct lat_row lat[] = {
+		{ .label = "mailbox polled", .kind = EP_MBOX, .mode = RTT_POLLED,
+		  .target_ns = TARGET_RTT_POLLED_P50_NS },
+		{ .label = "mailbox doorbell", .kind = EP_MBOX, .mode = RTT_DOORBELL,
+		  .target_ns = TARGET_RTT_DOORBELL_P50_NS },
+		{ .label = "mailbox doorbell-both", .kind = EP_MBOX, .mode = RTT_DOORBELL_BOTH },
+		{ .label = "plain ring polled", .kind = EP_RING, .mode = RTT_POLLED },
+	};
+	const struct lat_row *floor = &lat[ARRAY_SIZE(lat) - 1];
+	int failures = 0;
+
+	parse_opts(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	dfn_log_init("mbox-bench", DFN_LOG_WARN);
+	signal(SIGALRM, on_alarm);
+	if (setup()) {
+		fprintf(stderr, "mbox-bench: out of memory\n");
+		return 1;
+	}
+	choose_cpus();
+
+	printf("mbox-bench: mailbox (drivers/mbox, shm transport) vs plain SPSC ring, two processes\n");
+	printf("  channel   %s, slot %lu B x %lu slots per ring; message %zu B "
+	       "(%zu B header + %u B payload)\n",
+	       B.uri, B.o.slot_size, B.o.slot_count, MSG_LEN, sizeof(struct mbox_msg_hdr),
+	       PAYLOAD_LEN);
+	printf("  pinning   %s\n", B.pin_note);
+	printf("  runs      throughput: %lu msgs after %lu warm-up, %lu runs each; latency: %lu\n"
+	       "            round trips after %lu warm-up, host idles %lu us between doorbell ones\n\n",
+	       B.o.msgs, B.o.warmup, B.o.reps, B.o.rtts, B.o.rtt_warmup, B.o.gap_us);
+
+	for (unsigned i = 0; i < ARRAY_SIZE(tp); i++)
+		failures += measure_tput(&tp[i]);
+	print_tput(tp, ARRAY_SIZE(tp));
+	for (unsigned i = 0; i < ARRAY_SIZE(lat); i++)
+		failures += measure_lat(&lat[i]);
+	print_lat(lat, ARRAY_SIZE(lat), floor);
+	print_results(tp, ARRAY_SIZE(tp), lat, ARRAY_SIZE(lat), floor);
+
+	if (failures)
+		printf("mbox-bench: %d run(s) failed (see the messages above)\n", failures);
+	munmap(B.ring_mem, B.ring_mem_size);
+	munmap(B.ctl, B.ctl_size);
+	for (unsigned i = 0; i < MAX_BURST; i++) {
+		free(B.bufs[i]);
+		free(B.msgs[i]);
+	}
+	return failures ? 1 : 0;
+}
