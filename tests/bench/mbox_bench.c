@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +61,7 @@ struct opts {
 	unsigned long reps;       /* throughput runs per configuration */
 	unsigned long rtts;       /* measured round trips per latency run */
 	unsigned long rtt_warmup; /* round trips before recording */
+	unsigned long sleep_rtts; /* measured round trips of the doorbell modes */
 	unsigned long gap_us;     /* doorbell modes: host idle between round trips */
 	unsigned long slot_size;  /* bytes per slot (both mailbox and ring) */
 	unsigned long slot_count; /* slots per ring */
@@ -78,12 +81,23 @@ struct shared_ctl {
 
 enum ep_kind { EP_MBOX, EP_RING };
 
+/* The plain ring's doorbell for the latency rows that sleep: the least a
+ * futex doorbell needs (the consumer announces it sleeps, the producer
+ * wakes it only then), so the ring rows are the floor for the mailbox's. */
+struct ring_bell {
+	uint32_t seq;       /* bumped by the producer before a wake-up (futex word) */
+	uint32_t sleeping;  /* 1 while the consumer waits on seq */
+	uint8_t pad[56];    /* one cache line */
+};
+
 /* One side's view of the channel under test. */
 struct endpoint {
 	enum ep_kind kind;     /* which implementation */
 	struct mbox *mb;       /* EP_MBOX: this side's handle */
 	struct spsc_ring *tx;  /* EP_RING: ring this side produces on */
 	struct spsc_ring *rx;  /* EP_RING: ring this side consumes from */
+	struct ring_bell *tx_bell; /* EP_RING: peer's bell to ring after a send (NULL: none) */
+	struct ring_bell *rx_bell; /* EP_RING: our bell to sleep on in a blocking recv */
 };
 
 enum rtt_mode { RTT_POLLED, RTT_DOORBELL, RTT_DOORBELL_BOTH };
@@ -115,6 +129,7 @@ struct bench {
 	void *ring_mem;           /* shared memory of the two plain rings */
 	size_t ring_mem_size;     /* bytes mapped at ring_mem */
 	size_t ring_off;          /* offset of the second ring */
+	struct ring_bell *bells;  /* [0] host -> NIC ring's, [1] NIC -> host ring's */
 	int cpu_nic, cpu_host;    /* CPUs to pin to, -1: not pinned */
 	char pin_note[160];       /* how pinning went, for the header */
 	pid_t child;              /* current child, 0 when none */
@@ -240,6 +255,43 @@ static inline int msg_is_reply(const void *m)
 	return (le16toh(v) & MBOX_F_REPLY) != 0;
 }
 
+/* ---- the plain ring's doorbell ------------------------------------------ */
+
+/* Producer, after publishing: wake the consumer if it sleeps. The full
+ * fence pairs with the one in ring_recv_block() (Dekker): either the
+ * consumer sees our new prod, or we see its sleeping flag. */
+static void ring_bell_ring(struct ring_bell *b)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&b->sleeping, __ATOMIC_RELAXED)) {
+		/* release: pairs with the acquire load of seq in ring_recv_block() */
+		__atomic_fetch_add(&b->seq, 1, __ATOMIC_RELEASE);
+		syscall(SYS_futex, &b->seq, FUTEX_WAKE, 1, NULL, NULL, 0);
+	}
+}
+
+/* Consumer: receive one message, sleeping on the bell while the ring is empty. */
+static int ring_recv_block(struct endpoint *e, void *buf, size_t cap)
+{
+	struct ring_bell *b = e->rx_bell;
+	for (;;) {
+		int rc = spsc_ring_recv(e->rx, buf, cap);
+		if (rc != -EAGAIN || !b)
+			return rc;
+		/* acquire: pairs with the release increment in ring_bell_ring(). */
+		uint32_t seen = __atomic_load_n(&b->seq, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&b->sleeping, 1, __ATOMIC_RELAXED);
+		/* Full fence: pairs with the one in ring_bell_ring(). */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		rc = spsc_ring_recv(e->rx, buf, cap);
+		if (rc == -EAGAIN)
+			syscall(SYS_futex, &b->seq, FUTEX_WAIT, seen, NULL, NULL, 0);
+		__atomic_store_n(&b->sleeping, 0, __ATOMIC_RELAXED);
+		if (rc != -EAGAIN)
+			return rc;
+	}
+}
+
 /* ---- the two implementations behind one set of inline calls ----------- */
 
 static inline int ep_send_burst(struct endpoint *e, const void *const m[],
@@ -252,8 +304,12 @@ static inline int ep_send_burst(struct endpoint *e, const void *const m[],
 
 static inline int ep_send(struct endpoint *e, const void *m, size_t l, int timeout_ms)
 {
-	if (e->kind == EP_RING)
-		return spsc_ring_send(e->tx, m, l);
+	if (e->kind == EP_RING) {
+		int rc = spsc_ring_send(e->tx, m, l);
+		if (rc == 0 && e->tx_bell)
+			ring_bell_ring(e->tx_bell);
+		return rc;
+	}
 	return mbox_send(e->mb, m, l, timeout_ms);
 }
 
@@ -268,7 +324,7 @@ static inline int ep_recv_burst(struct endpoint *e, void *const b[], size_t l[],
 static inline int ep_recv(struct endpoint *e, void *b, size_t cap, int timeout_ms)
 {
 	if (e->kind == EP_RING)
-		return spsc_ring_recv(e->rx, b, cap);
+		return timeout_ms ? ring_recv_block(e, b, cap) : spsc_ring_recv(e->rx, b, cap);
 	return mbox_recv(e->mb, b, cap, timeout_ms);
 }
 
@@ -464,6 +520,10 @@ static int run_child(enum ep_kind kind, struct spsc_ring *rings, struct job *j)
 	} else {
 		e.tx = &rings[0]; /* host -> NIC */
 		e.rx = &rings[1]; /* NIC -> host */
+		if (j->is_rtt && j->mode != RTT_POLLED) {
+			e.tx_bell = &B.bells[0];
+			e.rx_bell = &B.bells[1];
+		}
 	}
 	/* release/acquire with the parent's handshake (plain control page). */
 	__atomic_store_n(&B.ctl->child_ready, 1, __ATOMIC_RELEASE);
@@ -515,6 +575,11 @@ static int run_pair(enum ep_kind kind, struct job *j)
 			return -EINVAL;
 		e.tx = &rings[1];
 		e.rx = &rings[0];
+		memset(B.bells, 0, 2 * sizeof(*B.bells));
+		if (j->is_rtt && j->mode != RTT_POLLED) {
+			e.tx_bell = &B.bells[1];
+			e.rx_bell = &B.bells[0];
+		}
 	}
 
 	fflush(NULL);
@@ -668,12 +733,8 @@ static void print_tput(const struct tput_row *rows, unsigned nrows)
 	printf("\n");
 }
 
-/* Latency of one configuration. */
-struct lat_row {
-	const char *label;  /* table label */
-	enum ep_kind kind;  /* mailbox or ring */
-	enum rtt_mode mode; /* who polls, who sleeps */
-	uint32_t target_ns; /* p50 target, 0: none */
+/* Latency figures of one run. */
+struct lat {
 	int ok;             /* the run completed */
 	uint64_t min;       /* fastest round trip (ns) */
 	uint64_t p50;       /* median */
@@ -681,14 +742,27 @@ struct lat_row {
 	uint64_t p999;      /* 99.9th percentile */
 	uint64_t max;       /* slowest */
 	double sleeps;      /* NIC voluntary context switches per round trip */
-	double doorbells;   /* doorbells the host rang per round trip */
+	double doorbells;   /* mailbox: doorbells the host rang per round trip */
 };
 
-static int measure_lat(struct lat_row *l)
+/* One latency mode, measured over the mailbox [0] and the plain ring [1]. */
+struct lat_row {
+	enum rtt_mode mode; /* who polls, who sleeps */
+	uint32_t target_ns; /* mailbox p50 target, 0: none */
+	struct lat l[2];    /* mailbox, ring */
+};
+
+static int measure_lat(struct lat *l, enum ep_kind kind, enum rtt_mode mode)
 {
-	struct job j = { .is_rtt = 1, .mode = l->mode, .warmup = B.o.rtt_warmup,
+	struct job j = { .is_rtt = 1, .mode = mode, .warmup = B.o.rtt_warmup,
 			 .count = B.o.rtts };
-	if (run_pair(l->kind, &j))
+	if (mode != RTT_POLLED) {
+		/* Each sleeping round trip costs ~gap + tens of us: fewer of them. */
+		j.count = B.o.sleep_rtts;
+		j.warmup = DFN_MIN(B.o.rtt_warmup, B.o.sleep_rtts / 10);
+	}
+	memset(l, 0, sizeof(*l));
+	if (run_pair(kind, &j))
 		return 1;
 	uint64_t *s = B.ctl->samples, n = j.count;
 	qsort(s, n, sizeof(*s), cmp_u64);
@@ -703,71 +777,85 @@ static int measure_lat(struct lat_row *l)
 	return 0;
 }
 
-static void print_lat(const struct lat_row *rows, unsigned nrows, const struct lat_row *floor)
+static double lat_ratio(const struct lat_row *r)
 {
-	printf("Round-trip latency, ns (host -> NIC -> host; %lu round trips per row)\n",
-	       B.o.rtts);
-	printf("  %-22s %7s %7s %7s %7s %8s %7s %7s %8s  %s\n", "", "min", "p50", "p99",
-	       "p99.9", "max", "sleeps", "bells", "p50/ring", "target p50");
+	return r->l[0].ok && r->l[1].ok && r->l[1].p50 ? (double)r->l[0].p50 / (double)r->l[1].p50
+						       : 0;
+}
+
+static void print_lat(const struct lat_row *rows, unsigned nrows)
+{
+	printf("Round-trip latency, ns (host -> NIC -> host; %lu round trips per polled row,\n"
+	       "%lu per doorbell row)\n", B.o.rtts, B.o.sleep_rtts);
+	printf("  %-14s %-8s %7s %7s %7s %7s %8s %6s %6s %6s  %s\n", "mode", "channel", "min",
+	       "p50", "p99", "p99.9", "max", "sleeps", "bells", "ratio", "target p50");
 	for (unsigned i = 0; i < nrows; i++) {
-		const struct lat_row *l = &rows[i];
-		char ratio[16] = "-", tgt[32] = "-", sl[16] = "-", db[16] = "-";
-		if (!l->ok) {
-			printf("  %-22s ERROR\n", l->label);
-			continue;
+		const struct lat_row *r = &rows[i];
+		for (int k = 0; k < 2; k++) {
+			const struct lat *l = &r->l[k];
+			const char *chan = k ? "ring" : "mailbox";
+			char ratio[16] = "", tgt[32] = "", db[16] = "-";
+			if (!l->ok) {
+				printf("  %-14s %-8s ERROR\n", rtt_mode_names[r->mode], chan);
+				continue;
+			}
+			if (k == 0) {
+				snprintf(db, sizeof(db), "%.2f", l->doorbells);
+				if (r->l[1].ok)
+					snprintf(ratio, sizeof(ratio), "%.2f", lat_ratio(r));
+				if (r->target_ns)
+					snprintf(tgt, sizeof(tgt), "<= %u %s", r->target_ns,
+						 verdict(1, l->p50 <= r->target_ns));
+				else
+					snprintf(tgt, sizeof(tgt), "-");
+			}
+			printf("  %-14s %-8s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64
+			       " %8" PRIu64 " %6.2f %6s %6s  %s\n",
+			       k ? "" : rtt_mode_names[r->mode], chan, l->min, l->p50, l->p99,
+			       l->p999, l->max, l->sleeps, db, ratio, tgt);
 		}
-		if (l != floor && floor->ok)
-			snprintf(ratio, sizeof(ratio), "%.2f", (double)l->p50 / (double)floor->p50);
-		if (l->kind == EP_MBOX) {
-			snprintf(sl, sizeof(sl), "%.2f", l->sleeps);
-			snprintf(db, sizeof(db), "%.2f", l->doorbells);
-		}
-		if (l->target_ns)
-			snprintf(tgt, sizeof(tgt), "<= %u %s", l->target_ns,
-				 verdict(1, l->p50 <= l->target_ns));
-		printf("  %-22s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %8" PRIu64
-		       " %7s %7s %8s  %s\n",
-		       l->label, l->min, l->p50, l->p99, l->p999, l->max, sl, db, ratio, tgt);
 	}
-	printf("  (sleeps: NIC voluntary context switches per round trip; bells: doorbells\n"
-	       "   the host rang per round trip; both from the mailbox side only)\n");
+	printf("  (sleeps: voluntary context switches of the NIC process per round trip;\n"
+	       "   bells: doorbells the host rang per round trip; ratio: mailbox p50 / ring p50)\n");
 	for (unsigned i = 0; i < nrows; i++)
-		if (rows[i].ok && rows[i].mode != RTT_POLLED && rows[i].sleeps < 0.9)
-			printf("  note: in \"%s\" the NIC slept in only %.0f%% of round trips (still\n"
-			       "        awake when the next request came): raise --gap-us\n",
-			       rows[i].label, rows[i].sleeps * 100);
+		for (int k = 0; k < 2; k++)
+			if (rows[i].mode != RTT_POLLED && rows[i].l[k].ok &&
+			    rows[i].l[k].sleeps < 0.9)
+				printf("  note: in %s/%s the NIC slept in only %.0f%% of round trips\n"
+				       "        (still awake when the next request came): raise --gap-us\n",
+				       rtt_mode_names[rows[i].mode], k ? "ring" : "mailbox",
+				       rows[i].l[k].sleeps * 100);
 	printf("\n");
 }
 
 static void print_results(const struct tput_row *tp, unsigned ntp, const struct lat_row *lat,
-			  unsigned nlat, const struct lat_row *floor)
+			  unsigned nlat)
 {
 	printf("RESULT mbox_pinning %s\n", B.cpu_host >= 0 ? "ok" : "none");
 	for (unsigned i = 0; i < ntp; i++) {
 		const struct tput_row *t = &tp[i];
+		int ok = t->ok[0] && t->ok[1];
 		printf("RESULT mbox_throughput batch=%u mbox=%.0f ring=%.0f ratio=%.2f ", t->batch,
 		       t->med[0], t->med[1], t->ratio);
 		if (t->has_target)
 			printf("target>=%.2f %s\n", TARGET_TPUT_RATIO_B32,
-			       verdict(t->ok[0] && t->ok[1], t->ratio >= TARGET_TPUT_RATIO_B32));
+			       verdict(ok, t->ratio >= TARGET_TPUT_RATIO_B32));
 		else
-			printf("target=none %s\n", t->ok[0] && t->ok[1] ? "INFO" : "ERROR");
+			printf("target=none %s\n", ok ? "INFO" : "ERROR");
 	}
 	for (unsigned i = 0; i < nlat; i++) {
-		const struct lat_row *l = &lat[i];
-		if (l == floor)
-			continue;
-		double ratio = l->ok && floor->ok ? (double)l->p50 / (double)floor->p50 : 0;
+		const struct lat_row *r = &lat[i];
+		const struct lat *m = &r->l[0], *g = &r->l[1];
 		printf("RESULT mbox_rtt mode=%s p50_ns=%" PRIu64 " p99_ns=%" PRIu64
 		       " ring_p50_ns=%" PRIu64 " ring_p99_ns=%" PRIu64 " ratio_p50=%.2f"
 		       " nic_sleeps_per_rt=%.2f ",
-		       rtt_mode_names[l->mode], l->p50, l->p99, floor->p50, floor->p99, ratio,
-		       l->sleeps);
-		if (l->target_ns)
-			printf("target_p50<=%u %s\n", l->target_ns,
-			       verdict(l->ok, l->p50 <= l->target_ns));
+		       rtt_mode_names[r->mode], m->p50, m->p99, g->p50, g->p99, lat_ratio(r),
+		       m->sleeps);
+		if (r->target_ns)
+			printf("target_p50<=%u %s\n", r->target_ns,
+			       verdict(m->ok, m->p50 <= r->target_ns));
 		else
-			printf("target=none %s\n", l->ok ? "INFO" : "ERROR");
+			printf("target=none %s\n", m->ok && g->ok ? "INFO" : "ERROR");
 	}
 }
 
@@ -785,7 +873,8 @@ static void usage(FILE *f)
 		"  --reps N        throughput runs per configuration, median shown (default 3)\n"
 		"  --rtts N        measured round trips per latency run (default 100000)\n"
 		"  --rtt-warmup N  round trips before recording (default 10000)\n"
-		"  --gap-us N      doorbell modes: host idle time between round trips (default 30)\n"
+		"  --sleep-rtts N  measured round trips of each doorbell row (default 40000)\n"
+		"  --gap-us N      doorbell modes: host idle time between round trips (default 20)\n"
 		"  --slot-size N   bytes per slot, both mailbox and ring (default %d)\n"
 		"  --slots N       slots per ring (default %d)\n"
 		"  --quick         small counts for a smoke run (figures are noisy)\n",
@@ -800,6 +889,7 @@ static int parse_opts(int argc, char **argv)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "rtts", required_argument, NULL, 't' },
 		{ "rtt-warmup", required_argument, NULL, 'W' },
+		{ "sleep-rtts", required_argument, NULL, 'S' },
 		{ "gap-us", required_argument, NULL, 'g' },
 		{ "slot-size", required_argument, NULL, 's' },
 		{ "slots", required_argument, NULL, 'c' },
@@ -809,7 +899,7 @@ static int parse_opts(int argc, char **argv)
 	};
 	B.o = (struct opts){
 		.msgs = 4000000, .warmup = 400000, .reps = 3, .rtts = 100000,
-		.rtt_warmup = 10000, .gap_us = 30,
+		.rtt_warmup = 10000, .sleep_rtts = 40000, .gap_us = 20,
 		.slot_size = CONFIG_MBOX_SLOT_SIZE, .slot_count = CONFIG_MBOX_SLOT_COUNT,
 	};
 	int c, li = -1;
@@ -821,12 +911,13 @@ static int parse_opts(int argc, char **argv)
 		case 'r': dst = &B.o.reps; max = 101; break;
 		case 't': dst = &B.o.rtts; max = 10000000; break;
 		case 'W': dst = &B.o.rtt_warmup; min = 0; break;
+		case 'S': dst = &B.o.sleep_rtts; max = 10000000; break;
 		case 'g': dst = &B.o.gap_us; min = 0; max = 1000000; break;
 		case 's': dst = &B.o.slot_size; min = 128; max = 65536; break;
 		case 'c': dst = &B.o.slot_count; min = 64; max = 1u << 20; break;
 		case 'q':
 			B.o.msgs = 200000; B.o.warmup = 20000; B.o.reps = 1;
-			B.o.rtts = 5000; B.o.rtt_warmup = 500;
+			B.o.rtts = 5000; B.o.rtt_warmup = 500; B.o.sleep_rtts = 2000;
 			continue;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -852,17 +943,19 @@ static int setup(void)
 {
 	snprintf(B.path, sizeof(B.path), "/dev/shm/dfnic-bench-%d", (int)getpid());
 	snprintf(B.uri, sizeof(B.uri), "shm:%s", B.path);
-	B.ctl_size = sizeof(struct shared_ctl) + B.o.rtts * sizeof(uint64_t);
+	B.ctl_size = sizeof(struct shared_ctl) +
+		     DFN_MAX(B.o.rtts, B.o.sleep_rtts) * sizeof(uint64_t);
 	B.ctl = mmap(NULL, B.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (B.ctl == MAP_FAILED)
 		return -errno;
 	size_t one = spsc_ring_mem_size((uint32_t)B.o.slot_size, (uint32_t)B.o.slot_count);
 	B.ring_off = (one + 4095) & ~(size_t)4095;
-	B.ring_mem_size = 2 * B.ring_off;
+	B.ring_mem_size = 2 * B.ring_off + 4096;
 	B.ring_mem = mmap(NULL, B.ring_mem_size, PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (B.ring_mem == MAP_FAILED)
 		return -errno;
+	B.bells = (struct ring_bell *)((uint8_t *)B.ring_mem + 2 * B.ring_off);
 	B.cap = B.o.slot_size;
 	for (unsigned i = 0; i < MAX_BURST; i++) {
 		if (posix_memalign(&B.bufs[i], DFN_CACHE_LINE, B.cap) ||
@@ -881,14 +974,10 @@ int main(int argc, char **argv)
 		{ .batch = MAX_BURST, .has_target = 1 },
 	};
 	struct lat_row lat[] = {
-		{ .label = "mailbox polled", .kind = EP_MBOX, .mode = RTT_POLLED,
-		  .target_ns = TARGET_RTT_POLLED_P50_NS },
-		{ .label = "mailbox doorbell", .kind = EP_MBOX, .mode = RTT_DOORBELL,
-		  .target_ns = TARGET_RTT_DOORBELL_P50_NS },
-		{ .label = "mailbox doorbell-both", .kind = EP_MBOX, .mode = RTT_DOORBELL_BOTH },
-		{ .label = "plain ring polled", .kind = EP_RING, .mode = RTT_POLLED },
+		{ .mode = RTT_POLLED, .target_ns = TARGET_RTT_POLLED_P50_NS },
+		{ .mode = RTT_DOORBELL, .target_ns = TARGET_RTT_DOORBELL_P50_NS },
+		{ .mode = RTT_DOORBELL_BOTH },
 	};
-	const struct lat_row *floor = &lat[ARRAY_SIZE(lat) - 1];
 	int failures = 0;
 
 	parse_opts(argc, argv);
@@ -908,16 +997,18 @@ int main(int argc, char **argv)
 	       PAYLOAD_LEN);
 	printf("  pinning   %s\n", B.pin_note);
 	printf("  runs      throughput: %lu msgs after %lu warm-up, %lu runs each; latency: %lu\n"
-	       "            round trips after %lu warm-up, host idles %lu us between doorbell ones\n\n",
-	       B.o.msgs, B.o.warmup, B.o.reps, B.o.rtts, B.o.rtt_warmup, B.o.gap_us);
+	       "            polled / %lu doorbell round trips after a warm-up; the host idles\n"
+	       "            %lu us before each doorbell round trip so the NIC is asleep\n\n",
+	       B.o.msgs, B.o.warmup, B.o.reps, B.o.rtts, B.o.sleep_rtts, B.o.gap_us);
 
 	for (unsigned i = 0; i < ARRAY_SIZE(tp); i++)
 		failures += measure_tput(&tp[i]);
 	print_tput(tp, ARRAY_SIZE(tp));
 	for (unsigned i = 0; i < ARRAY_SIZE(lat); i++)
-		failures += measure_lat(&lat[i]);
-	print_lat(lat, ARRAY_SIZE(lat), floor);
-	print_results(tp, ARRAY_SIZE(tp), lat, ARRAY_SIZE(lat), floor);
+		for (int k = 0; k < 2; k++)
+			failures += measure_lat(&lat[i].l[k], k ? EP_RING : EP_MBOX, lat[i].mode);
+	print_lat(lat, ARRAY_SIZE(lat));
+	print_results(tp, ARRAY_SIZE(tp), lat, ARRAY_SIZE(lat));
 
 	if (failures)
 		printf("mbox-bench: %d run(s) failed (see the messages above)\n", failures);
