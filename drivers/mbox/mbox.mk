@@ -6,3 +6,4 @@ mbox-srcs-y := drivers/mbox/mbox.c drivers/mbox/codec.c
 mbox-srcs-$(CONFIG_MBOX_LOOPBACK) += drivers/mbox/transport_loop.c
 mbox-srcs-$(CONFIG_MBOX_SHM) += drivers/mbox/transport_shm.c
 mbox-srcs-$(CONFIG_MBOX_PCI) += drivers/mbox/transport_pci.c
+mbox-srcs-y += drivers/mbox/session.c drivers/mbox/objects.c

@@ -14,7 +14,22 @@
  *
  * Threading: a session is driven by one thread calling mbox_session_poll();
  * callbacks run on that thread. mbox_session_request()/send_batch() are
- * called from that same thread (they poll internally while waiting). */
+ * called from that same thread (they poll internally while waiting), but
+ * not from inside a callback (they return -EDEADLK there): a callback that
+ * wants to push state sets a flag and the driving thread pushes after
+ * mbox_session_poll() returns. mbox_session_send() may be called from a
+ * callback (the message is queued and leaves in order).
+ *
+ * Flow control: nothing is ever dropped on a full ring. Outgoing messages
+ * wait in an ordered queue; while a send waits for credit the session keeps
+ * receiving (and answering) so two sides that both fill their rings cannot
+ * deadlock. Receiving pauses only while that queue is at its cap.
+ *
+ * Liveness and recovery, host side: the host also watches the region: when
+ * the NIC re-created it (mbox_region_epoch() != mbox_open_epoch()), the
+ * session reports peer_down, calls mbox_reattach() and says HELLO again.
+ * A heartbeat answered with ERROR ENOTCONN (the NIC has no session for us)
+ * makes the host say HELLO again too. */
 #ifndef DFNIC_MBOX_SESSION_H
 #define DFNIC_MBOX_SESSION_H
 
@@ -33,7 +48,9 @@ struct mbox_session_cfg {
 	uint16_t min_version;  /* 0: MBOX_PROTO_MIN */
 	uint16_t max_version;  /* 0: MBOX_PROTO_MAX */
 	uint64_t caps;         /* offered MBOX_CAP_*; 0: MBOX_CAP_ALL */
-	const char *name;      /* software name for HELLO ("hostd 0.1") */
+	const char *name;      /* software name for HELLO ("hostd 0.1"); copied */
+	uint64_t epoch;        /* our epoch; 0: a random one (the firmware
+				* passes mbox_open_epoch() so logs agree) */
 };
 
 /* Application callbacks; any may be NULL. `arg` is the create() argument. */
@@ -82,6 +99,8 @@ uint64_t mbox_session_caps(const struct mbox_session *s);
 uint64_t mbox_session_epoch(const struct mbox_session *s);
 /* Peer's last known epoch (0 before first contact). */
 uint64_t mbox_session_peer_epoch(const struct mbox_session *s);
+/* The peer's last HELLO (valid once it has been up; NULL before). */
+const struct mbox_hello *mbox_session_peer(const struct mbox_session *s);
 
 /* Send one message (type, payload fields in msg) as a request and wait up
  * to timeout_ms for its reply, handling other traffic meanwhile. Returns 0
@@ -92,8 +111,9 @@ int mbox_session_request(struct mbox_session *s, const struct mbox_msg *msg,
 			 int timeout_ms, char *err, size_t errlen);
 
 /* Send one message without waiting for a reply (events such as
- * OBJ_STATUS). Returns 0 or -errno (-EAGAIN when the ring stays full for
- * timeout_ms). */
+ * OBJ_STATUS). Returns 0 (sent, or queued behind earlier messages when
+ * called from a callback), -ENOTCONN (peer not up), -EAGAIN (the ring stayed
+ * full for timeout_ms: the message was withdrawn, not sent) or -errno. */
 int mbox_session_send(struct mbox_session *s, const struct mbox_msg *msg,
 		      int timeout_ms);
 
@@ -111,9 +131,13 @@ struct mbox_session_stats {
 	uint64_t peer_downs;    /* peer losses */
 	uint64_t resyncs;       /* peer_up with resync */
 	uint64_t batches_ok;    /* batches applied */
-	uint64_t batches_failed;/* batches refused or dropped */
+	uint64_t batches_failed;/* COMMITs answered with ERROR (refused,
+				 * count mismatch, malformed member...) */
+	uint64_t batches_dropped;/* open batches discarded (ABORT, new BEGIN,
+				  * peer restart or loss) */
 	uint64_t errors_rx;     /* ERROR replies received */
-	uint64_t bad_msgs;      /* undecodable messages */
+	uint64_t bad_msgs;      /* undecodable messages (skipped) */
+	uint64_t nego_failures; /* HELLOs refused / refusals received */
 };
 void mbox_session_get_stats(const struct mbox_session *s,
 			    struct mbox_session_stats *st);
