@@ -53,10 +53,12 @@ struct mbox_region_hdr {
 	le32 ring_slots_off[2]; /* offset of each ring's slot array */
 	le32 nic_state;         /* MBOX_SIDE_* of the creator (NIC) */
 	le32 host_state;        /* MBOX_SIDE_* of the attacher (host) */
+	le32 reserved;          /* zero: keeps nic_epoch 8-byte aligned */
 	le64 nic_epoch;         /* random, new on every (re)creation */
 	uint8_t pad[8];         /* zero */
 };
 _Static_assert(sizeof(struct mbox_region_hdr) == 64, "region header size");
+_Static_assert(__builtin_offsetof(struct mbox_region_hdr, nic_epoch) == 48, "no implicit padding");
 
 /* Producer and consumer each own one cache line. */
 struct mbox_ring_prod {
