@@ -1,0 +1,259 @@
+/* hostd/nic.c: the mailbox client thread of nic.h.
+ *
+ * One thread owns the struct mbox and the session; everything the session
+ * calls back runs here too, so no locking is needed. The callbacks only
+ * set flags (a callback may not wait on the session); the loop below does
+ * the pushing after mbox_session_poll() returns. hostd's state is, for
+ * now, one HOST_INFO object (drivers/mbox/objects.h); later issues add the
+ * topology objects to build_state(). */
+#include "hostd/nic.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drivers/base/log.h"
+#include "drivers/base/util.h"
+#include "drivers/mbox/mbox.h"
+#include "drivers/mbox/objects.h"
+#include "drivers/mbox/session.h"
+#include "hostd/version.h"
+
+#define MOD "nic"
+#define POLL_MS 100 /* longest poll: bounds how long a stop request waits */
+
+struct hostd_nic {
+	struct hostd_nic_cfg cfg;     /* settings (uri points at uri below) */
+	char *uri;                    /* owned copy of cfg.uri */
+	pthread_t thread;             /* the client thread */
+	atomic_int stop;              /* set by hostd_nic_stop() */
+	struct mbox_session *sess;    /* current session (thread only) */
+	int push_pending;             /* the NIC needs our full state */
+	uint64_t push_after_ms;       /* not before this (retry backoff) */
+};
+
+static void nap(struct hostd_nic *n, uint32_t ms)
+{
+	uint64_t end = dfn_now_ms() + ms;
+	while (!atomic_load(&n->stop)) {
+		uint64_t now = dfn_now_ms();
+		if (now >= end)
+			return;
+		uint64_t slice = DFN_MIN(end - now, (uint64_t)50);
+		struct timespec ts = { 0, (long)slice * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* ---- session callbacks -------------------------------------------------- */
+
+static void nic_peer_up(void *arg, const struct mbox_hello *peer, int resync)
+{
+	struct hostd_nic *n = arg;
+	if (resync) {
+		n->push_pending = 1;
+		n->push_after_ms = 0;
+		LOG_INFO(MOD, "resync: NIC '%s' epoch %016" PRIx64 " needs our full state",
+			 peer->name, peer->epoch);
+	} else if (n->push_pending) {
+		LOG_INFO(MOD, "NIC '%s' epoch %016" PRIx64 " is back; finishing the pending push",
+			 peer->name, peer->epoch);
+	} else {
+		LOG_INFO(MOD, "NIC '%s' epoch %016" PRIx64 " is back with its state; no resync needed",
+			 peer->name, peer->epoch);
+	}
+}
+
+static void nic_peer_down(void *arg, const char *why)
+{
+	LOG_WARN(MOD, "NIC lost (%s); waiting for it to come back", why);
+}
+
+static int nic_message(void *arg, const struct mbox_msg *msg, char *err, size_t errlen)
+{
+	struct hostd_nic *n = arg;
+	switch (msg->type) {
+	case MBOX_MSG_RESYNC_REQUEST:
+		LOG_INFO(MOD, "the NIC asked for a resync");
+		n->push_pending = 1;
+		n->push_after_ms = 0;
+		return 0;
+	case MBOX_MSG_OBJ_STATUS:
+		LOG_DBG(MOD, "status of %s %u: %u",
+			mbox_obj_kind_name(msg->u.obj.kind) ? mbox_obj_kind_name(msg->u.obj.kind) : "?",
+			msg->u.obj.id, msg->u.obj.status);
+		return 0;
+	default:
+		snprintf(err, errlen, "hostd does not handle %s",
+			 mbox_msg_name(msg->type) ? mbox_msg_name(msg->type) : "this message");
+		return -EOPNOTSUPP;
+	}
+}
+
+static const struct mbox_session_cbs nic_cbs = {
+	.peer_up = nic_peer_up,
+	.peer_down = nic_peer_down,
+	.message = nic_message,
+};
+
+/* ---- state push --------------------------------------------------------- */
+
+/* hostd's whole state as OBJ_SET messages; bodies go to `bodies`. */
+static unsigned build_state(struct mbox_msg *msgs, uint8_t (*bodies)[sizeof(struct mbox_wire_host_info)])
+{
+	struct mbox_host_info hi = { .version = HOSTD_VERSION };
+	if (gethostname(hi.hostname, sizeof(hi.hostname) - 1) < 0 || !hi.hostname[0])
+		snprintf(hi.hostname, sizeof(hi.hostname), "unknown");
+	for (char *p = hi.hostname; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	int len = mbox_encode_host_info(&hi, bodies[0], sizeof(bodies[0]));
+	if (len < 0)
+		return 0;
+	msgs[0] = (struct mbox_msg){ .type = MBOX_MSG_OBJ_SET };
+	msgs[0].u.obj.kind = MBOX_OBJ_HOST_INFO;
+	msgs[0].u.obj.id = 1;
+	msgs[0].u.obj.body = bodies[0];
+	msgs[0].u.obj.body_len = (uint32_t)len;
+	return 1;
+}
+
+static void push_state(struct hostd_nic *n)
+{
+	struct mbox_msg msgs[1];
+	uint8_t bodies[1][sizeof(struct mbox_wire_host_info)];
+	char err[256];
+	unsigned cnt = build_state(msgs, bodies);
+	uint64_t nic_epoch = mbox_session_peer_epoch(n->sess);
+	uint32_t hb = n->cfg.heartbeat_ms ? n->cfg.heartbeat_ms : CONFIG_MBOX_HEARTBEAT_MS;
+	int timeout = (int)DFN_MAX(2000u, 10u * hb);
+
+	LOG_INFO(MOD, "resync: pushing full state to NIC epoch %016" PRIx64 ": %u object(s)",
+		 nic_epoch, cnt);
+	int r = mbox_session_send_batch(n->sess, msgs, cnt, timeout, err, sizeof(err));
+	if (r == 0) {
+		n->push_pending = 0;
+		LOG_INFO(MOD, "resync done: NIC epoch %016" PRIx64 " applied the batch of %u object(s)",
+			 nic_epoch, cnt);
+	} else if (r == -ENOTCONN) {
+		LOG_WARN(MOD, "resync interrupted (%s); pushing again when the NIC is back", err);
+	} else {
+		n->push_after_ms = dfn_now_ms() + n->cfg.retry_ms;
+		LOG_ERR(MOD, "resync to NIC epoch %016" PRIx64 " failed: %s (%s); retrying in %u ms",
+			nic_epoch, strerror(-r), err, n->cfg.retry_ms);
+	}
+}
+
+/* ---- the thread --------------------------------------------------------- */
+
+/* Attach, retrying while the mailbox does not exist yet. */
+static int attach(struct hostd_nic *n, struct mbox **mb)
+{
+	int last = 0;
+	while (!atomic_load(&n->stop)) {
+		int r = mbox_open(n->uri, MBOX_HOST, NULL, mb);
+		if (r == 0) {
+			LOG_INFO(MOD, "attached to mailbox %s (NIC epoch %016" PRIx64 ")", n->uri,
+				 mbox_open_epoch(*mb));
+			return 0;
+		}
+		if (r != last) {
+			last = r;
+			LOG_WARN(MOD, "mailbox %s not usable yet (%s); retrying every %u ms", n->uri,
+				 strerror(-r), n->cfg.retry_ms);
+		}
+		nap(n, n->cfg.retry_ms);
+	}
+	return -ECANCELED;
+}
+
+static void *nic_thread(void *arg)
+{
+	struct hostd_nic *n = arg;
+	while (!atomic_load(&n->stop)) {
+		struct mbox *mb;
+		if (attach(n, &mb) < 0)
+			break;
+		struct mbox_session_cfg cfg = {
+			.role = MBOX_HOST,
+			.heartbeat_ms = n->cfg.heartbeat_ms,
+			.miss_limit = n->cfg.miss_limit,
+			.min_version = n->cfg.proto_min,
+			.max_version = n->cfg.proto_max,
+			.name = "hostd " HOSTD_VERSION,
+		};
+		int r = mbox_session_create(mb, &cfg, &nic_cbs, n, &n->sess);
+		if (r < 0) {
+			LOG_ERR(MOD, "cannot start the mailbox session: %s", strerror(-r));
+			mbox_close(mb);
+			nap(n, n->cfg.retry_ms);
+			continue;
+		}
+		LOG_INFO(MOD, "session epoch %016" PRIx64 "; saying HELLO",
+			 mbox_session_epoch(n->sess));
+		n->push_pending = 0;
+		while (!atomic_load(&n->stop)) {
+			r = mbox_session_poll(n->sess, POLL_MS);
+			if (r < 0) {
+				LOG_ERR(MOD, "mailbox unusable (%s): reopening it", strerror(-r));
+				break;
+			}
+			if (n->push_pending && mbox_session_is_up(n->sess) &&
+			    dfn_now_ms() >= n->push_after_ms)
+				push_state(n);
+		}
+		mbox_session_destroy(n->sess);
+		n->sess = NULL;
+		mbox_close(mb);
+		if (atomic_load(&n->stop))
+			LOG_INFO(MOD, "mailbox %s closed (host side marked closed)", n->uri);
+		else
+			nap(n, n->cfg.retry_ms);
+	}
+	return NULL;
+}
+
+int hostd_nic_start(const struct hostd_nic_cfg *cfg, struct hostd_nic **out)
+{
+	if (!cfg || !cfg->uri || !out)
+		return -EINVAL;
+	struct hostd_nic *n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->cfg = *cfg;
+	if (!n->cfg.retry_ms)
+		n->cfg.retry_ms = 500;
+	n->uri = strdup(cfg->uri);
+	if (!n->uri)
+		goto free_nic;
+	n->cfg.uri = n->uri;
+	int r = pthread_create(&n->thread, NULL, nic_thread, n);
+	if (r) {
+		LOG_ERR(MOD, "cannot start the mailbox thread: %s", strerror(r));
+		free(n->uri);
+		free(n);
+		return -r;
+	}
+	*out = n;
+	return 0;
+
+free_nic:
+	free(n);
+	return -ENOMEM;
+}
+
+void hostd_nic_stop(struct hostd_nic *n)
+{
+	if (!n)
+		return;
+	atomic_store(&n->stop, 1);
+	pthread_join(n->thread, NULL);
+	free(n->uri);
+	free(n);
+}
