@@ -65,6 +65,8 @@ struct opts {
 	unsigned long gap_us;     /* doorbell modes: host idle between round trips */
 	unsigned long slot_size;  /* bytes per slot (both mailbox and ring) */
 	unsigned long slot_count; /* slots per ring */
+	int skip_tput;            /* --only latency */
+	int skip_lat;             /* --only throughput */
 };
 
 /* Page shared by the two processes (MAP_SHARED, made before fork). */
@@ -76,6 +78,7 @@ struct shared_ctl {
 	uint64_t host_doorbells; /* host's mbox_stats.doorbells after the run */
 	uint64_t host_full_waits; /* host's mbox_stats.full_waits after the run */
 	uint64_t bad;          /* child: messages failing the length/seq check */
+	uint64_t child_nivcsw; /* child: involuntary context switches during the run */
 	uint64_t samples[];    /* latency runs: round-trip times (ns), host-measured */
 };
 
@@ -138,6 +141,9 @@ struct bench {
 	void *bufs[MAX_BURST];    /* receive buffers (slot-sized) */
 	void *msgs[MAX_BURST];    /* send buffers (MSG_LEN, prefilled) */
 	size_t cap;               /* bytes in each receive buffer */
+	uint64_t preempts;        /* involuntary context switches, both sides, all runs */
+	uint64_t preempts_max;    /* the most in one run */
+	unsigned runs;            /* runs done */
 };
 
 static struct bench B;
@@ -529,7 +535,11 @@ static int run_child(enum ep_kind kind, struct spsc_ring *rings, struct job *j)
 	__atomic_store_n(&B.ctl->child_ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&B.ctl->go, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	struct rusage r0, r1;
+	getrusage(RUSAGE_SELF, &r0);
 	rc = j->is_rtt ? rtt_host(&e, j) : tput_producer(&e, j);
+	getrusage(RUSAGE_SELF, &r1);
+	B.ctl->child_nivcsw = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw);
 	B.ctl->child_err = rc;
 	if (e.mb) {
 		struct mbox_stats st;
@@ -608,9 +618,12 @@ static int run_pair(enum ep_kind kind, struct job *j)
 		fprintf(stderr, "mbox-bench: host side could not attach: %s\n", strerror(-rc));
 		goto reap;
 	}
+	struct rusage r0, r1;
+	getrusage(RUSAGE_SELF, &r0);
 	/* release: pairs with the child's acquire load of go. */
 	__atomic_store_n(&B.ctl->go, 1, __ATOMIC_RELEASE);
 	rc = j->is_rtt ? rtt_nic(&e, j) : tput_consumer(&e, j);
+	getrusage(RUSAGE_SELF, &r1);
 	if (rc)
 		fprintf(stderr, "mbox-bench: NIC side: %s\n", strerror(-rc));
 
@@ -626,6 +639,12 @@ reap:
 		rc = B.ctl->child_err ? B.ctl->child_err : -ECHILD;
 	}
 	B.child = 0;
+	if (!rc) {
+		uint64_t p = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw) + B.ctl->child_nivcsw;
+		B.preempts += p;
+		B.preempts_max = DFN_MAX(B.preempts_max, p);
+		B.runs++;
+	}
 	if (!rc && (j->bad || B.ctl->bad)) {
 		fprintf(stderr, "mbox-bench: %" PRIu64 " messages arrived corrupt or out of order\n",
 			j->bad + B.ctl->bad);
@@ -639,6 +658,37 @@ close_nic:
 }
 
 /* ---- measuring and reporting -------------------------------------------- */
+
+/* Steal time of the whole machine so far, in ms (/proc/stat, USER_HZ ticks);
+ * 0 when unreadable. A VM's vCPUs that the hypervisor gave to others. */
+static uint64_t steal_ms(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return 0;
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		       &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	long hz = sysconf(_SC_CLK_TCK);
+	return n == 8 && hz > 0 ? v[7] * 1000u / (uint64_t)hz : 0;
+}
+
+/* Was the machine quiet enough for the figures to mean something? */
+static int print_noise(uint64_t steal)
+{
+	int disturbed = B.preempts > B.runs || steal > 100;
+	printf("Disturbance: %" PRIu64 " involuntary context switches of the two processes in %u runs\n"
+	       "  (at most %" PRIu64 " in one run), %" PRIu64 " ms of vCPU steal\n",
+	       B.preempts, B.runs, B.preempts_max, steal);
+	if (disturbed)
+		printf("  DISTURBED: other work shared the CPUs; the figures and their PASS/MISS\n"
+		       "  are not reliable. Rerun on a quiet machine.\n");
+	else
+		printf("  quiet: nothing else competed for the CPUs\n");
+	printf("\n");
+	return disturbed;
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -671,11 +721,13 @@ struct tput_row {
 	int ok[2];          /* every run of that side completed */
 	double med[2];      /* median messages/s */
 	double lo[2], hi[2]; /* spread over the runs */
-	double ratio;       /* median over runs of mailbox/ring of the same run */
+	double ratio;       /* median over runs of mailbox/ring of the same pair */
+	double ratio_lo, ratio_hi; /* spread of those per-pair ratios */
 };
 
-/* Runs mailbox and ring alternately (drift in the machine hits both alike)
- * and pairs each mailbox run with the ring run next to it for the ratio. */
+/* Runs mailbox and ring back to back, in alternating order, and divides
+ * each mailbox run by the ring run next to it: the machine's state drifts
+ * (see README.md), a pair of neighbouring runs mostly sees the same one. */
 static int measure_tput(struct tput_row *row)
 {
 	unsigned long n = B.o.reps;
@@ -685,7 +737,8 @@ static int measure_tput(struct tput_row *row)
 		return 1;
 	row->ok[0] = row->ok[1] = 1;
 	for (unsigned long r = 0; r < n; r++) {
-		for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 2; i++) {
+			int k = i ^ (int)(r & 1);
 			struct job j = { .batch = row->batch, .warmup = B.o.warmup,
 					 .count = B.o.msgs };
 			if (run_pair(k ? EP_RING : EP_MBOX, &j) || j.rate <= 0) {
@@ -703,17 +756,21 @@ static int measure_tput(struct tput_row *row)
 		row->lo[k] = v[(unsigned long)k * n];
 		row->hi[k] = v[(unsigned long)k * n + n - 1];
 	}
-	if (row->ok[0] && row->ok[1])
+	if (row->ok[0] && row->ok[1]) {
 		row->ratio = median(&v[2 * n], n);
+		row->ratio_lo = v[2 * n];
+		row->ratio_hi = v[3 * n - 1];
+	}
 	free(v);
 	return failures;
 }
 
 static void print_tput(const struct tput_row *rows, unsigned nrows)
 {
-	printf("Throughput, messages/s (consumer polling; median [min..max] of %lu runs;\n"
-	       "ratio = median of mailbox/ring over neighbouring runs)\n", B.o.reps);
-	printf("  %-6s %-28s %-28s %6s  %s\n", "batch", "mailbox", "plain ring", "ratio",
+	printf("Throughput, messages/s (consumer polling; median [min..max] of %lu runs; ratio:\n"
+	       "median [min..max] of mailbox/ring over %lu back-to-back pairs of runs)\n",
+	       B.o.reps, B.o.reps);
+	printf("  %-6s %-28s %-28s %-18s  %s\n", "batch", "mailbox", "plain ring", "ratio",
 	       "target");
 	for (unsigned i = 0; i < nrows; i++) {
 		const struct tput_row *t = &rows[i];
@@ -728,7 +785,9 @@ static void print_tput(const struct tput_row *rows, unsigned nrows)
 		if (t->has_target)
 			snprintf(tgt, sizeof(tgt), ">= %.2f %s", TARGET_TPUT_RATIO_B32,
 				 verdict(t->ok[0] && t->ok[1], t->ratio >= TARGET_TPUT_RATIO_B32));
-		printf("  %-6u %-28s %-28s %6.2f  %s\n", t->batch, cell[0], cell[1], t->ratio, tgt);
+		char rc[32];
+		snprintf(rc, sizeof(rc), "%.2f [%.2f..%.2f]", t->ratio, t->ratio_lo, t->ratio_hi);
+		printf("  %-6u %-28s %-28s %-18s  %s\n", t->batch, cell[0], cell[1], rc, tgt);
 	}
 	printf("\n");
 }
@@ -868,16 +927,17 @@ static void usage(FILE *f)
 		"Mailbox (drivers/mbox, shm transport) vs a plain SPSC ring between two\n"
 		"processes: throughput at batch 1 and 32, round-trip latency polled and\n"
 		"doorbell-woken. See tests/bench/README.md.\n"
-		"  --msgs N        measured messages per throughput run (default 4000000)\n"
-		"  --warmup N      messages sent before timing starts (default 400000)\n"
-		"  --reps N        throughput runs per configuration, median shown (default 3)\n"
+		"  --msgs N        measured messages per throughput run (default 2000000)\n"
+		"  --warmup N      messages sent before timing starts (default 200000)\n"
+		"  --reps N        throughput runs per configuration, median shown (default 7)\n"
 		"  --rtts N        measured round trips per latency run (default 100000)\n"
 		"  --rtt-warmup N  round trips before recording (default 10000)\n"
 		"  --sleep-rtts N  measured round trips of each doorbell row (default 40000)\n"
 		"  --gap-us N      doorbell modes: host idle time between round trips (default 20)\n"
 		"  --slot-size N   bytes per slot, both mailbox and ring (default %d)\n"
 		"  --slots N       slots per ring (default %d)\n"
-		"  --quick         small counts for a smoke run (figures are noisy)\n",
+		"  --quick         small counts for a smoke run (figures are noisy)\n"
+		"  --only WHAT     throughput or latency: run only those (e.g. to profile)\n",
 		CONFIG_MBOX_SLOT_SIZE, CONFIG_MBOX_SLOT_COUNT);
 }
 
@@ -894,11 +954,12 @@ static int parse_opts(int argc, char **argv)
 		{ "slot-size", required_argument, NULL, 's' },
 		{ "slots", required_argument, NULL, 'c' },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "only", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	B.o = (struct opts){
-		.msgs = 4000000, .warmup = 400000, .reps = 3, .rtts = 100000,
+		.msgs = 2000000, .warmup = 200000, .reps = 7, .rtts = 100000,
 		.rtt_warmup = 10000, .sleep_rtts = 40000, .gap_us = 20,
 		.slot_size = CONFIG_MBOX_SLOT_SIZE, .slot_count = CONFIG_MBOX_SLOT_COUNT,
 	};
@@ -918,6 +979,14 @@ static int parse_opts(int argc, char **argv)
 		case 'q':
 			B.o.msgs = 200000; B.o.warmup = 20000; B.o.reps = 1;
 			B.o.rtts = 5000; B.o.rtt_warmup = 500; B.o.sleep_rtts = 2000;
+			continue;
+		case 'o':
+			B.o.skip_tput = !strcmp(optarg, "latency");
+			B.o.skip_lat = !strcmp(optarg, "throughput");
+			if (!B.o.skip_tput && !B.o.skip_lat) {
+				fprintf(stderr, "mbox-bench: --only throughput|latency\n");
+				exit(2);
+			}
 			continue;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -1001,14 +1070,22 @@ int main(int argc, char **argv)
 	       "            %lu us before each doorbell round trip so the NIC is asleep\n\n",
 	       B.o.msgs, B.o.warmup, B.o.reps, B.o.rtts, B.o.sleep_rtts, B.o.gap_us);
 
-	for (unsigned i = 0; i < ARRAY_SIZE(tp); i++)
+	uint64_t steal0 = steal_ms();
+	unsigned ntp = B.o.skip_tput ? 0 : ARRAY_SIZE(tp);
+	unsigned nlat = B.o.skip_lat ? 0 : ARRAY_SIZE(lat);
+	for (unsigned i = 0; i < ntp; i++)
 		failures += measure_tput(&tp[i]);
-	print_tput(tp, ARRAY_SIZE(tp));
-	for (unsigned i = 0; i < ARRAY_SIZE(lat); i++)
+	if (ntp)
+		print_tput(tp, ntp);
+	for (unsigned i = 0; i < nlat; i++)
 		for (int k = 0; k < 2; k++)
 			failures += measure_lat(&lat[i].l[k], k ? EP_RING : EP_MBOX, lat[i].mode);
-	print_lat(lat, ARRAY_SIZE(lat));
-	print_results(tp, ARRAY_SIZE(tp), lat, ARRAY_SIZE(lat));
+	if (nlat)
+		print_lat(lat, nlat);
+	int disturbed = print_noise(steal_ms() - steal0);
+	printf("RESULT mbox_disturbance preemptions=%" PRIu64 " runs=%u %s\n", B.preempts, B.runs,
+	       disturbed ? "DISTURBED" : "quiet");
+	print_results(tp, ntp, lat, nlat);
 
 	if (failures)
 		printf("mbox-bench: %d run(s) failed (see the messages above)\n", failures);
