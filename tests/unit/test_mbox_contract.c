@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -771,6 +772,89 @@ static void test_stale_discarded(void)
 	close_pair(nic, host);
 }
 
+/* The host end in another process (another thread for loop): echoes n
+ * messages back with blocking calls. Returns 0 or a step number. */
+static int echo_peer(const char *uri, int n)
+{
+	struct mbox *h;
+	uint8_t buf[SLOT_SIZE];
+	if (mbox_open(uri, MBOX_HOST, NULL, &h))
+		return 2;
+	for (int i = 0; i < n; i++) {
+		int r = mbox_recv(h, buf, sizeof(buf), 5000);
+		if (r < 0 || mbox_send(h, buf, (size_t)r, 5000)) {
+			mbox_close(h);
+			return 3;
+		}
+	}
+	mbox_close(h);
+	return 0;
+}
+
+struct echo_arg {
+	const char *uri; /* mailbox */
+	int n;           /* messages */
+	int rc;          /* echo_peer() result */
+};
+
+static void *echo_thread(void *arg)
+{
+	struct echo_arg *a = arg;
+	a->rc = echo_peer(a->uri, a->n);
+	return NULL;
+}
+
+/* Ping-pong with a peer in another process: both ends block in the kernel
+ * (or poll, pci) and are woken by the other's doorbell. A doorbell that
+ * does not cross processes (a private futex on a shared file) would leave
+ * every round trip to the MBOX_WAIT_SLICE_MS re-check and blow the time
+ * bound. */
+static void test_cross_process_ping_pong(void)
+{
+	enum { ROUNDS = 200 };
+	struct mbox *nic;
+	pthread_t t;
+	pid_t pid = -1;
+	struct echo_arg ea = { cur_uri, ROUNDS, -1 };
+	new_mailbox();
+	CU_ASSERT_EQUAL_FATAL(mbox_open(cur_uri, MBOX_NIC, &test_params, &nic), 0);
+	if (cur->file) {
+		fflush(NULL);
+		pid = fork();
+		CU_ASSERT_FATAL(pid >= 0);
+		if (pid == 0)
+			_exit(echo_peer(cur_uri, ROUNDS));
+	} else {
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, echo_thread, &ea), 0);
+	}
+	uint64_t t0 = now_ms();
+	while (mbox_peer_state(nic) != MBOX_SIDE_ALIVE && now_ms() - t0 < 5000)
+		sleep_ms(1);
+	CU_ASSERT_EQUAL(mbox_peer_state(nic), MBOX_SIDE_ALIVE);
+	t0 = now_ms();
+	int bad = 0;
+	for (uint32_t i = 0; i < ROUNDS && !bad; i++) {
+		bad += send_seq(nic, i, 5000) != 0;
+		bad += recv_seq(nic, i, 5000) != 0;
+	}
+	uint64_t took = now_ms() - t0;
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(took < 2000);
+	if (took >= 2000)
+		fprintf(stderr, "\n  %d round trips took %llu ms", ROUNDS, (unsigned long long)took);
+	CU_ASSERT_EQUAL(recv_seq(nic, 0, 5000), -EPIPE); /* the peer closed */
+	if (pid > 0) {
+		int status = 0;
+		CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+		CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	} else {
+		pthread_join(t, NULL);
+		CU_ASSERT_EQUAL(ea.rc, 0);
+	}
+	mbox_close(nic);
+	drop_mailbox();
+}
+
 static const struct unit_test contract_tests[] = {
 	UNIT_TEST(test_ordering),
 	UNIT_TEST(test_wraparound),
@@ -788,6 +872,7 @@ static const struct unit_test contract_tests[] = {
 	UNIT_TEST(test_close_wakes_receiver),
 	UNIT_TEST(test_recreate_reattach),
 	UNIT_TEST(test_stale_discarded),
+	UNIT_TEST(test_cross_process_ping_pong),
 	{ NULL, NULL },
 };
 
