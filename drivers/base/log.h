@@ -39,7 +39,8 @@ void dfn_log_set_quiet(int quiet);
 
 void dfn_log(enum dfn_log_level lvl, const char *module, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void dfn_vlog(enum dfn_log_level lvl, const char *module, const char *fmt, va_list ap);
+void dfn_vlog(enum dfn_log_level lvl, const char *module, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 #define LOG_ERR(mod, ...) dfn_log(DFN_LOG_ERR, mod, __VA_ARGS__)
 #define LOG_WARN(mod, ...) dfn_log(DFN_LOG_WARN, mod, __VA_ARGS__)
