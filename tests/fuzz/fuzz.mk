@@ -14,3 +14,9 @@ mbox_decode-libs := mbox base
 fuzz-$(CONFIG_MBOX_LOOPBACK) += mbox_region
 mbox_region-srcs-y := tests/fuzz/mbox_region.c
 mbox_region-libs := mbox base
+
+# Object bodies (drivers/mbox/objects.c) and the firmware's all-or-nothing
+# mirror (firmware/mirror.c) on hostd-written bytes.
+fuzz-$(CONFIG_MBOX) += mbox_objects
+mbox_objects-srcs-y := tests/fuzz/mbox_objects.c firmware/mirror.c
+mbox_objects-libs := mbox base
