@@ -939,7 +939,9 @@ static void tick(struct mbox_session *s)
 	if (s->role == MBOX_HOST && !s->up && !s->peer_closed && ps == MBOX_SIDE_ALIVE) {
 		if (!s->hello_inflight && !s->nego_failed) {
 			send_hello(s);
-		} else if (now - s->hello_sent_ms >= s->hello_retry_ms) {
+		} else if (now - s->hello_sent_ms >= s->hello_retry_ms && !s->out_head) {
+			/* (Not while the last HELLO still waits for ring credit:
+			 * a dead NIC's full ring must not grow our queue.) */
 			if (s->hello_inflight && !s->hello_waiting_logged) {
 				s->hello_waiting_logged = 1;
 				LOG_INFO(s->mod, "no answer to HELLO after %" PRIu64 " ms; the NIC "
