@@ -556,6 +556,7 @@ static int run_pair(enum ep_kind kind, struct job *j)
 	struct mbox *nic = NULL;
 	struct spsc_ring rings[2];
 	struct endpoint e = { .kind = kind };
+	struct rusage r0 = { 0 }, r1 = { 0 }; /* NIC side's, around the run */
 	int rc;
 
 	memset(B.ctl, 0, sizeof(*B.ctl));
@@ -608,6 +609,7 @@ static int run_pair(enum ep_kind kind, struct job *j)
 	alarm(RUN_TIMEOUT_S);
 	while (!__atomic_load_n(&B.ctl->child_ready, __ATOMIC_ACQUIRE)) {
 		if (child_gone()) {
+			fprintf(stderr, "mbox-bench: the host process died before it was ready\n");
 			rc = -ECHILD;
 			goto reap;
 		}
@@ -618,13 +620,14 @@ static int run_pair(enum ep_kind kind, struct job *j)
 		fprintf(stderr, "mbox-bench: host side could not attach: %s\n", strerror(-rc));
 		goto reap;
 	}
-	struct rusage r0, r1;
 	getrusage(RUSAGE_SELF, &r0);
 	/* release: pairs with the child's acquire load of go. */
 	__atomic_store_n(&B.ctl->go, 1, __ATOMIC_RELEASE);
 	rc = j->is_rtt ? rtt_nic(&e, j) : tput_consumer(&e, j);
 	getrusage(RUSAGE_SELF, &r1);
-	if (rc)
+	if (rc == -ECHILD)
+		fprintf(stderr, "mbox-bench: the host process died during the run\n");
+	else if (rc)
 		fprintf(stderr, "mbox-bench: NIC side: %s\n", strerror(-rc));
 
 reap:
