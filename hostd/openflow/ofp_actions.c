@@ -168,7 +168,10 @@ static enum ofperr ofp_nx_field(uint32_t header, unsigned ofs, unsigned n_bits, 
 		return ofp_fail(eb, OFPERR_OFPBAC_BAD_ARGUMENT, "%s: unknown field header 0x%08x", what,
 				header);
 	width = ofp_fields[f].len * 8u;
-	if (n_bits == 0 || ofs + n_bits > width)
+	if (n_bits == 0)
+		return ofp_fail(eb, OFPERR_OFPBAC_BAD_ARGUMENT, "%s: zero-width bit range of %s", what,
+				ofp_fields[f].name);
+	if (ofs + n_bits > width)
 		return ofp_fail(eb, OFPERR_OFPBAC_BAD_ARGUMENT, "%s: bits %u..%u outside %s (%u bits)",
 				what, ofs, ofs + n_bits - 1, ofp_fields[f].name, width);
 	*out = (enum ofp_field)f;

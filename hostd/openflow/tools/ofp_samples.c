@@ -477,14 +477,24 @@ static void s_port_status(struct ofp_msg *m)
 	d->max_speed = 10000000;
 }
 
+/* An error carrying the whole failed request (the L3 flow_mod). */
 static void s_error(struct ofp_msg *m)
 {
-	static const uint8_t failed[] = { 0x04, 0x0e, 0x00, 0x50, 0x00, 0x00, 0x00, 0x05 };
+	static uint8_t failed[512];
+	struct ofpbuf b = OFPBUF_INIT;
+	struct ofp_msg req;
+
+	s_flow_l3(&req);
+	if (ofp_encode(&req, &b, NULL, 0) || b.len > sizeof(failed))
+		abort();
+	memcpy(failed, b.data, b.len);
 	ofp_msg_init(m, OFPMSG_ERROR, 5);
 	m->u.error.type = OFPET_BAD_MATCH;
 	m->u.error.code = 9; /* BAD_PREREQ */
 	m->u.error.data.data = failed;
-	m->u.error.data.len = sizeof(failed);
+	m->u.error.data.len = b.len;
+	ofp_msg_uninit(&req);
+	ofpbuf_uninit(&b);
 }
 
 static void s_role_reply(struct ofp_msg *m)
