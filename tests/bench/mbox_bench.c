@@ -79,6 +79,7 @@ struct shared_ctl {
 	uint64_t host_full_waits; /* host's mbox_stats.full_waits after the run */
 	uint64_t bad;          /* child: messages failing the length/seq check */
 	uint64_t child_nivcsw; /* child: involuntary context switches during the run */
+	uint64_t child_wait_ns; /* child: time runnable but not running during the run */
 	uint64_t samples[];    /* latency runs: round-trip times (ns), host-measured */
 };
 
@@ -143,6 +144,9 @@ struct bench {
 	size_t cap;               /* bytes in each receive buffer */
 	uint64_t preempts;        /* involuntary context switches, both sides, all runs */
 	uint64_t preempts_max;    /* the most in one run */
+	uint64_t wait_ns;         /* time the two processes waited for a CPU, all runs */
+	uint64_t wall_ns;         /* wall time of all runs */
+	double wait_frac_max;     /* the worst run's wait / (2 x its wall time) */
 	unsigned runs;            /* runs done */
 };
 
@@ -332,6 +336,20 @@ static inline int ep_recv(struct endpoint *e, void *b, size_t cap, int timeout_m
 	if (e->kind == EP_RING)
 		return timeout_ms ? ring_recv_block(e, b, cap) : spsc_ring_recv(e->rx, b, cap);
 	return mbox_recv(e->mb, b, cap, timeout_ms);
+}
+
+/* Time this thread spent runnable but waiting for a CPU (the second field
+ * of /proc/thread-self/schedstat), in ns; 0 when unavailable. */
+static uint64_t runq_wait_ns(void)
+{
+	unsigned long long run = 0, wait = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
 }
 
 /* Parent only: has the child died? Checked now and then while spinning so
@@ -536,9 +554,11 @@ static int run_child(enum ep_kind kind, struct spsc_ring *rings, struct job *j)
 	while (!__atomic_load_n(&B.ctl->go, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	struct rusage r0, r1;
+	uint64_t w0 = runq_wait_ns();
 	getrusage(RUSAGE_SELF, &r0);
 	rc = j->is_rtt ? rtt_host(&e, j) : tput_producer(&e, j);
 	getrusage(RUSAGE_SELF, &r1);
+	B.ctl->child_wait_ns = runq_wait_ns() - w0;
 	B.ctl->child_nivcsw = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw);
 	B.ctl->child_err = rc;
 	if (e.mb) {
@@ -557,6 +577,7 @@ static int run_pair(enum ep_kind kind, struct job *j)
 	struct spsc_ring rings[2];
 	struct endpoint e = { .kind = kind };
 	struct rusage r0 = { 0 }, r1 = { 0 }; /* NIC side's, around the run */
+	uint64_t w0 = 0, w1 = 0, t0 = 0, t1 = 0; /* NIC side's runqueue wait, wall clock */
 	int rc;
 
 	memset(B.ctl, 0, sizeof(*B.ctl));
@@ -621,9 +642,13 @@ static int run_pair(enum ep_kind kind, struct job *j)
 		goto reap;
 	}
 	getrusage(RUSAGE_SELF, &r0);
+	w0 = runq_wait_ns();
+	t0 = dfn_now_ns();
 	/* release: pairs with the child's acquire load of go. */
 	__atomic_store_n(&B.ctl->go, 1, __ATOMIC_RELEASE);
 	rc = j->is_rtt ? rtt_nic(&e, j) : tput_consumer(&e, j);
+	t1 = dfn_now_ns();
+	w1 = runq_wait_ns();
 	getrusage(RUSAGE_SELF, &r1);
 	if (rc == -ECHILD)
 		fprintf(stderr, "mbox-bench: the host process died during the run\n");
@@ -646,6 +671,11 @@ reap:
 		uint64_t p = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw) + B.ctl->child_nivcsw;
 		B.preempts += p;
 		B.preempts_max = DFN_MAX(B.preempts_max, p);
+		uint64_t w = (w1 - w0) + B.ctl->child_wait_ns;
+		B.wait_ns += w;
+		B.wall_ns += t1 - t0;
+		if (t1 > t0)
+			B.wait_frac_max = DFN_MAX(B.wait_frac_max, (double)w / (2.0 * (double)(t1 - t0)));
 		B.runs++;
 	}
 	if (!rc && (j->bad || B.ctl->bad)) {
@@ -677,18 +707,25 @@ static uint64_t steal_ms(void)
 	return n == 8 && hz > 0 ? v[7] * 1000u / (uint64_t)hz : 0;
 }
 
-/* Was the machine quiet enough for the figures to mean something? */
+/* Was the machine quiet enough for the figures to mean something? The
+ * measure is the time the two processes were runnable but waited for a CPU
+ * (something else ran there), against the time they should have run. */
+#define DISTURBED_WAIT_FRAC 0.005 /* 0.5 % of the two processes' time, all runs */
+
 static int print_noise(uint64_t steal)
 {
-	int disturbed = B.preempts > B.runs || steal > 100;
-	printf("Disturbance: %" PRIu64 " involuntary context switches of the two processes in %u runs\n"
-	       "  (at most %" PRIu64 " in one run), %" PRIu64 " ms of vCPU steal\n",
-	       B.preempts, B.runs, B.preempts_max, steal);
+	double frac = B.wall_ns ? (double)B.wait_ns / (2.0 * (double)B.wall_ns) : 0;
+	int disturbed = frac > DISTURBED_WAIT_FRAC || steal > 100;
+	printf("Disturbance: the two processes waited %.1f ms for a CPU in %.1f s of runs (%.2f %%,\n"
+	       "  worst run %.1f %%), %" PRIu64 " involuntary context switches, %" PRIu64
+	       " ms of vCPU steal\n",
+	       (double)B.wait_ns / 1e6, (double)B.wall_ns / 1e9, frac * 100,
+	       B.wait_frac_max * 100, B.preempts, steal);
 	if (disturbed)
 		printf("  DISTURBED: other work shared the CPUs; the figures and their PASS/MISS\n"
 		       "  are not reliable. Rerun on a quiet machine.\n");
 	else
-		printf("  quiet: nothing else competed for the CPUs\n");
+		printf("  quiet: nothing else competed for the CPUs to speak of\n");
 	printf("\n");
 	return disturbed;
 }
@@ -1086,8 +1123,10 @@ int main(int argc, char **argv)
 	if (nlat)
 		print_lat(lat, nlat);
 	int disturbed = print_noise(steal_ms() - steal0);
-	printf("RESULT mbox_disturbance preemptions=%" PRIu64 " runs=%u %s\n", B.preempts, B.runs,
-	       disturbed ? "DISTURBED" : "quiet");
+	printf("RESULT mbox_disturbance cpu_wait_pct=%.2f worst_run_pct=%.1f preemptions=%" PRIu64
+	       " runs=%u %s\n",
+	       B.wall_ns ? 100.0 * (double)B.wait_ns / (2.0 * (double)B.wall_ns) : 0.0,
+	       B.wait_frac_max * 100, B.preempts, B.runs, disturbed ? "DISTURBED" : "quiet");
 	print_results(tp, ntp, lat, nlat);
 
 	if (failures)
