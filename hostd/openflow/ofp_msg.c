@@ -305,8 +305,8 @@ int ofp_encode(const struct ofp_msg *msg, struct ofpbuf *out, char *err, size_t 
 		err[0] = 0;
 	if ((unsigned)msg->type >= OFPMSG__N)
 		return ofp_einval(&ebs, "unknown message kind %d", (int)msg->type);
-	ofpbuf_put_u8(out, msg->type == OFPMSG_HELLO && msg->version ? msg->version
-								      : OFP13_VERSION);
+	/* HELLO keeps its version (ofp_msg_init sets 4); all else is 1.3 */
+	ofpbuf_put_u8(out, msg->type == OFPMSG_HELLO ? msg->version : OFP13_VERSION);
 	ofpbuf_put_u8(out, ofp_kinds[msg->type].code);
 	ofpbuf_put_be16(out, 0); /* patched below */
 	ofpbuf_put_be32(out, msg->xid);

@@ -8,7 +8,8 @@ tests/integration/ofp_print_crosscheck.sh checks against ovs-ofctl) or
 bytes packed here with struct, independently of the C encoder. Error
 vectors are hand-made truncations/corruptions, each declaring the
 OpenFlow error it must produce: the script refuses to write a vector whose
-decode gives another error (or succeeds). The expected text is what the
+decode gives another error (or succeeds). Every vector is also written as a
+seed of the fuzz target (tests/fuzz/corpus/ofp_decode/<family>-<name>). The expected text is what the
 decoder prints; review the diff of the .txt files before committing.
 
     python3 tests/unit/vectors/ofp/make_vectors.py out/sim/<dir>/tests/ofp-encode-samples
@@ -424,6 +425,11 @@ HEAD = """# tests/unit/vectors/ofp/%s.txt: golden vectors of the OpenFlow codec
 # "error:" the expected "ERRNAME: reason".
 """
 
+CORPUS = os.path.join(HERE, "..", "..", "..", "fuzz", "corpus", "ofp_decode")
+os.makedirs(CORPUS, exist_ok=True)
+for old in os.listdir(CORPUS):
+    os.unlink(os.path.join(CORPUS, old))
+
 total = 0
 for fam, vecs in FILES.items():
     out = [HEAD % (fam, fam)]
@@ -434,6 +440,8 @@ for fam, vecs in FILES.items():
                 sys.exit("%s/%s: expected success, got %s" % (fam, name, got))
         elif not got.startswith("error: %s:" % err):
             sys.exit("%s/%s: expected %s, got %s" % (fam, name, err, got))
+        with open(os.path.join(CORPUS, "%s-%s" % (fam, name)), "wb") as f:
+            f.write(b)
         out.append("")
         if comment:
             out.append("# " + comment)
