@@ -546,18 +546,18 @@ _Static_assert(sizeof(struct ofp13_port_stats_request) == 8, "port stats req");
 struct ofp13_port_stats {
 	ofp_be32 port_no;      /* port */
 	uint8_t pad[4];        /* zero */
-	ofp_be64 rx_packets;   /* counters ... */
-	ofp_be64 tx_packets;   /* */
-	ofp_be64 rx_bytes;     /* */
-	ofp_be64 tx_bytes;     /* */
-	ofp_be64 rx_dropped;   /* */
-	ofp_be64 tx_dropped;   /* */
-	ofp_be64 rx_errors;    /* */
-	ofp_be64 tx_errors;    /* */
-	ofp_be64 rx_frame_err; /* */
-	ofp_be64 rx_over_err;  /* */
-	ofp_be64 rx_crc_err;   /* */
-	ofp_be64 collisions;   /* ... counters */
+	ofp_be64 rx_packets;   /* packets received */
+	ofp_be64 tx_packets;   /* packets sent */
+	ofp_be64 rx_bytes;     /* bytes received */
+	ofp_be64 tx_bytes;     /* bytes sent */
+	ofp_be64 rx_dropped;   /* receive drops */
+	ofp_be64 tx_dropped;   /* transmit drops */
+	ofp_be64 rx_errors;    /* receive errors (all kinds) */
+	ofp_be64 tx_errors;    /* transmit errors */
+	ofp_be64 rx_frame_err; /* frame alignment errors */
+	ofp_be64 rx_over_err;  /* overruns */
+	ofp_be64 rx_crc_err;   /* CRC errors */
+	ofp_be64 collisions;   /* collisions */
 	ofp_be32 duration_sec; /* port age */
 	ofp_be32 duration_nsec; /* port age, ns part */
 };
