@@ -142,12 +142,19 @@ struct bench {
 	void *bufs[MAX_BURST];    /* receive buffers (slot-sized) */
 	void *msgs[MAX_BURST];    /* send buffers (MSG_LEN, prefilled) */
 	size_t cap;               /* bytes in each receive buffer */
-	uint64_t preempts;        /* involuntary context switches, both sides, all runs */
-	uint64_t preempts_max;    /* the most in one run */
-	uint64_t wait_ns;         /* time the two processes waited for a CPU, all runs */
-	uint64_t wall_ns;         /* wall time of all runs */
+	struct noise *noise;      /* where run_pair() accounts disturbance */
+};
+
+/* How much other work disturbed a section's runs. */
+struct noise {
+	const char *section;      /* "throughput" / "latency" */
+	uint64_t preempts;        /* involuntary context switches, both sides */
+	uint64_t wait_ns;         /* time the two processes waited for a CPU */
+	uint64_t wall_ns;         /* wall time of the runs */
 	double wait_frac_max;     /* the worst run's wait / (2 x its wall time) */
+	uint64_t steal_ms;        /* vCPU steal time of the machine meanwhile */
 	unsigned runs;            /* runs done */
+	int disturbed;            /* verdict of print_noise() */
 };
 
 static struct bench B;
@@ -667,16 +674,15 @@ reap:
 		rc = B.ctl->child_err ? B.ctl->child_err : -ECHILD;
 	}
 	B.child = 0;
-	if (!rc) {
-		uint64_t p = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw) + B.ctl->child_nivcsw;
-		B.preempts += p;
-		B.preempts_max = DFN_MAX(B.preempts_max, p);
+	if (!rc && B.noise) {
+		struct noise *n = B.noise;
 		uint64_t w = (w1 - w0) + B.ctl->child_wait_ns;
-		B.wait_ns += w;
-		B.wall_ns += t1 - t0;
+		n->preempts += (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw) + B.ctl->child_nivcsw;
+		n->wait_ns += w;
+		n->wall_ns += t1 - t0;
 		if (t1 > t0)
-			B.wait_frac_max = DFN_MAX(B.wait_frac_max, (double)w / (2.0 * (double)(t1 - t0)));
-		B.runs++;
+			n->wait_frac_max = DFN_MAX(n->wait_frac_max, (double)w / (2.0 * (double)(t1 - t0)));
+		n->runs++;
 	}
 	if (!rc && (j->bad || B.ctl->bad)) {
 		fprintf(stderr, "mbox-bench: %" PRIu64 " messages arrived corrupt or out of order\n",
@@ -712,22 +718,22 @@ static uint64_t steal_ms(void)
  * (something else ran there), against the time they should have run. */
 #define DISTURBED_WAIT_FRAC 0.005 /* 0.5 % of the two processes' time, all runs */
 
-static int print_noise(uint64_t steal)
+static double noise_frac(const struct noise *n)
 {
-	double frac = B.wall_ns ? (double)B.wait_ns / (2.0 * (double)B.wall_ns) : 0;
-	int disturbed = frac > DISTURBED_WAIT_FRAC || steal > 100;
-	printf("Disturbance: the two processes waited %.1f ms for a CPU in %.1f s of runs (%.2f %%,\n"
-	       "  worst run %.1f %%), %" PRIu64 " involuntary context switches, %" PRIu64
-	       " ms of vCPU steal\n",
-	       (double)B.wait_ns / 1e6, (double)B.wall_ns / 1e9, frac * 100,
-	       B.wait_frac_max * 100, B.preempts, steal);
-	if (disturbed)
-		printf("  DISTURBED: other work shared the CPUs; the figures and their PASS/MISS\n"
-		       "  are not reliable. Rerun on a quiet machine.\n");
-	else
-		printf("  quiet: nothing else competed for the CPUs to speak of\n");
-	printf("\n");
-	return disturbed;
+	return n->wall_ns ? (double)n->wait_ns / (2.0 * (double)n->wall_ns) : 0;
+}
+
+static void print_noise(struct noise *n)
+{
+	n->disturbed = noise_frac(n) > DISTURBED_WAIT_FRAC || n->steal_ms > 100;
+	printf("Disturbance (%s): the two processes waited %.1f ms for a CPU in %.1f s\n"
+	       "  of runs (%.2f %%, worst run %.1f %%); %" PRIu64 " involuntary context switches,\n"
+	       "  %" PRIu64 " ms of vCPU steal: %s\n\n",
+	       n->section, (double)n->wait_ns / 1e6, (double)n->wall_ns / 1e9, noise_frac(n) * 100,
+	       n->wait_frac_max * 100, n->preempts, n->steal_ms,
+	       n->disturbed ? "DISTURBED - other work shared the CPUs, these figures\n"
+			      "  and their PASS/MISS are not reliable; rerun on a quiet machine"
+			    : "quiet");
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -927,8 +933,14 @@ static void print_lat(const struct lat_row *rows, unsigned nrows)
 	printf("\n");
 }
 
+/* A verdict's suffix when its section was disturbed. */
+static const char *dist_tag(const struct noise *n)
+{
+	return n->disturbed ? " disturbed" : "";
+}
+
 static void print_results(const struct tput_row *tp, unsigned ntp, const struct lat_row *lat,
-			  unsigned nlat)
+			  unsigned nlat, const struct noise noise[2])
 {
 	printf("RESULT mbox_pinning %s\n", B.cpu_host >= 0 ? "ok" : "none");
 	for (unsigned i = 0; i < ntp; i++) {
@@ -937,10 +949,10 @@ static void print_results(const struct tput_row *tp, unsigned ntp, const struct 
 		printf("RESULT mbox_throughput batch=%u mbox=%.0f ring=%.0f ratio=%.2f ", t->batch,
 		       t->med[0], t->med[1], t->ratio);
 		if (t->has_target)
-			printf("target>=%.2f %s\n", TARGET_TPUT_RATIO_B32,
-			       verdict(ok, t->ratio >= TARGET_TPUT_RATIO_B32));
+			printf("target>=%.2f %s%s\n", TARGET_TPUT_RATIO_B32,
+			       verdict(ok, t->ratio >= TARGET_TPUT_RATIO_B32), dist_tag(&noise[0]));
 		else
-			printf("target=none %s\n", ok ? "INFO" : "ERROR");
+			printf("target=none %s%s\n", ok ? "INFO" : "ERROR", dist_tag(&noise[0]));
 	}
 	for (unsigned i = 0; i < nlat; i++) {
 		const struct lat_row *r = &lat[i];
@@ -951,10 +963,11 @@ static void print_results(const struct tput_row *tp, unsigned ntp, const struct 
 		       rtt_mode_names[r->mode], m->p50, m->p99, g->p50, g->p99, lat_ratio(r),
 		       m->sleeps);
 		if (r->target_ns)
-			printf("target_p50<=%u %s\n", r->target_ns,
-			       verdict(m->ok, m->p50 <= r->target_ns));
+			printf("target_p50<=%u %s%s\n", r->target_ns,
+			       verdict(m->ok, m->p50 <= r->target_ns), dist_tag(&noise[1]));
 		else
-			printf("target=none %s\n", m->ok && g->ok ? "INFO" : "ERROR");
+			printf("target=none %s%s\n", m->ok && g->ok ? "INFO" : "ERROR",
+			       dist_tag(&noise[1]));
 	}
 }
 
@@ -1110,24 +1123,36 @@ int main(int argc, char **argv)
 	       "            %lu us before each doorbell round trip so the NIC is asleep\n\n",
 	       B.o.msgs, B.o.warmup, B.o.reps, B.o.rtts, B.o.sleep_rtts, B.o.gap_us);
 
-	uint64_t steal0 = steal_ms();
+	struct noise noise[2] = { { .section = "throughput" }, { .section = "latency" } };
 	unsigned ntp = B.o.skip_tput ? 0 : ARRAY_SIZE(tp);
 	unsigned nlat = B.o.skip_lat ? 0 : ARRAY_SIZE(lat);
+	uint64_t steal0 = steal_ms();
+	B.noise = &noise[0];
 	for (unsigned i = 0; i < ntp; i++)
 		failures += measure_tput(&tp[i]);
-	if (ntp)
+	noise[0].steal_ms = steal_ms() - steal0;
+	if (ntp) {
 		print_tput(tp, ntp);
+		print_noise(&noise[0]);
+	}
+	steal0 = steal_ms();
+	B.noise = &noise[1];
 	for (unsigned i = 0; i < nlat; i++)
 		for (int k = 0; k < 2; k++)
 			failures += measure_lat(&lat[i].l[k], k ? EP_RING : EP_MBOX, lat[i].mode);
-	if (nlat)
+	noise[1].steal_ms = steal_ms() - steal0;
+	if (nlat) {
 		print_lat(lat, nlat);
-	int disturbed = print_noise(steal_ms() - steal0);
-	printf("RESULT mbox_disturbance cpu_wait_pct=%.2f worst_run_pct=%.1f preemptions=%" PRIu64
-	       " runs=%u %s\n",
-	       B.wall_ns ? 100.0 * (double)B.wait_ns / (2.0 * (double)B.wall_ns) : 0.0,
-	       B.wait_frac_max * 100, B.preempts, B.runs, disturbed ? "DISTURBED" : "quiet");
-	print_results(tp, ntp, lat, nlat);
+		print_noise(&noise[1]);
+	}
+	for (int i = 0; i < 2; i++)
+		if (noise[i].runs)
+			printf("RESULT mbox_disturbance section=%s cpu_wait_pct=%.2f worst_run_pct=%.1f"
+			       " preemptions=%" PRIu64 " runs=%u %s\n",
+			       noise[i].section, noise_frac(&noise[i]) * 100,
+			       noise[i].wait_frac_max * 100, noise[i].preempts, noise[i].runs,
+			       noise[i].disturbed ? "DISTURBED" : "quiet");
+	print_results(tp, ntp, lat, nlat, noise);
 
 	if (failures)
 		printf("mbox-bench: %d run(s) failed (see the messages above)\n", failures);
