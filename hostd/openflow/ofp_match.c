@@ -200,30 +200,30 @@ static const char *ofp_prereq_missing(const struct ofp_match *m, enum ofp_field 
 	long long icmp6 = ofp_match_exact(m, OFPF_ICMPV6_TYPE);
 
 	switch (ofp_fields[f].prereq) {
-	case OFPPR_NONE:
+	case OFPPRQ_NONE:
 		return NULL;
-	case OFPPR_VLAN:
+	case OFPPRQ_VLAN:
 		if (!ofp_match_has(m, OFPF_VLAN_VID) ||
 		    !(ofp_field_uint(OFPF_VLAN_VID, m->value[OFPF_VLAN_VID]) & OFPVID_PRESENT))
 			return "vlan_vid with OFPVID_PRESENT";
 		return NULL;
-	case OFPPR_IP_ANY:
+	case OFPPRQ_IP_ANY:
 		return et == 0x0800 || et == 0x86dd ? NULL : "eth_type=0x0800 or 0x86dd";
-	case OFPPR_IPV4:
+	case OFPPRQ_IPV4:
 		return et == 0x0800 ? NULL : "eth_type=0x0800";
-	case OFPPR_IPV6:
+	case OFPPRQ_IPV6:
 		return et == 0x86dd ? NULL : "eth_type=0x86dd";
-	case OFPPR_ARP:
+	case OFPPRQ_ARP:
 		return et == 0x0806 ? NULL : "eth_type=0x0806";
-	case OFPPR_TCP:
+	case OFPPRQ_TCP:
 		return proto == 6 ? NULL : "ip_proto=6";
-	case OFPPR_UDP:
+	case OFPPRQ_UDP:
 		return proto == 17 ? NULL : "ip_proto=17";
-	case OFPPR_ICMPV4:
+	case OFPPRQ_ICMPV4:
 		return proto == 1 && et == 0x0800 ? NULL : "eth_type=0x0800,ip_proto=1";
-	case OFPPR_ICMPV6:
+	case OFPPRQ_ICMPV6:
 		return proto == 58 && et == 0x86dd ? NULL : "eth_type=0x86dd,ip_proto=58";
-	case OFPPR_ND:
+	case OFPPRQ_ND:
 		return icmp6 == 135 || icmp6 == 136 ? NULL : "icmpv6_type=135 or 136";
 	}
 	return NULL;

@@ -158,7 +158,7 @@ enum ofperr ofp_decode_port_status(struct ofp_cur *c, struct ofp_msg *msg, struc
 	ps->reason = OFP_GET8(w, ofp13_port_status, reason);
 	ofp_port_desc_from_wire(&ps->desc,
 				(const void *)(w + offsetof(struct ofp13_port_status, desc)));
-	if (ps->reason > 2)
+	if (ps->reason > OFPPR_MODIFY)
 		return ofp_fail(eb, OFPERR_OFPBRC_BAD_PACKET, "port_status reason %u", ps->reason);
 	return OFPERR_OK;
 }
@@ -167,7 +167,7 @@ int ofp_encode_port_status(const struct ofp_msg *msg, struct ofpbuf *b, struct o
 {
 	const struct ofp_port_status *ps = &msg->u.port_status;
 
-	if (ps->reason > 2)
+	if (ps->reason > OFPPR_MODIFY)
 		return ofp_einval(eb, "port_status reason %u", ps->reason);
 	ofpbuf_put_u8(b, ps->reason);
 	ofpbuf_put_zeros(b, 7);
