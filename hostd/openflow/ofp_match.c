@@ -357,6 +357,14 @@ int ofp_match_put(struct ofpbuf *b, const struct ofp_match *m, struct ofp_errbuf
 
 	if (ofp_match_check_prereqs(m, &reb))
 		return ofp_einval(eb, "match: %s", reason);
+	for (f = 0; f < OFPF__N; f++) {
+		if (!ofp_match_has(m, (enum ofp_field)f))
+			continue;
+		if ((m->masked >> f & 1) && !ofp_fields[f].maskable)
+			return ofp_einval(eb, "match: %s cannot be masked", ofp_fields[f].name);
+		if (ofp_field_check_value((enum ofp_field)f, m->value[f], &reb))
+			return ofp_einval(eb, "match: %s", reason);
+	}
 	ofpbuf_put_be16(b, OFPMT_OXM);
 	ofpbuf_put_be16(b, 0);
 	for (f = 0; f < OFPF__N; f++) {

@@ -1,6 +1,7 @@
 /* tests/unit/test_ofp_match.c: the in-memory match of the OpenFlow codec
  * (hostd/openflow/ofp_match.c): setters, masks, equality, the field table,
  * canonical TLV order and the text form. */
+#include <errno.h>
 #include <string.h>
 
 #include "hostd/openflow/ofp.h"
@@ -139,5 +140,27 @@ static void test_text_forms(void)
 	ofpbuf_uninit(&w);
 }
 
+/* What decode would refuse, encode refuses too. */
+static void test_encode_checks(void)
+{
+	struct ofpbuf w = OFPBUF_INIT;
+	struct ofp_msg msg;
+	char err[128];
+
+	ofp_msg_init(&msg, OFPMSG_FLOW_MOD, 1);
+	ofp_match_set_uint_masked(&msg.u.flow_mod.match, OFPF_ETH_TYPE, 0x0800, 0xff00);
+	CU_ASSERT_EQUAL(ofp_encode(&msg, &w, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "match: eth_type cannot be masked");
+	ofp_match_init(&msg.u.flow_mod.match);
+	ofp_match_set_uint(&msg.u.flow_mod.match, OFPF_VLAN_VID, 0x2000);
+	CU_ASSERT_EQUAL(ofp_encode(&msg, &w, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "match: vlan_vid value 0x2000 exceeds 0x1fff");
+	ofp_match_set_uint(&msg.u.flow_mod.match, OFPF_VLAN_VID, 0x1fff);
+	CU_ASSERT_EQUAL(ofp_encode(&msg, &w, err, sizeof(err)), 0);
+	ofp_msg_uninit(&msg);
+	ofpbuf_uninit(&w);
+}
+
 UNIT_SUITE(ofp_match, NULL, NULL, UNIT_TEST(test_field_table), UNIT_TEST(test_setters_and_masks),
-	   UNIT_TEST(test_equal), UNIT_TEST(test_canonical_order), UNIT_TEST(test_text_forms));
+	   UNIT_TEST(test_equal), UNIT_TEST(test_canonical_order), UNIT_TEST(test_text_forms),
+	   UNIT_TEST(test_encode_checks));
