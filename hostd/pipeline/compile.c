@@ -1,0 +1,622 @@
+/* hostd/pipeline/compile.c: topology -> desired OpenFlow state of one
+ * chassis (pipeline_compile, pipeline.h). Reads the topology (caller holds
+ * the read lock), resolves switch port names through the caller's port
+ * map, and fills a struct desired that the controller converges the switch
+ * to. Table by table, what each object contributes is in README.md; the
+ * packet-in side (reactive L3, ICMP) is pipeline.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/base/log.h"
+#include "hostd/pipeline/pipeline.h"
+
+#define MOD "pipeline"
+
+#define MAX_IFACES 256 /* router interfaces considered per router */
+
+/* Priorities. */
+#define PRIO_MISS 0
+#define PRIO_PORT 100
+#define PRIO_FLOOD 50
+#define PRIO_ICMP_ROUTER 400
+#define PRIO_TO_ROUTER 390
+#define PRIO_HOST 300
+#define PRIO_EXTRA_ROUTE 200 /* + prefix length */
+#define PRIO_SUBNET 100      /* + prefix length */
+
+static const uint8_t MCAST_BIT[6] = { 1, 0, 0, 0, 0, 0 };
+
+/* State of one compile run. */
+struct cctx {
+	const struct topo *t;         /* topology (read-locked) */
+	const struct topo_chassis *ch; /* chassis compiled for */
+	pl_port_fn port_fn;           /* switch port names -> numbers */
+	void *port_arg;               /* its argument */
+	const struct pl_cfg *cfg;     /* options */
+	struct desired *out;          /* result */
+	struct pl_stats *st;          /* counters */
+	int err;                      /* first error (-ENOMEM) */
+};
+
+const char *pl_table_name(unsigned table)
+{
+	switch (table) {
+#define X(E, n, s) \
+	case n:    \
+		return s;
+		PL_TABLES(X)
+#undef X
+	}
+	return NULL;
+}
+
+const char *pl_cookie_kind_name(unsigned kind)
+{
+	switch (kind) {
+#define X(E, v, s) \
+	case v:    \
+		return s;
+		PL_COOKIE_KINDS(X)
+#undef X
+	}
+	return "unknown";
+}
+
+const char *pl_provider_port(const char *physnet, char buf[TOPO_IFNAME_MAX + 1])
+{
+	if (!physnet || !physnet[0])
+		snprintf(buf, TOPO_IFNAME_MAX + 1, "%s", PL_PORT_PROVIDER);
+	else
+		snprintf(buf, TOPO_IFNAME_MAX + 1, "%s%.*s", PL_PORT_PROVIDER_PREFIX,
+			 (int)(TOPO_IFNAME_MAX - strlen(PL_PORT_PROVIDER_PREFIX)), physnet);
+	return buf;
+}
+
+void pipeline_keep_opts(struct diff_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->keep_cookie = PL_COOKIE(PL_CK_REACTIVE, 0);
+	o->keep_mask = PL_COOKIE(0xff, 0);
+}
+
+/* ---- flow building helpers ---------------------------------------------- */
+
+static void fl_init(struct dflow *f, unsigned table, uint16_t prio, uint64_t cookie)
+{
+	memset(f, 0, sizeof(*f));
+	f->table = (uint8_t)table;
+	f->priority = prio;
+	f->cookie = cookie;
+	ofp_match_init(&f->match);
+	ofp_instructions_init(&f->insts);
+}
+
+static struct ofp_actions *fl_apply(struct dflow *f)
+{
+	f->insts.present |= OFPINST_APPLY;
+	return &f->insts.apply;
+}
+
+static void fl_goto(struct dflow *f, unsigned table)
+{
+	f->insts.present |= OFPINST_GOTO;
+	f->insts.goto_table = (uint8_t)table;
+}
+
+static void fl_write_meta(struct dflow *f, uint32_t netkey)
+{
+	f->insts.present |= OFPINST_WRITE_METADATA;
+	f->insts.metadata = netkey;
+	f->insts.metadata_mask = UINT64_MAX;
+}
+
+static void m_ip(struct ofp_match *m)
+{
+	ofp_match_set_uint(m, OFPF_ETH_TYPE, 0x0800);
+}
+
+static void emit(struct cctx *c, struct dflow *f)
+{
+	if (c->err || dflow_finish(f) || flowset_add(&c->out->flows, f) < 0) {
+		dflow_uninit(f);
+		c->err = -ENOMEM;
+		return;
+	}
+	c->st->flows++;
+}
+
+static void emit_miss(struct cctx *c, unsigned table, int next)
+{
+	struct dflow f;
+	fl_init(&f, table, PRIO_MISS, PL_COOKIE(PL_CK_BASE, 0));
+	if (next >= 0)
+		fl_goto(&f, (unsigned)next);
+	emit(c, &f);
+}
+
+/* ---- topology helpers ---------------------------------------------------- */
+
+/* A port that is a VM (or other endpoint) plugged into a br-int, as
+ * opposed to the router's own ports (virtual: answered by the flows). */
+static int is_vm_port(const struct topo_port *p)
+{
+	return strcmp(p->device_owner, TOPO_OWNER_ROUTER_IFACE) &&
+	       strcmp(p->device_owner, TOPO_OWNER_ROUTER_GW) &&
+	       strcmp(p->device_owner, TOPO_OWNER_FLOATINGIP) && p->admin_state_up;
+}
+
+/* The port's number on this chassis' switch, or 0 when it is not local. */
+static uint32_t local_ofport(struct cctx *c, const struct topo_port *p)
+{
+	uint32_t no;
+	if (strcmp(p->chassis, c->ch->name) || !p->ifname[0])
+		return 0;
+	if (!c->port_fn || c->port_fn(c->port_arg, p->ifname, &no) || !no || no >= OFPP_MAX) {
+		c->st->skipped_ports++;
+		return 0;
+	}
+	return no;
+}
+
+static uint32_t named_port(struct cctx *c, const char *name)
+{
+	uint32_t no;
+	if (!c->port_fn || c->port_fn(c->port_arg, name, &no) || !no || no >= OFPP_MAX)
+		return 0;
+	return no;
+}
+
+static int is_tunnel(enum topo_net_type t)
+{
+	return t == TOPO_NET_VXLAN || t == TOPO_NET_GRE;
+}
+
+/* The switch port a network leaves this chassis by (tunnel or provider);
+ * 0 when the switch lacks it. */
+static uint32_t net_uplink(struct cctx *c, const struct topo_network *n)
+{
+	char buf[TOPO_IFNAME_MAX + 1];
+	switch (n->type) {
+	case TOPO_NET_VXLAN:
+		return named_port(c, PL_PORT_VXLAN);
+	case TOPO_NET_GRE:
+		return named_port(c, PL_PORT_GRE);
+	default:
+		return named_port(c, pl_provider_port(n->physical_network, buf));
+	}
+}
+
+/* Actions sending a frame of network n to chassis `rch` (tunnels) or onto
+ * the provider network (VLAN, flat). -ENOENT when there is no way. */
+static int remote_actions(struct cctx *c, const struct topo_network *n,
+			  const struct topo_chassis *rch, struct ofp_actions *l)
+{
+	uint32_t up = net_uplink(c, n);
+	if (!up)
+		return -ENOENT;
+	if (is_tunnel(n->type)) {
+		if (!rch || rch->tunnel_ip.version != 4)
+			return -ENOENT;
+		ofp_actions_set_field(l, OFPF_TUNNEL_ID, n->segmentation_id);
+		ofp_actions_set_field(l, OFPF_TUN_IPV4_DST, topo_ip_v4(&rch->tunnel_ip));
+	} else if (n->type == TOPO_NET_VLAN) {
+		struct ofp_action *a = ofp_actions_add(l, OFPACT_PUSH_VLAN);
+		if (a)
+			a->u.push_vlan_tpid = 0x8100;
+		ofp_actions_set_field(l, OFPF_VLAN_VID, OFPVID_PRESENT | n->segmentation_id);
+	}
+	ofp_actions_output(l, up, 0);
+	return 0;
+}
+
+/* ---- classify, L2 ------------------------------------------------------- */
+
+/* Local port: classify and deliver; remote port: unicast to its chassis. */
+static void compile_port(struct cctx *c, const struct topo_port *p)
+{
+	const struct topo_network *n = topo_network_get(c->t, p->network_id);
+	uint64_t ck = PL_COOKIE(PL_CK_PORT, p->key);
+	struct dflow f;
+	uint32_t no;
+
+	if (!n || !is_vm_port(p) || !p->chassis[0])
+		return;
+	no = local_ofport(c, p);
+	if (no) {
+		fl_init(&f, PL_T_CLASSIFY, PRIO_PORT, ck);
+		ofp_match_set_uint(&f.match, OFPF_IN_PORT, no);
+		ofp_actions_set_field(fl_apply(&f), PL_REG_INPORT, p->key);
+		fl_write_meta(&f, n->key);
+		fl_goto(&f, PL_T_ARP);
+		emit(c, &f);
+
+		fl_init(&f, PL_T_L2_LOCAL, PRIO_PORT, ck);
+		ofp_match_set_uint(&f.match, OFPF_METADATA, n->key);
+		ofp_match_set(&f.match, OFPF_ETH_DST, p->mac, NULL);
+		ofp_actions_output(fl_apply(&f), no, 0);
+		emit(c, &f);
+	} else if (strcmp(p->chassis, c->ch->name)) {
+		const struct topo_chassis *rch = topo_chassis_get(c->t, p->chassis);
+		fl_init(&f, PL_T_L2_OUT, PRIO_PORT, ck);
+		ofp_match_set_uint(&f.match, OFPF_METADATA, n->key);
+		ofp_match_set(&f.match, OFPF_ETH_DST, p->mac, NULL);
+		if (remote_actions(c, n, rch, fl_apply(&f))) {
+			dflow_uninit(&f);
+			return;
+		}
+		emit(c, &f);
+	}
+}
+
+static struct ofp_bucket *add_bucket(struct cctx *c, struct dgroup *g)
+{
+	struct ofp_bucket *b = ofp_buckets_add(&g->buckets);
+	if (!b)
+		c->err = -ENOMEM;
+	return b;
+}
+
+/* Ingress from tunnels / the provider port, and the flood groups and flows
+ * of a network that has ports on this chassis. */
+static void compile_network(struct cctx *c, const struct topo_network *n)
+{
+	uint64_t ck = PL_COOKIE(PL_CK_NET, n->key);
+	const struct topo_port *p;
+	const struct topo_chassis *rch;
+	struct dgroup *all, *loc;
+	struct dflow f;
+	uint32_t up = net_uplink(c, n);
+	int n_local = 0;
+
+	if (!n->admin_state_up)
+		return;
+	/* traffic arriving from the other chassis / the provider network */
+	if (up) {
+		fl_init(&f, PL_T_CLASSIFY, PRIO_PORT, ck);
+		ofp_match_set_uint(&f.match, OFPF_IN_PORT, up);
+		if (is_tunnel(n->type)) {
+			ofp_match_set_uint(&f.match, OFPF_TUNNEL_ID, n->segmentation_id);
+		} else if (n->type == TOPO_NET_VLAN) {
+			ofp_match_set_uint(&f.match, OFPF_VLAN_VID, OFPVID_PRESENT | n->segmentation_id);
+			ofp_actions_add(fl_apply(&f), OFPACT_POP_VLAN);
+		} else {
+			ofp_match_set_uint(&f.match, OFPF_VLAN_VID, OFPVID_NONE);
+		}
+		fl_write_meta(&f, n->key);
+		fl_goto(&f, PL_T_REMOTE_DISPATCH);
+		emit(c, &f);
+	}
+
+	for (p = topo_network_port_next(c->t, n->id, NULL); p;
+	     p = topo_network_port_next(c->t, n->id, p))
+		if (is_vm_port(p) && !strcmp(p->chassis, c->ch->name) && p->ifname[0])
+			n_local++;
+	if (!n_local)
+		return;
+
+	/* flood groups: all = local ports + the other chassis (or provider);
+	 * local = local ports only (for frames that came from outside). */
+	all = desired_add_group(c->out);
+	if (!all) {
+		c->err = -ENOMEM;
+		return;
+	}
+	all->group_id = PL_GROUP_FLOOD_ALL(n->key);
+	all->type = OFPGT_ALL;
+	loc = desired_add_group(c->out);
+	if (!loc) {
+		c->err = -ENOMEM;
+		return;
+	}
+	all = loc - 1; /* the array may have moved */
+	loc->group_id = PL_GROUP_FLOOD_LOCAL(n->key);
+	loc->type = OFPGT_ALL;
+	for (p = topo_network_port_next(c->t, n->id, NULL); p && !c->err;
+	     p = topo_network_port_next(c->t, n->id, p)) {
+		uint32_t no;
+		struct ofp_bucket *b;
+		if (!is_vm_port(p) || !(no = local_ofport(c, p)))
+			continue;
+		if ((b = add_bucket(c, all)))
+			ofp_actions_output(&b->actions, no, 0);
+		if ((b = add_bucket(c, loc)))
+			ofp_actions_output(&b->actions, no, 0);
+	}
+	if (is_tunnel(n->type)) {
+		/* one bucket per other chassis with a port on the network */
+		for (rch = topo_chassis_next(c->t, NULL); rch && !c->err;
+		     rch = topo_chassis_next(c->t, rch)) {
+			struct ofp_bucket *b;
+			if (!strcmp(rch->name, c->ch->name))
+				continue;
+			for (p = topo_network_port_next(c->t, n->id, NULL); p;
+			     p = topo_network_port_next(c->t, n->id, p))
+				if (is_vm_port(p) && !strcmp(p->chassis, rch->name))
+					break;
+			if (!p || !(b = add_bucket(c, all)))
+				continue;
+			if (remote_actions(c, n, rch, &b->actions)) {
+				ofp_actions_uninit(&b->actions);
+				all->buckets.n--;
+			}
+		}
+	} else if (up) {
+		struct ofp_bucket *b = add_bucket(c, all);
+		if (b)
+			remote_actions(c, n, NULL, &b->actions);
+	}
+	if (c->err || dgroup_finish(all) || dgroup_finish(loc)) {
+		c->err = -ENOMEM;
+		return;
+	}
+	c->st->groups += 2;
+
+	fl_init(&f, PL_T_L2_OUT, PRIO_FLOOD, ck);
+	ofp_match_set_uint(&f.match, OFPF_METADATA, n->key);
+	ofp_match_set(&f.match, OFPF_ETH_DST, MCAST_BIT, MCAST_BIT);
+	{
+		struct ofp_action *a = ofp_actions_add(fl_apply(&f), OFPACT_GROUP);
+		if (a)
+			a->u.group_id = PL_GROUP_FLOOD_ALL(n->key);
+	}
+	emit(c, &f);
+
+	fl_init(&f, PL_T_L2_LOCAL, PRIO_FLOOD, ck);
+	ofp_match_set_uint(&f.match, OFPF_METADATA, n->key);
+	ofp_match_set(&f.match, OFPF_ETH_DST, MCAST_BIT, MCAST_BIT);
+	{
+		struct ofp_action *a = ofp_actions_add(fl_apply(&f), OFPACT_GROUP);
+		if (a)
+			a->u.group_id = PL_GROUP_FLOOD_LOCAL(n->key);
+	}
+	emit(c, &f);
+}
+
+/* ---- routers ------------------------------------------------------------- */
+
+static void arp_responder(struct cctx *c, const struct topo_router_iface *ifc, uint32_t netkey,
+			  uint64_t ck)
+{
+	struct ofp_actions *l;
+	struct ofp_action *a;
+	struct dflow f;
+	uint32_t ip = topo_ip_v4(ifc->ip);
+
+	fl_init(&f, PL_T_ARP, PRIO_PORT, ck);
+	ofp_match_set_uint(&f.match, OFPF_METADATA, netkey);
+	ofp_match_set_uint(&f.match, OFPF_ETH_TYPE, 0x0806);
+	ofp_match_set_uint(&f.match, OFPF_ARP_OP, 1);
+	ofp_match_set_uint(&f.match, OFPF_ARP_TPA, ip);
+	l = fl_apply(&f);
+	/* unicast back to the requester: eth_dst = its eth_src */
+	if ((a = ofp_actions_add(l, OFPACT_REG_MOVE))) {
+		a->u.move.src = OFPF_ETH_SRC;
+		a->u.move.dst = OFPF_ETH_DST;
+		a->u.move.n_bits = 48;
+	}
+	ofp_actions_set_field_bytes(l, OFPF_ETH_SRC, ifc->port->mac);
+	ofp_actions_set_field(l, OFPF_ARP_OP, 2);
+	if ((a = ofp_actions_add(l, OFPACT_REG_MOVE))) {
+		a->u.move.src = OFPF_ARP_SHA;
+		a->u.move.dst = OFPF_ARP_THA;
+		a->u.move.n_bits = 48;
+	}
+	if ((a = ofp_actions_add(l, OFPACT_REG_MOVE))) {
+		a->u.move.src = OFPF_ARP_SPA;
+		a->u.move.dst = OFPF_ARP_TPA;
+		a->u.move.n_bits = 32;
+	}
+	ofp_actions_set_field_bytes(l, OFPF_ARP_SHA, ifc->port->mac);
+	ofp_actions_set_field(l, OFPF_ARP_SPA, ip);
+	ofp_actions_output(l, OFPP_IN_PORT, 0);
+	emit(c, &f);
+}
+
+/* The router interface whose subnet holds the fixed IP, or NULL. */
+static const struct topo_router_iface *iface_for(const struct topo_router_iface *v, size_t n,
+						 const char *subnet_id)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].subnet->id, subnet_id))
+			return &v[i];
+	return NULL;
+}
+
+int pl_host_route(const struct topo *t, const struct topo_router *r, const struct topo_port *p,
+		  const struct topo_ip *ip, uint64_t cookie, uint16_t idle_timeout,
+		  struct dflow *f)
+{
+	struct topo_router_iface v[MAX_IFACES];
+	const struct topo_router_iface *ifc = NULL;
+	const struct topo_network *n = topo_network_get(t, p->network_id);
+	size_t n_if = topo_router_ifaces(t, r->id, v, MAX_IFACES), i;
+	struct ofp_actions *l;
+
+	if (n_if > MAX_IFACES)
+		n_if = MAX_IFACES;
+	for (i = 0; i < p->n_fixed_ips && !ifc; i++)
+		if (topo_ip_eq(&p->fixed_ips[i].ip, ip))
+			ifc = iface_for(v, n_if, p->fixed_ips[i].subnet_id);
+	if (!ifc || !n || ip->version != 4)
+		return -ENOENT;
+	fl_init(f, PL_T_L3, PRIO_HOST, cookie);
+	f->idle_timeout = idle_timeout;
+	ofp_match_set_uint(&f->match, PL_REG_ROUTER, r->key);
+	m_ip(&f->match);
+	ofp_match_set_ipv4(&f->match, OFPF_IPV4_DST, topo_ip_v4(ip), 32);
+	l = fl_apply(f);
+	ofp_actions_add(l, OFPACT_DEC_NW_TTL);
+	ofp_actions_set_field_bytes(l, OFPF_ETH_SRC, ifc->port->mac);
+	ofp_actions_set_field_bytes(l, OFPF_ETH_DST, p->mac);
+	fl_write_meta(f, n->key);
+	fl_goto(f, PL_T_L2_OUT);
+	return 0;
+}
+
+/* The VM port of network `net_id` holding `ip`, or NULL. */
+static const struct topo_port *port_by_ip(const struct topo *t, const char *net_id,
+					  const struct topo_ip *ip)
+{
+	const struct topo_port *p;
+	uint32_t i;
+	for (p = topo_network_port_next(t, net_id, NULL); p; p = topo_network_port_next(t, net_id, p))
+		for (i = 0; i < p->n_fixed_ips; i++)
+			if (topo_ip_eq(&p->fixed_ips[i].ip, ip))
+				return p;
+	return NULL;
+}
+
+static void compile_router(struct cctx *c, const struct topo_router *r)
+{
+	struct topo_router_iface v[MAX_IFACES];
+	uint64_t ck = PL_COOKIE(PL_CK_ROUTER, r->key);
+	size_t n_if = topo_router_ifaces(c->t, r->id, v, MAX_IFACES), i, j;
+	struct dflow f;
+
+	if (!r->admin_state_up)
+		return;
+	if (n_if > MAX_IFACES) {
+		LOG_WARN(MOD, "router %s: %zu interfaces, only %d compiled", r->id, n_if, MAX_IFACES);
+		n_if = MAX_IFACES;
+	}
+	for (i = 0; i < n_if; i++) {
+		const struct topo_router_iface *ifc = &v[i];
+		const struct topo_network *n = topo_network_get(c->t, ifc->port->network_id);
+		const struct topo_cidr *cidr = &ifc->subnet->cidr;
+		const struct topo_port *p;
+		uint32_t ip = topo_ip_v4(ifc->ip);
+
+		if (!n || ifc->ip->version != 4)
+			continue;
+		arp_responder(c, ifc, n->key, ck);
+
+		fl_init(&f, PL_T_L3_DISPATCH, PRIO_PORT, ck);
+		ofp_match_set_uint(&f.match, OFPF_METADATA, n->key);
+		ofp_match_set(&f.match, OFPF_ETH_DST, ifc->port->mac, NULL);
+		m_ip(&f.match);
+		ofp_actions_set_field(fl_apply(&f), PL_REG_ROUTER, r->key);
+		fl_goto(&f, PL_T_L3);
+		emit(c, &f);
+
+		/* ICMP echo to the router's own address: hostd answers */
+		fl_init(&f, PL_T_L3, PRIO_ICMP_ROUTER, ck);
+		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+		m_ip(&f.match);
+		ofp_match_set_uint(&f.match, OFPF_IP_PROTO, 1);
+		ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, ip, 32);
+		ofp_match_set_uint(&f.match, OFPF_ICMPV4_TYPE, 8);
+		ofp_actions_output(fl_apply(&f), OFPP_CONTROLLER,
+				   c->cfg->miss_send_len ? c->cfg->miss_send_len : OFPCML_NO_BUFFER);
+		emit(c, &f);
+		/* anything else to the router itself: dropped */
+		fl_init(&f, PL_T_L3, PRIO_TO_ROUTER, ck);
+		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+		m_ip(&f.match);
+		ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, ip, 32);
+		emit(c, &f);
+
+		/* the subnet: reactive -> hostd installs the /32; proactive -> the
+		 * /32s are below, an unknown address is dropped */
+		if (cidr->addr.version == 4) {
+			fl_init(&f, PL_T_L3, (uint16_t)(PRIO_SUBNET + cidr->plen), ck);
+			ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+			m_ip(&f.match);
+			ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, topo_ip_v4(&cidr->addr),
+					   cidr->plen);
+			if (r->l3_mode == TOPO_L3_REACTIVE)
+				ofp_actions_output(fl_apply(&f), OFPP_CONTROLLER,
+						   c->cfg->miss_send_len ? c->cfg->miss_send_len
+									 : OFPCML_NO_BUFFER);
+			emit(c, &f);
+		}
+
+		if (r->l3_mode != TOPO_L3_PROACTIVE)
+			continue;
+		for (p = topo_network_port_next(c->t, n->id, NULL); p;
+		     p = topo_network_port_next(c->t, n->id, p)) {
+			if (!is_vm_port(p) || !p->chassis[0])
+				continue;
+			for (j = 0; j < p->n_fixed_ips; j++) {
+				if (strcmp(p->fixed_ips[j].subnet_id, ifc->subnet->id))
+					continue;
+				if (pl_host_route(c->t, r, p, &p->fixed_ips[j].ip,
+						  PL_COOKIE(PL_CK_PORT, p->key), 0, &f) == 0)
+					emit(c, &f);
+			}
+		}
+	}
+
+	/* extra routes: via the VM holding the next hop */
+	for (i = 0; i < r->n_routes; i++) {
+		const struct topo_route *rt = &r->routes[i];
+		const struct topo_subnet *s;
+		const struct topo_port *nh;
+		const struct topo_router_iface *ifc;
+		const struct topo_network *n;
+		struct ofp_actions *l;
+
+		if (rt->destination.addr.version != 4 || rt->nexthop.version != 4)
+			continue;
+		s = NULL;
+		for (j = 0; j < n_if && !s; j++)
+			if (topo_cidr_contains(&v[j].subnet->cidr, &rt->nexthop))
+				s = v[j].subnet;
+		if (!s || !(ifc = iface_for(v, n_if, s->id)) ||
+		    !(nh = port_by_ip(c->t, s->network_id, &rt->nexthop)) ||
+		    !(n = topo_network_get(c->t, s->network_id))) {
+			LOG_DBG(MOD, "router %s: route %u: next hop not resolved", r->id, (unsigned)i);
+			continue;
+		}
+		fl_init(&f, PL_T_L3, (uint16_t)(PRIO_EXTRA_ROUTE + rt->destination.plen), ck);
+		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+		m_ip(&f.match);
+		ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, topo_ip_v4(&rt->destination.addr),
+				   rt->destination.plen);
+		l = fl_apply(&f);
+		ofp_actions_add(l, OFPACT_DEC_NW_TTL);
+		ofp_actions_set_field_bytes(l, OFPF_ETH_SRC, ifc->port->mac);
+		ofp_actions_set_field_bytes(l, OFPF_ETH_DST, nh->mac);
+		fl_write_meta(&f, n->key);
+		fl_goto(&f, PL_T_L2_OUT);
+		emit(c, &f);
+	}
+}
+
+int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_port_fn port_fn,
+		     void *port_arg, const struct pl_cfg *cfg, struct desired *out,
+		     struct pl_stats *stats)
+{
+	static const struct pl_cfg defcfg;
+	struct pl_stats st_local;
+	struct cctx c = {
+		.t = t,
+		.ch = ch,
+		.port_fn = port_fn,
+		.port_arg = port_arg,
+		.cfg = cfg ? cfg : &defcfg,
+		.out = out,
+		.st = stats ? stats : &st_local,
+	};
+	const struct topo_network *n;
+	const struct topo_port *p;
+	const struct topo_router *r;
+
+	memset(c.st, 0, sizeof(*c.st));
+	emit_miss(&c, PL_T_CLASSIFY, -1);
+	emit_miss(&c, PL_T_ARP, PL_T_L3_DISPATCH);
+	emit_miss(&c, PL_T_L3_DISPATCH, PL_T_L2_OUT);
+	emit_miss(&c, PL_T_REMOTE_DISPATCH, PL_T_L2_LOCAL);
+	emit_miss(&c, PL_T_L3, -1);
+	emit_miss(&c, PL_T_L2_OUT, PL_T_L2_LOCAL);
+	emit_miss(&c, PL_T_L2_LOCAL, -1);
+
+	for (n = topo_network_next(t, NULL); n && !c.err; n = topo_network_next(t, n))
+		compile_network(&c, n);
+	for (p = topo_port_next(t, NULL); p && !c.err; p = topo_port_next(t, p))
+		compile_port(&c, p);
+	for (r = topo_router_next(t, NULL); r && !c.err; r = topo_router_next(t, r))
+		compile_router(&c, r);
+	return c.err;
+}

@@ -1,0 +1,6 @@
+# tests/unit/pipeline.mk: unit suites of the pipeline compiler
+# (hostd/pipeline): compiled flows of example topologies, incremental
+# changes, the packet-in handler, punted frame parsing and ICMP frames.
+unit-srcs-y += tests/unit/test_pipeline_compile.c tests/unit/test_pipeline_packet.c
+unit-libs += pipeline topo ctl ofp
+unit-ldlibs += -ljansson
