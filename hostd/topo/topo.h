@@ -399,6 +399,15 @@ int topo_txn_remove_router_iface(struct topo_txn *x, const char *router_id,
  * On any failure nothing is applied (memory and store unchanged).
  * 0 or -errno with *err filled. The transaction is freed either way. */
 int topo_txn_commit(struct topo_txn *x, struct topo_err *err);
+/* Same, also counting what the commit changed. Updates that change
+ * nothing are dropped (not stored, not notified). */
+struct topo_commit_stats {
+	size_t created;                 /* objects created */
+	size_t updated;                 /* objects really changed */
+	size_t deleted;                 /* objects deleted */
+};
+int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
+			  struct topo_err *err);
 /* Undo everything, release the lock, free (accepts NULL). */
 void topo_txn_abort(struct topo_txn *x);
 

@@ -1,0 +1,950 @@
+/* hostd/api/api.c: the REST server (contract in api.h).
+ *
+ * Routing: /v2.0/<collection>[/<id>[/<action>]] with the collections of
+ * TOPO_KINDS, plus /v2.0/dfnic/apply and /v2.0/chassis/<name>/flows.
+ * Bodies are collected up to max_body, decoded with jansson and turned
+ * into topology transactions (hostd/topo). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "drivers/base/log.h"
+#include "drivers/base/util.h"
+#include "hostd/api/api.h"
+#include "hostd/topo/topo_json.h"
+
+#define MOD "api"
+
+struct api {
+	struct MHD_Daemon *unix_d;      /* server on the Unix socket */
+	struct MHD_Daemon *tls_d;       /* server on TCP+TLS, or NULL */
+	struct topo *topo;              /* what we serve */
+	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* to unlink */
+	size_t max_body;                /* body limit */
+	char *cert, *key;               /* PEM contents (TLS) */
+};
+
+/* Per-request state. */
+struct req {
+	char *body;                     /* collected body */
+	size_t len, cap;                /* used / allocated */
+	bool too_big;                   /* body exceeded max_body */
+};
+
+/* ---- replies ---------------------------------------------------------- */
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (!s && j)
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	size_t n = s ? strlen(s) : 0;
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(n, s ? s : (char *)"", s ? MHD_RESPMEM_MUST_FREE
+									 : MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		free(s);
+		return MHD_NO;
+	}
+	if (s)
+		MHD_add_response_header(r, "Content-Type", "application/json");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result send_err(struct MHD_Connection *c, const struct topo_err *e)
+{
+	json_t *j = json_pack("{s:{s:s, s:s, s:s, s:s}}", "NeutronError", "type", e->type,
+			      "message", e->msg, "detail", "", "field", e->field);
+	return send_json(c, (unsigned)(e->status ? e->status : 500), j);
+}
+
+__attribute__((format(printf, 5, 6)))
+static enum MHD_Result reply_err(struct MHD_Connection *c, int status, const char *type,
+				 const char *field, const char *fmt, ...)
+{
+	struct topo_err e = { .status = status };
+	va_list ap;
+	snprintf(e.type, sizeof(e.type), "%s", type);
+	snprintf(e.field, sizeof(e.field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	return send_err(c, &e);
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int kind_of(const char *plural, enum topo_kind *k)
+{
+	for (int i = 0; i < TOPO_KIND_COUNT; i++)
+		if (!strcmp(plural, topo_kind_plural(i))) {
+			*k = (enum topo_kind)i;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* Parse the body; on failure the reply is queued and NULL returned. */
+static json_t *parse_body(struct MHD_Connection *c, struct req *rq, enum MHD_Result *ret)
+{
+	json_error_t je;
+	if (!rq->len) {
+		*ret = reply_err(c, 400, "BadRequest", "", "the request needs a JSON body");
+		return NULL;
+	}
+	json_t *j = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		*ret = reply_err(c, 400, "MalformedRequestBody", "",
+				 "malformed JSON in the request body, line %d column %d: %s", je.line,
+				 je.column, je.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		*ret = reply_err(c, 400, "MalformedRequestBody", "", "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *encode(const struct topo *t, enum topo_kind k, const void *o)
+{
+	return topo_json_encode(t, k, o, TOPO_JSON_API);
+}
+
+static const void *get_any(const struct topo *t, enum topo_kind k, const char *id)
+{
+	switch (k) {
+	case TOPO_NETWORK: return topo_network_get(t, id);
+	case TOPO_SUBNET: return topo_subnet_get(t, id);
+	case TOPO_PORT: return topo_port_get(t, id);
+	case TOPO_ROUTER: return topo_router_get(t, id);
+	case TOPO_FLOATINGIP: return topo_floatingip_get(t, id);
+	case TOPO_CHASSIS: return topo_chassis_get(t, id);
+	default: return NULL;
+	}
+}
+
+static const void *next_any(const struct topo *t, enum topo_kind k, const void *prev)
+{
+	switch (k) {
+	case TOPO_NETWORK: return topo_network_next(t, prev);
+	case TOPO_SUBNET: return topo_subnet_next(t, prev);
+	case TOPO_PORT: return topo_port_next(t, prev);
+	case TOPO_ROUTER: return topo_router_next(t, prev);
+	case TOPO_FLOATINGIP: return topo_floatingip_next(t, prev);
+	case TOPO_CHASSIS: return topo_chassis_next(t, prev);
+	default: return NULL;
+	}
+}
+
+static int put_any(struct topo_txn *x, enum topo_kind k, const void *o, char *id,
+		   struct topo_err *e)
+{
+	switch (k) {
+	case TOPO_NETWORK: return topo_txn_put_network(x, o, id, e);
+	case TOPO_SUBNET: return topo_txn_put_subnet(x, o, id, e);
+	case TOPO_PORT: return topo_txn_put_port(x, o, id, e);
+	case TOPO_ROUTER: return topo_txn_put_router(x, o, id, e);
+	case TOPO_FLOATINGIP: return topo_txn_put_floatingip(x, o, id, e);
+	case TOPO_CHASSIS:
+		if (id)
+			strcpy(id, ((const struct topo_chassis *)o)->name);
+		return topo_txn_put_chassis(x, o, e);
+	default: return -EINVAL;
+	}
+}
+
+static void not_found(struct topo_err *e, enum topo_kind k, const char *id)
+{
+	static const char *const titles[] = { "Network", "Subnet", "Port", "Router",
+					      "FloatingIP", "Chassis" };
+	e->status = 404;
+	snprintf(e->type, sizeof(e->type), "%sNotFound", titles[k]);
+	snprintf(e->field, sizeof(e->field), "id");
+	snprintf(e->msg, sizeof(e->msg), "%s %s could not be found", topo_kind_name(k), id);
+}
+
+/* Prefix an error's field and message with where it is (bulk, apply). */
+static void err_at(struct topo_err *e, const char *where)
+{
+	char f[sizeof(e->field)], m[sizeof(e->msg)];
+	snprintf(f, sizeof(f), "%s", e->field);
+	snprintf(m, sizeof(m), "%s", e->msg);
+	if (f[0])
+		snprintf(e->field, sizeof(e->field), "%s.%.60s", where, f);
+	else
+		snprintf(e->field, sizeof(e->field), "%s", where);
+	snprintf(e->msg, sizeof(e->msg), "%s: %.340s", where, m);
+}
+
+/* ---- GET -------------------------------------------------------------- */
+
+struct filter_ctx {
+	json_t *obj;                    /* candidate */
+	bool match;                     /* all filters matched so far */
+};
+
+static enum MHD_Result filter_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	struct filter_ctx *f = cls;
+	if (!key || !strcmp(key, "fields") || !strcmp(key, "prune"))
+		return MHD_YES;
+	json_t *v = json_object_get(f->obj, key);
+	char buf[64];
+	const char *s = NULL;
+	if (json_is_string(v))
+		s = json_string_value(v);
+	else if (json_is_boolean(v))
+		s = json_is_true(v) ? "true" : "false";
+	else if (json_is_integer(v))
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v)), s = buf;
+	else if (json_is_null(v))
+		s = "";
+	if (!v || !s || strcmp(s, value ? value : ""))
+		f->match = false;
+	return MHD_YES;
+}
+
+static enum MHD_Result do_list(struct MHD_Connection *c, struct api *a, enum topo_kind k)
+{
+	json_t *arr = json_array();
+	topo_rdlock(a->topo);
+	for (const void *o = next_any(a->topo, k, NULL); o; o = next_any(a->topo, k, o)) {
+		json_t *j = encode(a->topo, k, o);
+		struct filter_ctx f = { j, true };
+		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, filter_cb, &f);
+		if (f.match)
+			json_array_append_new(arr, j);
+		else
+			json_decref(j);
+	}
+	topo_unlock(a->topo);
+	return send_json(c, 200, json_pack("{s:o}", topo_kind_plural(k), arr));
+}
+
+static enum MHD_Result do_show(struct MHD_Connection *c, struct api *a, enum topo_kind k,
+			       const char *id)
+{
+	topo_rdlock(a->topo);
+	const void *o = get_any(a->topo, k, id);
+	json_t *j = o ? encode(a->topo, k, o) : NULL;
+	topo_unlock(a->topo);
+	if (!o) {
+		struct topo_err e;
+		not_found(&e, k, id);
+		return send_err(c, &e);
+	}
+	return send_json(c, 200, json_pack("{s:o}", topo_kind_name(k), j));
+}
+
+/* ---- writes ----------------------------------------------------------- */
+
+/* Create one object from its JSON inside x; id_out gets its id. */
+static int create_one(struct topo_txn *x, enum topo_kind k, json_t *jo, char *id_out,
+		      struct topo_err *e)
+{
+	void *o = topo_json_new_obj(k);
+	if (!o) {
+		e->status = 500;
+		snprintf(e->type, sizeof(e->type), "InternalError");
+		snprintf(e->msg, sizeof(e->msg), "out of memory");
+		return -ENOMEM;
+	}
+	int r = topo_json_decode(k, jo, o, true, TOPO_JSON_API, e);
+	if (!r) {
+		const char *id = topo_obj_id(k, o);
+		if (id[0] && get_any(topo_txn_view(x), k, id)) {
+			e->status = 409;
+			snprintf(e->type, sizeof(e->type), "Conflict");
+			snprintf(e->field, sizeof(e->field), k == TOPO_CHASSIS ? "name" : "id");
+			snprintf(e->msg, sizeof(e->msg), "%s %s already exists", topo_kind_name(k), id);
+			r = -EEXIST;
+		} else {
+			r = put_any(x, k, o, id_out, e);
+		}
+	}
+	topo_obj_free(k, o);
+	return r;
+}
+
+/* Update one existing object from its JSON inside x. */
+static int update_one(struct topo_txn *x, enum topo_kind k, const char *id, json_t *jo,
+		      struct topo_err *e)
+{
+	const void *cur = get_any(topo_txn_view(x), k, id);
+	if (!cur) {
+		not_found(e, k, id);
+		return -ENOENT;
+	}
+	json_t *jid = json_object_get(jo, k == TOPO_CHASSIS ? "name" : "id");
+	if (jid && (!json_is_string(jid) || strcmp(json_string_value(jid), id))) {
+		e->status = 400;
+		snprintf(e->type, sizeof(e->type), "BadRequest");
+		snprintf(e->field, sizeof(e->field), k == TOPO_CHASSIS ? "name" : "id");
+		snprintf(e->msg, sizeof(e->msg), "%s: cannot be changed", e->field);
+		return -EINVAL;
+	}
+	void *o = topo_obj_dup(k, cur);
+	if (!o)
+		return -ENOMEM;
+	int r = topo_json_decode(k, jo, o, false, TOPO_JSON_API, e);
+	if (!r)
+		r = put_any(x, k, o, NULL, e);
+	topo_obj_free(k, o);
+	return r;
+}
+
+static enum MHD_Result do_create(struct MHD_Connection *c, struct api *a, enum topo_kind k,
+				 struct req *rq)
+{
+	enum MHD_Result ret;
+	json_t *body = parse_body(c, rq, &ret);
+	if (!body)
+		return ret;
+	json_t *one = json_object_get(body, topo_kind_name(k));
+	json_t *many = k == TOPO_CHASSIS ? NULL : json_object_get(body, topo_kind_plural(k));
+	if ((!one && !many) || json_object_size(body) != 1) {
+		json_decref(body);
+		return reply_err(c, 400, "BadRequest", topo_kind_name(k),
+				 "the body must be {\"%s\": {...}}%s", topo_kind_name(k),
+				 k == TOPO_CHASSIS ? "" : " or {\"<plural>\": [...]}");
+	}
+	if (many && !json_is_array(many)) {
+		json_decref(body);
+		return reply_err(c, 400, "BadRequest", topo_kind_plural(k), "%s: must be a list",
+				 topo_kind_plural(k));
+	}
+	size_t n = one ? 1 : json_array_size(many);
+	char (*ids)[TOPO_HOST_MAX + 1] = calloc(n ? n : 1, sizeof(*ids));
+	struct topo_err e = { 0 };
+	struct topo_txn *x = topo_txn_begin(a->topo);
+	int r = 0;
+	for (size_t i = 0; i < n && !r && ids; i++) {
+		r = create_one(x, k, one ? one : json_array_get(many, i), ids[i], &e);
+		if (r && many) {
+			char w[48];
+			snprintf(w, sizeof(w), "%s[%zu]", topo_kind_plural(k), i);
+			err_at(&e, w);
+		}
+	}
+	if (!ids) {
+		topo_txn_abort(x);
+		json_decref(body);
+		return reply_err(c, 500, "InternalError", "", "out of memory");
+	}
+	if (r) {
+		topo_txn_abort(x);
+	} else if ((r = topo_txn_commit(x, &e)) == 0) {
+		json_t *out = json_array();
+		topo_rdlock(a->topo);
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(out, encode(a->topo, k, get_any(a->topo, k, ids[i])));
+		topo_unlock(a->topo);
+		free(ids);
+		json_decref(body);
+		if (one) {
+			json_t *o = json_incref(json_array_get(out, 0));
+			json_decref(out);
+			return send_json(c, 201, json_pack("{s:o}", topo_kind_name(k), o));
+		}
+		return send_json(c, 201, json_pack("{s:o}", topo_kind_plural(k), out));
+	}
+	free(ids);
+	json_decref(body);
+	return send_err(c, &e);
+}
+
+static enum MHD_Result do_update(struct MHD_Connection *c, struct api *a, enum topo_kind k,
+				 const char *id, struct req *rq)
+{
+	enum MHD_Result ret;
+	json_t *body = parse_body(c, rq, &ret);
+	if (!body)
+		return ret;
+	json_t *one = json_object_get(body, topo_kind_name(k));
+	if (!json_is_object(one) || json_object_size(body) != 1) {
+		json_decref(body);
+		return reply_err(c, 400, "BadRequest", topo_kind_name(k),
+				 "the body must be {\"%s\": {...}}", topo_kind_name(k));
+	}
+	struct topo_err e = { 0 };
+	struct topo_txn *x = topo_txn_begin(a->topo);
+	int r = update_one(x, k, id, one, &e);
+	json_decref(body);
+	if (r) {
+		topo_txn_abort(x);
+		return send_err(c, &e);
+	}
+	if (topo_txn_commit(x, &e))
+		return send_err(c, &e);
+	topo_rdlock(a->topo);
+	json_t *j = encode(a->topo, k, get_any(a->topo, k, id));
+	topo_unlock(a->topo);
+	return send_json(c, 200, json_pack("{s:o}", topo_kind_name(k), j));
+}
+
+static enum MHD_Result do_delete(struct MHD_Connection *c, struct api *a, enum topo_kind k,
+				 const char *id)
+{
+	struct topo_err e = { 0 };
+	struct topo_txn *x = topo_txn_begin(a->topo);
+	if (topo_txn_delete(x, k, id, &e)) {
+		topo_txn_abort(x);
+		return send_err(c, &e);
+	}
+	if (topo_txn_commit(x, &e))
+		return send_err(c, &e);
+	return send_json(c, 204, NULL);
+}
+
+static enum MHD_Result do_iface(struct MHD_Connection *c, struct api *a, const char *router,
+				bool add, struct req *rq)
+{
+	enum MHD_Result ret;
+	json_t *body = parse_body(c, rq, &ret);
+	if (!body)
+		return ret;
+	const char *key;
+	json_t *v;
+	json_object_foreach(body, key, v) {
+		if ((strcmp(key, "subnet_id") && strcmp(key, "port_id")) || !json_is_string(v)) {
+			json_decref(body);
+			return reply_err(c, 400, "BadRequest", key,
+					 "%s: expected only \"subnet_id\" or \"port_id\" (strings)", key);
+		}
+	}
+	const char *sid = json_string_value(json_object_get(body, "subnet_id"));
+	const char *pid = json_string_value(json_object_get(body, "port_id"));
+	char port_out[TOPO_ID_MAX + 1] = "", sub_out[TOPO_ID_MAX + 1] = "";
+	struct topo_err e = { 0 };
+	struct topo_txn *x = topo_txn_begin(a->topo);
+	int r = add ? topo_txn_add_router_iface(x, router, sid, pid, port_out, &e)
+		    : topo_txn_remove_router_iface(x, router, sid, pid, port_out, sub_out, &e);
+	json_decref(body);
+	if (r) {
+		topo_txn_abort(x);
+		return send_err(c, &e);
+	}
+	if (topo_txn_commit(x, &e))
+		return send_err(c, &e);
+	char net[TOPO_ID_MAX + 1] = "";
+	if (add) {
+		topo_rdlock(a->topo);
+		const struct topo_port *p = topo_port_get(a->topo, port_out);
+		if (p) {
+			strcpy(net, p->network_id);
+			strcpy(sub_out, p->fixed_ips[0].subnet_id);
+		}
+		topo_unlock(a->topo);
+	}
+	json_t *out = json_pack("{s:s, s:s, s:[s], s:s}", "id", router, "subnet_id", sub_out,
+				"subnet_ids", sub_out, "port_id", port_out);
+	if (add)
+		json_object_set_new(out, "network_id", json_string(net));
+	return send_json(c, 200, out);
+}
+
+/* ---- apply ------------------------------------------------------------ */
+
+static const char *id_key(enum topo_kind k)
+{
+	return k == TOPO_CHASSIS ? "name" : "id";
+}
+
+static bool doc_has(json_t *doc, enum topo_kind k, const char *id)
+{
+	json_t *arr = json_object_get(doc, topo_kind_plural(k)), *o;
+	size_t i;
+	json_array_foreach(arr, i, o) {
+		const char *s = json_string_value(json_object_get(o, id_key(k)));
+		if (s && !strcmp(s, id))
+			return true;
+	}
+	return false;
+}
+
+/* Router interfaces listed in a document's router: [{subnet_id}|{port_id}]. */
+static int apply_ifaces(struct topo_txn *x, const char *rid, json_t *ifs, bool prune,
+			struct topo_err *e)
+{
+	const struct topo *t = topo_txn_view(x);
+	size_t i;
+	json_t *o;
+	if (!json_is_array(ifs)) {
+		e->status = 400;
+		snprintf(e->type, sizeof(e->type), "BadRequest");
+		snprintf(e->field, sizeof(e->field), "interfaces");
+		snprintf(e->msg, sizeof(e->msg), "interfaces: must be a list");
+		return -EINVAL;
+	}
+	json_array_foreach(ifs, i, o) {
+		const char *sid = json_string_value(json_object_get(o, "subnet_id"));
+		const char *pid = json_string_value(json_object_get(o, "port_id"));
+		char w[48];
+		snprintf(w, sizeof(w), "interfaces[%zu]", i);
+		if (!json_is_object(o) || (!sid && !pid) || json_object_size(o) != 1) {
+			e->status = 400;
+			snprintf(e->type, sizeof(e->type), "BadRequest");
+			snprintf(e->field, sizeof(e->field), "%s", w);
+			snprintf(e->msg, sizeof(e->msg),
+				 "%s: must be {\"subnet_id\": ID} or {\"port_id\": ID}", w);
+			return -EINVAL;
+		}
+		/* Already attached? */
+		struct topo_router_iface cur[256];
+		size_t n = DFN_MIN(topo_router_ifaces(t, rid, cur, ARRAY_SIZE(cur)), ARRAY_SIZE(cur));
+		bool have = false;
+		for (size_t j = 0; j < n && !have; j++)
+			have = (sid && !strcmp(cur[j].port->fixed_ips[0].subnet_id, sid)) ||
+			       (pid && !strcmp(cur[j].port->id, pid));
+		if (!have && topo_txn_add_router_iface(x, rid, sid, pid, NULL, e)) {
+			err_at(e, w);
+			return -EINVAL;
+		}
+	}
+	if (!prune)
+		return 0;
+	struct topo_router_iface cur[256];
+	size_t n = DFN_MIN(topo_router_ifaces(t, rid, cur, ARRAY_SIZE(cur)), ARRAY_SIZE(cur));
+	char drop[256][TOPO_ID_MAX + 1];
+	size_t nd = 0;
+	for (size_t j = 0; j < n; j++) {
+		bool listed = false;
+		json_array_foreach(ifs, i, o) {
+			const char *sid = json_string_value(json_object_get(o, "subnet_id"));
+			const char *pid = json_string_value(json_object_get(o, "port_id"));
+			listed |= (sid && !strcmp(cur[j].port->fixed_ips[0].subnet_id, sid)) ||
+				  (pid && !strcmp(cur[j].port->id, pid));
+		}
+		if (!listed)
+			strcpy(drop[nd++], cur[j].port->id);
+	}
+	for (size_t j = 0; j < nd; j++)
+		if (topo_txn_remove_router_iface(x, rid, NULL, drop[j], NULL, NULL, e))
+			return -EINVAL;
+	return 0;
+}
+
+static int apply_doc(struct topo_txn *x, json_t *doc, bool prune, struct topo_err *e)
+{
+	static const enum topo_kind order[] = { TOPO_CHASSIS, TOPO_NETWORK, TOPO_SUBNET,
+						TOPO_ROUTER, TOPO_PORT, TOPO_FLOATINGIP };
+	const char *key;
+	json_t *v;
+	char w[64];
+	json_object_foreach(doc, key, v) {
+		enum topo_kind k;
+		if (!strcmp(key, "prune")) {
+			if (!json_is_boolean(v)) {
+				e->status = 400;
+				snprintf(e->type, sizeof(e->type), "BadRequest");
+				snprintf(e->field, sizeof(e->field), "prune");
+				snprintf(e->msg, sizeof(e->msg), "prune: must be true or false");
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (kind_of(key, &k) || !json_is_array(v)) {
+			e->status = 400;
+			snprintf(e->type, sizeof(e->type), "BadRequest");
+			snprintf(e->field, sizeof(e->field), "%s", key);
+			snprintf(e->msg, sizeof(e->msg),
+				 "%s: not a list of networks, subnets, ports, routers, floatingips "
+				 "or chassis", key);
+			return -EINVAL;
+		}
+	}
+	for (size_t oi = 0; oi < ARRAY_SIZE(order); oi++) {
+		enum topo_kind k = order[oi];
+		json_t *arr = json_object_get(doc, topo_kind_plural(k)), *o;
+		size_t i;
+		json_array_foreach(arr, i, o) {
+			snprintf(w, sizeof(w), "%s[%zu]", topo_kind_plural(k), i);
+			const char *id = json_string_value(json_object_get(o, id_key(k)));
+			if (!json_is_object(o) || !id) {
+				e->status = 400;
+				snprintf(e->type, sizeof(e->type), "BadRequest");
+				snprintf(e->field, sizeof(e->field), "%s.%s", w, id_key(k));
+				snprintf(e->msg, sizeof(e->msg),
+					 "%s.%s: required (a string) in an apply document", w, id_key(k));
+				return -EINVAL;
+			}
+			int r = get_any(topo_txn_view(x), k, id) ? update_one(x, k, id, o, e)
+								 : create_one(x, k, o, NULL, e);
+			if (r) {
+				err_at(e, w);
+				return r;
+			}
+		}
+	}
+	/* Router interfaces, once ports and subnets exist. */
+	json_t *routers = json_object_get(doc, "routers"), *o;
+	size_t i;
+	json_array_foreach(routers, i, o) {
+		json_t *ifs = json_object_get(o, "interfaces");
+		if (!ifs)
+			continue;
+		snprintf(w, sizeof(w), "routers[%zu]", i);
+		if (apply_ifaces(x, json_string_value(json_object_get(o, "id")), ifs, prune, e)) {
+			err_at(e, w);
+			return -EINVAL;
+		}
+	}
+	if (!prune)
+		return 0;
+	/* Delete what the document does not list, dependents first. Ports
+	 * owned by routers and floating IPs follow their owner. */
+	static const enum topo_kind rev[] = { TOPO_FLOATINGIP, TOPO_ROUTER, TOPO_PORT,
+					      TOPO_SUBNET, TOPO_NETWORK, TOPO_CHASSIS };
+	for (size_t ri = 0; ri < ARRAY_SIZE(rev); ri++) {
+		enum topo_kind k = rev[ri];
+		const struct topo *t = topo_txn_view(x);
+		size_t cnt = topo_count(t, k), nd = 0;
+		char (*drop)[TOPO_HOST_MAX + 1] = calloc(cnt ? cnt : 1, sizeof(*drop));
+		if (!drop)
+			return -ENOMEM;
+		for (const void *ob = next_any(t, k, NULL); ob; ob = next_any(t, k, ob)) {
+			const char *id = topo_obj_id(k, ob);
+			if (doc_has(doc, k, id))
+				continue;
+			if (k == TOPO_PORT) {
+				const struct topo_port *p = ob;
+				if (!strcmp(p->device_owner, TOPO_OWNER_ROUTER_IFACE) ||
+				    !strcmp(p->device_owner, TOPO_OWNER_ROUTER_GW) ||
+				    !strcmp(p->device_owner, TOPO_OWNER_FLOATINGIP))
+					continue;
+			}
+			strcpy(drop[nd++], id);
+		}
+		int r = 0;
+		for (size_t j = 0; j < nd && !r; j++) {
+			if (k == TOPO_ROUTER) {
+				struct topo_router_iface cur[256];
+				size_t n = DFN_MIN(topo_router_ifaces(t, drop[j], cur, ARRAY_SIZE(cur)),
+						   ARRAY_SIZE(cur));
+				char pids[256][TOPO_ID_MAX + 1];
+				for (size_t q = 0; q < n; q++)
+					strcpy(pids[q], cur[q].port->id);
+				for (size_t q = 0; q < n && !r; q++)
+					r = topo_txn_remove_router_iface(x, drop[j], NULL, pids[q], NULL,
+									 NULL, e);
+			}
+			if (!r)
+				r = topo_txn_delete(x, k, drop[j], e);
+		}
+		free(drop);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static enum MHD_Result do_apply(struct MHD_Connection *c, struct api *a, struct req *rq)
+{
+	enum MHD_Result ret;
+	json_t *doc = parse_body(c, rq, &ret);
+	if (!doc)
+		return ret;
+	const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "prune");
+	bool prune = json_is_true(json_object_get(doc, "prune")) ||
+		     (q && (!strcmp(q, "1") || !strcmp(q, "true")));
+	struct topo_err e = { 0 };
+	struct topo_commit_stats st = { 0 };
+	struct topo_txn *x = topo_txn_begin(a->topo);
+	int r = apply_doc(x, doc, prune, &e);
+	json_decref(doc);
+	if (r) {
+		topo_txn_abort(x);
+		if (!e.status)
+			return reply_err(c, 500, "InternalError", "", "out of memory");
+		return send_err(c, &e);
+	}
+	if (topo_txn_commit_stats(x, &st, &e))
+		return send_err(c, &e);
+	return send_json(c, 200,
+			 json_pack("{s:{s:I, s:I, s:I}}", "dfnic:apply", "created",
+				   (json_int_t)st.created, "updated", (json_int_t)st.updated,
+				   "deleted", (json_int_t)st.deleted));
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static enum MHD_Result route(struct MHD_Connection *c, struct api *a, const char *method,
+			     const char *url, struct req *rq)
+{
+	char path[512], *seg[5] = { 0 };
+	int n = 0;
+	if (strlen(url) >= sizeof(path))
+		return reply_err(c, 414, "HTTPRequestURITooLong", "", "URL too long");
+	strcpy(path, url);
+	for (char *save, *tok = strtok_r(path, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (n == 5)
+			return reply_err(c, 404, "HTTPNotFound", "", "no resource at %s", url);
+		seg[n++] = tok;
+	}
+	if (n < 2 || strcmp(seg[0], "v2.0"))
+		return reply_err(c, 404, "HTTPNotFound", "", "no resource at %s (try /v2.0/...)", url);
+	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST"),
+	     put = !strcmp(method, "PUT"), del = !strcmp(method, "DELETE");
+	if (!strcmp(seg[1], "dfnic") && n == 3 && !strcmp(seg[2], "apply")) {
+		if (!post)
+			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use POST on %s", url);
+		return do_apply(c, a, rq);
+	}
+	enum topo_kind k;
+	if (kind_of(seg[1], &k))
+		return reply_err(c, 404, "HTTPNotFound", "", "no resource collection '%s'", seg[1]);
+	if (n == 2) {
+		if (get)
+			return do_list(c, a, k);
+		if (post)
+			return do_create(c, a, k, rq);
+		return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use GET or POST on %s", url);
+	}
+	if (n == 3) {
+		if (get)
+			return do_show(c, a, k, seg[2]);
+		if (put)
+			return do_update(c, a, k, seg[2], rq);
+		if (del)
+			return do_delete(c, a, k, seg[2]);
+		return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use GET, PUT or DELETE on %s",
+				 url);
+	}
+	if (n == 4 && k == TOPO_ROUTER &&
+	    (!strcmp(seg[3], "add_router_interface") || !strcmp(seg[3], "remove_router_interface"))) {
+		if (!put)
+			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use PUT on %s", url);
+		return do_iface(c, a, seg[2], seg[3][0] == 'a', rq);
+	}
+	if (n == 4 && k == TOPO_CHASSIS && !strcmp(seg[3], "flows")) {
+		topo_rdlock(a->topo);
+		bool known = topo_chassis_get(a->topo, seg[2]) != NULL;
+		topo_unlock(a->topo);
+		if (!known)
+			return reply_err(c, 404, "ChassisNotFound", "id",
+					 "chassis %s could not be found", seg[2]);
+		return reply_err(c, 501, "NotImplemented", "",
+				 "flows of chassis %s: the pipeline compiler is not available yet",
+				 seg[2]);
+	}
+	return reply_err(c, 404, "HTTPNotFound", "", "no resource at %s", url);
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version, const char *upload,
+			       size_t *upload_size, void **con_cls)
+{
+	struct api *a = cls;
+	struct req *rq = *con_cls;
+	if (!rq) {
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		*con_cls = rq;
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > a->max_body)
+			rq->too_big = true;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!rq->too_big && rq->len + *upload_size > a->max_body)
+			rq->too_big = true;
+		if (!rq->too_big) {
+			if (rq->len + *upload_size > rq->cap) {
+				size_t cap = DFN_MAX(rq->cap * 2, rq->len + *upload_size);
+				char *b = realloc(rq->body, cap);
+				if (!b)
+					return MHD_NO;
+				rq->body = b;
+				rq->cap = cap;
+			}
+			memcpy(rq->body + rq->len, upload, *upload_size);
+			rq->len += *upload_size;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (rq->too_big)
+		return reply_err(c, 413, "HTTPRequestEntityTooLarge", "",
+				 "the request body is larger than %zu bytes", a->max_body);
+	LOG_DBG(MOD, "%s %s", method, url);
+	return route(c, a, method, url, rq);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct req *rq = *con_cls;
+	if (rq) {
+		free(rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+/* ---- start / stop ----------------------------------------------------- */
+
+static int unix_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* A stale socket from a killed hostd: replace it, but never steal a
+	 * live one. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) || listen(fd, 64)) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	if (m)
+		fclose(m);
+	return buf;
+}
+
+static int tls_listen(const char *spec, struct sockaddr_storage *ss)
+{
+	char host[256];
+	const char *colon = strrchr(spec, ':');
+	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	char *h = host;
+	if (h[0] == '[' && h[strlen(h) - 1] == ']') {
+		h[strlen(h) - 1] = '\0';
+		h++;
+	}
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST }, *ai;
+	if (getaddrinfo(h, colon + 1, &hints, &ai))
+		return -EINVAL;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int api_start(const struct api_cfg *cfg, struct topo *t, struct api **out)
+{
+	struct api *a = calloc(1, sizeof(*a));
+	int r;
+	if (!a)
+		return -ENOMEM;
+	a->topo = t;
+	a->max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
+	int fd = unix_listen(cfg->unix_path);
+	if (fd < 0) {
+		LOG_ERR(MOD, "cannot listen on %s: %s", cfg->unix_path, strerror(-fd));
+		r = fd;
+		goto free_api;
+	}
+	snprintf(a->unix_path, sizeof(a->unix_path), "%s", cfg->unix_path);
+	a->unix_d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+				     NULL, handler, a, MHD_OPTION_LISTEN_SOCKET, fd,
+				     MHD_OPTION_NOTIFY_COMPLETED, completed, a,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+	if (!a->unix_d) {
+		LOG_ERR(MOD, "cannot start the HTTP server on %s", cfg->unix_path);
+		close(fd);
+		r = -EIO;
+		goto unlink_sock;
+	}
+	if (cfg->tls_listen) {
+		struct sockaddr_storage ss = { 0 };
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			LOG_ERR(MOD, "--api-tls: this libmicrohttpd has no TLS support (needs GnuTLS)");
+			r = -ENOTSUP;
+			goto stop_unix;
+		}
+		if (tls_listen(cfg->tls_listen, &ss)) {
+			LOG_ERR(MOD, "--api-tls: '%s' is not ADDR:PORT with a numeric address",
+				cfg->tls_listen);
+			r = -EINVAL;
+			goto stop_unix;
+		}
+		if (!cfg->tls_cert || !cfg->tls_key || !(a->cert = read_file(cfg->tls_cert)) ||
+		    !(a->key = read_file(cfg->tls_key))) {
+			LOG_ERR(MOD, "--api-tls needs readable --api-cert and --api-key files");
+			r = -EINVAL;
+			goto stop_unix;
+		}
+		unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TLS;
+		if (ss.ss_family == AF_INET6)
+			flags |= MHD_USE_IPv6;
+		a->tls_d = MHD_start_daemon(flags, 0, NULL, NULL, handler, a, MHD_OPTION_SOCK_ADDR,
+					    (struct sockaddr *)&ss, MHD_OPTION_HTTPS_MEM_CERT, a->cert,
+					    MHD_OPTION_HTTPS_MEM_KEY, a->key,
+					    MHD_OPTION_NOTIFY_COMPLETED, completed, a,
+					    MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+		if (!a->tls_d) {
+			LOG_ERR(MOD, "cannot start the HTTPS server on %s (address in use, or bad "
+				"certificate/key)", cfg->tls_listen);
+			r = -EIO;
+			goto stop_unix;
+		}
+		LOG_INFO(MOD, "REST API on https://%s", cfg->tls_listen);
+	}
+	LOG_INFO(MOD, "REST API on unix:%s", cfg->unix_path);
+	*out = a;
+	return 0;
+stop_unix:
+	MHD_stop_daemon(a->unix_d);
+unlink_sock:
+	unlink(a->unix_path);
+free_api:
+	free(a->cert);
+	free(a->key);
+	free(a);
+	return r;
+}
+
+void api_stop(struct api *a)
+{
+	if (!a)
+		return;
+	if (a->tls_d)
+		MHD_stop_daemon(a->tls_d);
+	MHD_stop_daemon(a->unix_d);
+	unlink(a->unix_path);
+	free(a->cert);
+	free(a->key);
+	free(a);
+}

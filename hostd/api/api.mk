@@ -1,0 +1,8 @@
+# hostd/api/api.mk: the northbound REST API (library `api`, libmicrohttpd)
+# and hostd's glue that starts the topology, the store and the API
+# (northbound.c, called from hostd/main.c).
+libs-y += api
+api-srcs-y := hostd/api/api.c hostd/api/northbound.c
+
+hostd-libs += api
+hostd-ldlibs += -lmicrohttpd

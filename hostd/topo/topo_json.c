@@ -1,0 +1,700 @@
+/* hostd/topo/topo_json.c: topology objects <-> JSON (topo_json.h).
+ * Decoders take untrusted input (REST bodies, dfctl apply files): every
+ * attribute is type-checked and range-checked, and errors name it. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/base/util.h"
+#include "hostd/topo/topo_json.h"
+
+__attribute__((format(printf, 3, 4)))
+static int bad(struct topo_err *e, const char *field, const char *fmt, ...)
+{
+	if (e) {
+		char m[300];
+		va_list ap;
+		e->status = 400;
+		snprintf(e->type, sizeof(e->type), "BadRequest");
+		snprintf(e->field, sizeof(e->field), "%s", field);
+		va_start(ap, fmt);
+		vsnprintf(m, sizeof(m), fmt, ap);
+		va_end(ap);
+		snprintf(e->msg, sizeof(e->msg), "%s: %s", field, m);
+	}
+	return -EINVAL;
+}
+
+void *topo_json_new_obj(enum topo_kind k)
+{
+	static const struct topo_network n0 = { .type = TOPO_NET_VXLAN, .admin_state_up = true };
+	static const struct topo_subnet s0 = { .enable_dhcp = true };
+	static const struct topo_port p0 = { .admin_state_up = true, .n_fixed_ips = 1 };
+	static const struct topo_router r0 = { .admin_state_up = true, .enable_snat = true };
+	static const struct topo_floatingip f0 = { .key = 0 };
+	static const struct topo_chassis c0 = { .key = 0 };
+	static const void *const tmpl[] = { &n0, &s0, &p0, &r0, &f0, &c0 };
+	return topo_obj_dup(k, tmpl[k]);
+}
+
+/* ---- typed getters (field names for errors) --------------------------- */
+
+static int get_str(json_t *v, const char *field, char *out, size_t cap, bool nullable,
+		   struct topo_err *err)
+{
+	if (json_is_null(v) && nullable) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (!json_is_string(v))
+		return bad(err, field, "must be a string%s", nullable ? " or null" : "");
+	if (strlen(json_string_value(v)) >= cap) {
+		char d[32];
+		snprintf(d, sizeof(d), "%zu", cap - 1);
+		return bad(err, field, "longer than %s characters", d);
+	}
+	strcpy(out, json_string_value(v));
+	return 0;
+}
+
+static int get_id(json_t *v, const char *field, char *out, bool nullable, struct topo_err *err)
+{
+	return get_str(v, field, out, TOPO_ID_MAX + 1, nullable, err);
+}
+
+static int get_name(json_t *v, const char *field, char **out, struct topo_err *err)
+{
+	if (!json_is_string(v))
+		return bad(err, field, "must be a string%s", "");
+	if (strlen(json_string_value(v)) > TOPO_NAME_MAX)
+		return bad(err, field, "longer than 255 characters%s", "");
+	char *s = strdup(json_string_value(v));
+	if (!s)
+		return bad(err, field, "out of memory%s", "");
+	free(*out);
+	*out = s;
+	return 0;
+}
+
+static int get_bool(json_t *v, const char *field, bool *out, struct topo_err *err)
+{
+	if (!json_is_boolean(v))
+		return bad(err, field, "must be true or false%s", "");
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int get_u32(json_t *v, const char *field, uint32_t *out, bool nullable,
+		   struct topo_err *err)
+{
+	if (json_is_null(v) && nullable) {
+		*out = 0;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > (json_int_t)UINT32_MAX)
+		return bad(err, field, "must be an integer in 0..4294967295%s", "");
+	*out = (uint32_t)json_integer_value(v);
+	return 0;
+}
+
+static int get_ip(json_t *v, const char *field, struct topo_ip *out, bool nullable,
+		  struct topo_err *err)
+{
+	if (json_is_null(v) && nullable) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	if (!json_is_string(v))
+		return bad(err, field, "must be an IP address string%s", "");
+	if (topo_ip_parse(json_string_value(v), out))
+		return bad(err, field, "'%s' is not a valid IP address", json_string_value(v));
+	return 0;
+}
+
+static int get_cidr(json_t *v, const char *field, struct topo_cidr *out, struct topo_err *err)
+{
+	if (!json_is_string(v))
+		return bad(err, field, "must be a CIDR string%s", "");
+	if (topo_cidr_parse(json_string_value(v), out))
+		return bad(err, field,
+			   "'%s' is not a valid CIDR (address/prefix, no host bits set)",
+			   json_string_value(v));
+	return 0;
+}
+
+/* Attributes accepted and ignored in API input (read-only or unmodelled). */
+static bool ignorable(const char *key, enum topo_json_mode mode)
+{
+	static const char *const ro[] = {
+		"status", "tenant_id", "project_id", "created_at", "updated_at",
+		"revision_number", "description", "tags", "subnets", "shared",
+		"dfnic:network_key", "dfnic:subnet_key", "dfnic:port_key", "dfnic:router_key",
+		"dfnic:floatingip_key", "dfnic:chassis_key", "dfnic:interfaces", "router_id",
+		"ipv6_address_mode", "ipv6_ra_mode", "dns_nameservers", "host_routes",
+		"security_groups", "port_security_enabled",
+	};
+	if (mode == TOPO_JSON_STORE)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(ro); i++)
+		if (!strcmp(key, ro[i]))
+			return true;
+	return false;
+}
+
+static int unknown(const char *key, struct topo_err *err)
+{
+	if (err) {
+		err->status = 400;
+		snprintf(err->type, sizeof(err->type), "HTTPBadRequest");
+		snprintf(err->field, sizeof(err->field), "%s", key);
+		snprintf(err->msg, sizeof(err->msg), "Unrecognized attribute(s) '%s'", key);
+	}
+	return -EINVAL;
+}
+
+/* Store-only integer fields. */
+static bool store_key(const char *key, const char *want, enum topo_json_mode mode)
+{
+	return mode == TOPO_JSON_STORE && !strcmp(key, want);
+}
+
+/* ---- decoders per kind ------------------------------------------------ */
+
+static int dec_network(json_t *j, struct topo_network *n, enum topo_json_mode mode,
+		       struct topo_err *err)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v) {
+		int r = 0;
+		if (!strcmp(key, "id"))
+			r = get_id(v, key, n->id, false, err);
+		else if (!strcmp(key, "name"))
+			r = get_name(v, key, &n->name, err);
+		else if (!strcmp(key, "provider:network_type")) {
+			if (!json_is_string(v) || topo_net_type_parse(json_string_value(v), &n->type))
+				r = bad(err, key, "must be one of flat, vlan, vxlan, gre%s", "");
+		} else if (!strcmp(key, "provider:segmentation_id"))
+			r = get_u32(v, key, &n->segmentation_id, true, err);
+		else if (!strcmp(key, "provider:physical_network"))
+			r = get_str(v, key, n->physical_network, sizeof(n->physical_network), true, err);
+		else if (!strcmp(key, "mtu"))
+			r = get_u32(v, key, &n->mtu, false, err);
+		else if (!strcmp(key, "router:external"))
+			r = get_bool(v, key, &n->external, err);
+		else if (!strcmp(key, "admin_state_up"))
+			r = get_bool(v, key, &n->admin_state_up, err);
+		else if (store_key(key, "dfnic:network_key", mode))
+			r = get_u32(v, key, &n->key, false, err);
+		else if (!ignorable(key, mode))
+			r = unknown(key, err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int dec_pools(json_t *v, struct topo_subnet *s, struct topo_err *err)
+{
+	if (!json_is_array(v))
+		return bad(err, "allocation_pools", "must be a list of {start, end}%s", "");
+	if (json_array_size(v) > TOPO_MAX_POOLS)
+		return bad(err, "allocation_pools", "more than 16 pools%s", "");
+	size_t i;
+	json_t *e;
+	char f[64];
+	s->n_pools = 0;
+	json_array_foreach(v, i, e) {
+		snprintf(f, sizeof(f), "allocation_pools[%zu]", i);
+		json_t *a = json_object_get(e, "start"), *b = json_object_get(e, "end");
+		if (!json_is_object(e) || !a || !b || json_object_size(e) != 2)
+			return bad(err, f, "must be {\"start\": IP, \"end\": IP}%s", "");
+		snprintf(f, sizeof(f), "allocation_pools[%zu].start", i);
+		if (get_ip(a, f, &s->pools[i].start, false, err))
+			return -EINVAL;
+		snprintf(f, sizeof(f), "allocation_pools[%zu].end", i);
+		if (get_ip(b, f, &s->pools[i].end, false, err))
+			return -EINVAL;
+		s->n_pools++;
+	}
+	return 0;
+}
+
+static int dec_subnet(json_t *j, struct topo_subnet *s, bool create, enum topo_json_mode mode,
+		      struct topo_err *err)
+{
+	const char *key;
+	json_t *v;
+	bool gw_given = false;
+	json_object_foreach(j, key, v) {
+		int r = 0;
+		if (!strcmp(key, "id"))
+			r = get_id(v, key, s->id, false, err);
+		else if (!strcmp(key, "name"))
+			r = get_name(v, key, &s->name, err);
+		else if (!strcmp(key, "network_id"))
+			r = get_id(v, key, s->network_id, false, err);
+		else if (!strcmp(key, "ip_version")) {
+			if (!json_is_integer(v) ||
+			    (json_integer_value(v) != 4 && json_integer_value(v) != 6))
+				r = bad(err, key, "must be 4 or 6%s", "");
+			else
+				s->ip_version = (uint8_t)json_integer_value(v);
+		} else if (!strcmp(key, "cidr"))
+			r = get_cidr(v, key, &s->cidr, err);
+		else if (!strcmp(key, "gateway_ip")) {
+			r = get_ip(v, key, &s->gateway, true, err);
+			gw_given = true;
+		} else if (!strcmp(key, "allocation_pools"))
+			r = dec_pools(v, s, err);
+		else if (!strcmp(key, "enable_dhcp"))
+			r = get_bool(v, key, &s->enable_dhcp, err);
+		else if (store_key(key, "dfnic:subnet_key", mode))
+			r = get_u32(v, key, &s->key, false, err);
+		else if (!ignorable(key, mode))
+			r = unknown(key, err);
+		if (r)
+			return r;
+	}
+	if (create && !gw_given && s->cidr.addr.version) {
+		/* Neutron's default gateway: the first address after the network's. */
+		unsigned bits = s->cidr.addr.version == 4 ? 32 : 128;
+		s->gateway = s->cidr.addr;
+		if (bits - s->cidr.plen >= 2) {
+			int n = s->cidr.addr.version == 4 ? 4 : 16;
+			for (int i = n - 1; i >= 0 && !++s->gateway.b[i]; i--)
+				;
+		} else {
+			memset(&s->gateway, 0, sizeof(s->gateway));
+		}
+	}
+	return 0;
+}
+
+static int dec_fixed_ips(json_t *v, struct topo_port *p, struct topo_err *err)
+{
+	if (!json_is_array(v))
+		return bad(err, "fixed_ips", "must be a list of {subnet_id, ip_address}%s", "");
+	if (json_array_size(v) > TOPO_MAX_FIXED_IPS)
+		return bad(err, "fixed_ips", "more than 5 addresses%s", "");
+	size_t i;
+	json_t *e;
+	char f[64];
+	p->n_fixed_ips = 0;
+	memset(p->fixed_ips, 0, sizeof(p->fixed_ips));
+	json_array_foreach(v, i, e) {
+		snprintf(f, sizeof(f), "fixed_ips[%zu]", i);
+		if (!json_is_object(e))
+			return bad(err, f, "must be an object {subnet_id, ip_address}%s", "");
+		const char *key;
+		json_t *a;
+		json_object_foreach(e, key, a) {
+			snprintf(f, sizeof(f), "fixed_ips[%zu].%s", i, key);
+			int r;
+			if (!strcmp(key, "subnet_id"))
+				r = get_id(a, f, p->fixed_ips[i].subnet_id, false, err);
+			else if (!strcmp(key, "ip_address"))
+				r = get_ip(a, f, &p->fixed_ips[i].ip, false, err);
+			else
+				r = unknown(f, err);
+			if (r)
+				return r;
+		}
+		if (!p->fixed_ips[i].subnet_id[0] && !p->fixed_ips[i].ip.version) {
+			snprintf(f, sizeof(f), "fixed_ips[%zu]", i);
+			return bad(err, f, "needs a subnet_id or an ip_address%s", "");
+		}
+		p->n_fixed_ips++;
+	}
+	return 0;
+}
+
+static int dec_port(json_t *j, struct topo_port *p, enum topo_json_mode mode,
+		    struct topo_err *err)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v) {
+		int r = 0;
+		if (!strcmp(key, "id"))
+			r = get_id(v, key, p->id, false, err);
+		else if (!strcmp(key, "name"))
+			r = get_name(v, key, &p->name, err);
+		else if (!strcmp(key, "network_id"))
+			r = get_id(v, key, p->network_id, false, err);
+		else if (!strcmp(key, "mac_address")) {
+			if (!json_is_string(v) || topo_mac_parse(json_string_value(v), p->mac))
+				r = bad(err, key, "'%s' is not a unicast MAC address (xx:xx:xx:xx:xx:xx)",
+					json_is_string(v) ? json_string_value(v) : "(not a string)");
+		} else if (!strcmp(key, "fixed_ips"))
+			r = dec_fixed_ips(v, p, err);
+		else if (!strcmp(key, "binding:host_id"))
+			r = get_str(v, key, p->chassis, sizeof(p->chassis), true, err);
+		else if (!strcmp(key, "device_owner"))
+			r = get_str(v, key, p->device_owner, sizeof(p->device_owner), true, err);
+		else if (!strcmp(key, "device_id"))
+			r = get_id(v, key, p->device_id, true, err);
+		else if (!strcmp(key, "admin_state_up"))
+			r = get_bool(v, key, &p->admin_state_up, err);
+		else if (!strcmp(key, "dfnic:interface_name"))
+			r = get_str(v, key, p->ifname, sizeof(p->ifname), true, err);
+		else if (store_key(key, "dfnic:port_key", mode))
+			r = get_u32(v, key, &p->key, false, err);
+		else if (!ignorable(key, mode))
+			r = unknown(key, err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int dec_routes(json_t *v, struct topo_router *rt, struct topo_err *err)
+{
+	if (!json_is_array(v))
+		return bad(err, "routes", "must be a list of {destination, nexthop}%s", "");
+	if (json_array_size(v) > TOPO_MAX_ROUTES)
+		return bad(err, "routes", "more than 30 routes%s", "");
+	size_t i;
+	json_t *e;
+	char f[64];
+	rt->n_routes = 0;
+	json_array_foreach(v, i, e) {
+		snprintf(f, sizeof(f), "routes[%zu]", i);
+		json_t *d = json_object_get(e, "destination"), *n = json_object_get(e, "nexthop");
+		if (!json_is_object(e) || !d || !n || json_object_size(e) != 2)
+			return bad(err, f, "must be {\"destination\": CIDR, \"nexthop\": IP}%s", "");
+		snprintf(f, sizeof(f), "routes[%zu].destination", i);
+		if (get_cidr(d, f, &rt->routes[i].destination, err))
+			return -EINVAL;
+		snprintf(f, sizeof(f), "routes[%zu].nexthop", i);
+		if (get_ip(n, f, &rt->routes[i].nexthop, false, err))
+			return -EINVAL;
+		rt->n_routes++;
+	}
+	return 0;
+}
+
+static int dec_gw(json_t *v, struct topo_router *rt, struct topo_err *err)
+{
+	if (json_is_null(v) || (json_is_object(v) && !json_object_size(v))) {
+		rt->gw_network_id[0] = '\0';
+		return 0;
+	}
+	if (!json_is_object(v))
+		return bad(err, "external_gateway_info", "must be an object or null%s", "");
+	const char *key;
+	json_t *a;
+	bool net = false;
+	json_object_foreach(v, key, a) {
+		char f[64];
+		int r = 0;
+		snprintf(f, sizeof(f), "external_gateway_info.%s", key);
+		if (!strcmp(key, "network_id")) {
+			r = get_id(a, f, rt->gw_network_id, false, err);
+			net = true;
+		} else if (!strcmp(key, "enable_snat"))
+			r = get_bool(a, f, &rt->enable_snat, err);
+		else if (!strcmp(key, "external_fixed_ips"))
+			r = 0; /* allocated by hostd; shown, not settable */
+		else
+			r = unknown(f, err);
+		if (r)
+			return r;
+	}
+	if (!net)
+		return bad(err, "external_gateway_info.network_id", "required%s", "");
+	return 0;
+}
+
+static int dec_router(json_t *j, struct topo_router *rt, enum topo_json_mode mode,
+		      struct topo_err *err)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v) {
+		int r = 0;
+		if (!strcmp(key, "id"))
+			r = get_id(v, key, rt->id, false, err);
+		else if (!strcmp(key, "name"))
+			r = get_name(v, key, &rt->name, err);
+		else if (!strcmp(key, "admin_state_up"))
+			r = get_bool(v, key, &rt->admin_state_up, err);
+		else if (!strcmp(key, "external_gateway_info"))
+			r = dec_gw(v, rt, err);
+		else if (!strcmp(key, "routes"))
+			r = dec_routes(v, rt, err);
+		else if (!strcmp(key, "dfnic:l3_mode")) {
+			const char *m = json_string_value(v);
+			if (m && !strcmp(m, "reactive"))
+				rt->l3_mode = TOPO_L3_REACTIVE;
+			else if (m && !strcmp(m, "proactive"))
+				rt->l3_mode = TOPO_L3_PROACTIVE;
+			else
+				r = bad(err, key, "must be \"reactive\" or \"proactive\"%s", "");
+		} else if (store_key(key, "dfnic:router_key", mode))
+			r = get_u32(v, key, &rt->key, false, err);
+		else if (store_key(key, "dfnic:gw_port_id", mode))
+			r = get_id(v, key, rt->gw_port_id, true, err);
+		else if (mode == TOPO_JSON_API && !strcmp(key, "interfaces"))
+			r = 0; /* handled by the caller (apply documents) */
+		else if (!ignorable(key, mode))
+			r = unknown(key, err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int dec_fip(json_t *j, struct topo_floatingip *f, enum topo_json_mode mode,
+		   struct topo_err *err)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v) {
+		int r = 0;
+		if (!strcmp(key, "id"))
+			r = get_id(v, key, f->id, false, err);
+		else if (!strcmp(key, "floating_ip_address"))
+			r = get_ip(v, key, &f->floating_ip, false, err);
+		else if (!strcmp(key, "floating_network_id"))
+			r = get_id(v, key, f->floating_network_id, false, err);
+		else if (!strcmp(key, "port_id"))
+			r = get_id(v, key, f->port_id, true, err);
+		else if (!strcmp(key, "fixed_ip_address"))
+			r = get_ip(v, key, &f->fixed_ip, true, err);
+		else if (store_key(key, "router_id", mode))
+			r = get_id(v, key, f->router_id, true, err);
+		else if (store_key(key, "dfnic:floatingip_key", mode))
+			r = get_u32(v, key, &f->key, false, err);
+		else if (store_key(key, "dfnic:floating_port_id", mode))
+			r = get_id(v, key, f->floating_port_id, false, err);
+		else if (!ignorable(key, mode))
+			r = unknown(key, err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int dec_chassis(json_t *j, struct topo_chassis *c, enum topo_json_mode mode,
+		       struct topo_err *err)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(j, key, v) {
+		int r = 0;
+		if (!strcmp(key, "name") || !strcmp(key, "id"))
+			r = get_str(v, key, c->name, sizeof(c->name), false, err);
+		else if (!strcmp(key, "datapath_id")) {
+			/* A JSON integer, or a hex string ("0x..." or 16 hex digits). */
+			if (json_is_integer(v) && json_integer_value(v) >= 0) {
+				c->dpid = (uint64_t)json_integer_value(v);
+			} else if (json_is_string(v)) {
+				const char *s = json_string_value(v);
+				char *end;
+				if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
+					s += 2;
+				errno = 0;
+				unsigned long long d = strtoull(s, &end, 16);
+				if (!*s || *end || errno || strlen(s) > 16 || *s == '-' || *s == '+')
+					r = bad(err, key, "'%s' is not a 64-bit hex datapath id",
+						json_string_value(v));
+				else
+					c->dpid = d;
+			} else if (json_is_null(v)) {
+				c->dpid = 0;
+			} else {
+				r = bad(err, key, "must be a hex string or an integer%s", "");
+			}
+		} else if (!strcmp(key, "tunnel_ip"))
+			r = get_ip(v, key, &c->tunnel_ip, true, err);
+		else if (!strcmp(key, "network_node"))
+			r = get_bool(v, key, &c->network_node, err);
+		else if (!strcmp(key, "smartnic"))
+			r = get_bool(v, key, &c->smartnic, err);
+		else if (store_key(key, "dfnic:chassis_key", mode))
+			r = get_u32(v, key, &c->key, false, err);
+		else if (!ignorable(key, mode))
+			r = unknown(key, err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int topo_json_decode(enum topo_kind k, json_t *j, void *obj, bool create,
+		     enum topo_json_mode mode, struct topo_err *err)
+{
+	if (!json_is_object(j))
+		return bad(err, topo_kind_name(k), "must be a JSON object%s", "");
+	switch (k) {
+	case TOPO_NETWORK: return dec_network(j, obj, mode, err);
+	case TOPO_SUBNET: return dec_subnet(j, obj, create, mode, err);
+	case TOPO_PORT: return dec_port(j, obj, mode, err);
+	case TOPO_ROUTER: return dec_router(j, obj, mode, err);
+	case TOPO_FLOATINGIP: return dec_fip(j, obj, mode, err);
+	case TOPO_CHASSIS: return dec_chassis(j, obj, mode, err);
+	default: return bad(err, "kind", "unknown%s", "");
+	}
+}
+
+/* ---- encoders --------------------------------------------------------- */
+
+static json_t *jip(const struct topo_ip *ip)
+{
+	char b[TOPO_IP_STRLEN];
+	return ip->version ? json_string(topo_ip_fmt(ip, b)) : json_null();
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+static json_t *enc_network(const struct topo *t, const struct topo_network *n,
+			   enum topo_json_mode mode)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:b, s:b, s:i}", "id", n->id,
+			      "name", n->name ? n->name : "", "provider:network_type",
+			      topo_net_type_name(n->type), "provider:segmentation_id",
+			      n->type == TOPO_NET_FLAT ? json_null()
+						       : json_integer(n->segmentation_id),
+			      "provider:physical_network", jstr_or_null(n->physical_network),
+			      "mtu", (json_int_t)n->mtu, "router:external", n->external,
+			      "admin_state_up", n->admin_state_up, "dfnic:network_key",
+			      (json_int_t)n->key);
+	if (o && mode == TOPO_JSON_API && t) {
+		json_t *subs = json_array();
+		for (const struct topo_subnet *s = topo_network_subnet_next(t, n->id, NULL); s;
+		     s = topo_network_subnet_next(t, n->id, s))
+			json_array_append_new(subs, json_string(s->id));
+		json_object_set_new(o, "subnets", subs);
+		json_object_set_new(o, "status", json_string("ACTIVE"));
+	}
+	return o;
+}
+
+static json_t *enc_subnet(const struct topo_subnet *s)
+{
+	char c[TOPO_CIDR_STRLEN];
+	json_t *pools = json_array();
+	for (uint32_t i = 0; i < s->n_pools; i++)
+		json_array_append_new(pools, json_pack("{s:o, s:o}", "start", jip(&s->pools[i].start),
+						       "end", jip(&s->pools[i].end)));
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:b, s:i}", "id", s->id, "name",
+			 s->name ? s->name : "", "network_id", s->network_id, "ip_version",
+			 (int)s->ip_version, "cidr", topo_cidr_fmt(&s->cidr, c), "gateway_ip",
+			 jip(&s->gateway), "allocation_pools", pools, "enable_dhcp", s->enable_dhcp,
+			 "dfnic:subnet_key", (json_int_t)s->key);
+}
+
+static json_t *enc_fixed_ips(const struct topo_port *p)
+{
+	json_t *a = json_array();
+	for (uint32_t i = 0; i < p->n_fixed_ips; i++)
+		json_array_append_new(a, json_pack("{s:s, s:o}", "subnet_id", p->fixed_ips[i].subnet_id,
+						   "ip_address", jip(&p->fixed_ips[i].ip)));
+	return a;
+}
+
+static json_t *enc_port(const struct topo_port *p, enum topo_json_mode mode)
+{
+	char m[TOPO_MAC_STRLEN];
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b, s:s, s:i}", "id",
+			      p->id, "name", p->name ? p->name : "", "network_id", p->network_id,
+			      "mac_address", topo_mac_fmt(p->mac, m), "fixed_ips", enc_fixed_ips(p),
+			      "binding:host_id", p->chassis, "device_owner", p->device_owner,
+			      "device_id", p->device_id, "admin_state_up", p->admin_state_up,
+			      "dfnic:interface_name", p->ifname, "dfnic:port_key",
+			      (json_int_t)p->key);
+	if (o && mode == TOPO_JSON_API)
+		json_object_set_new(o, "status", json_string(p->admin_state_up ? "ACTIVE" : "DOWN"));
+	return o;
+}
+
+static json_t *enc_router(const struct topo *t, const struct topo_router *rt,
+			  enum topo_json_mode mode)
+{
+	char c[TOPO_CIDR_STRLEN], m[TOPO_MAC_STRLEN];
+	json_t *routes = json_array();
+	for (uint32_t i = 0; i < rt->n_routes; i++)
+		json_array_append_new(routes,
+				      json_pack("{s:s, s:o}", "destination",
+						topo_cidr_fmt(&rt->routes[i].destination, c), "nexthop",
+						jip(&rt->routes[i].nexthop)));
+	json_t *gw = json_null();
+	if (rt->gw_network_id[0]) {
+		gw = json_pack("{s:s, s:b}", "network_id", rt->gw_network_id, "enable_snat",
+			       rt->enable_snat);
+		const struct topo_port *gp = t ? topo_port_get(t, rt->gw_port_id) : NULL;
+		if (gw && gp)
+			json_object_set_new(gw, "external_fixed_ips", enc_fixed_ips(gp));
+	}
+	json_t *o = json_pack("{s:s, s:s, s:b, s:o, s:o, s:s, s:i}", "id", rt->id, "name",
+			      rt->name ? rt->name : "", "admin_state_up", rt->admin_state_up,
+			      "external_gateway_info", gw, "routes", routes, "dfnic:l3_mode",
+			      rt->l3_mode == TOPO_L3_PROACTIVE ? "proactive" : "reactive",
+			      "dfnic:router_key", (json_int_t)rt->key);
+	if (!o)
+		return NULL;
+	if (mode == TOPO_JSON_STORE) {
+		json_object_set_new(o, "dfnic:gw_port_id", jstr_or_null(rt->gw_port_id));
+	} else if (t) {
+		struct topo_router_iface ifs[256];
+		size_t n = topo_router_ifaces(t, rt->id, ifs, ARRAY_SIZE(ifs));
+		json_t *a = json_array();
+		for (size_t i = 0; i < n && i < ARRAY_SIZE(ifs); i++)
+			json_array_append_new(
+				a, json_pack("{s:s, s:s, s:o, s:s}", "port_id", ifs[i].port->id,
+					     "subnet_id", ifs[i].port->fixed_ips[0].subnet_id,
+					     "ip_address", jip(ifs[i].ip), "mac_address",
+					     topo_mac_fmt(ifs[i].port->mac, m)));
+		json_object_set_new(o, "dfnic:interfaces", a);
+		json_object_set_new(o, "status", json_string("ACTIVE"));
+	}
+	return o;
+}
+
+static json_t *enc_fip(const struct topo_floatingip *f, enum topo_json_mode mode)
+{
+	json_t *o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:i}", "id", f->id,
+			      "floating_ip_address", jip(&f->floating_ip), "floating_network_id",
+			      f->floating_network_id, "port_id", jstr_or_null(f->port_id),
+			      "fixed_ip_address", jip(&f->fixed_ip), "router_id",
+			      jstr_or_null(f->router_id), "dfnic:floatingip_key", (json_int_t)f->key);
+	if (!o)
+		return NULL;
+	if (mode == TOPO_JSON_STORE)
+		json_object_set_new(o, "dfnic:floating_port_id", json_string(f->floating_port_id));
+	else
+		json_object_set_new(o, "status", json_string(f->port_id[0] ? "ACTIVE" : "DOWN"));
+	return o;
+}
+
+static json_t *enc_chassis(const struct topo_chassis *c)
+{
+	char d[20];
+	snprintf(d, sizeof(d), "%016" PRIx64, c->dpid);
+	return json_pack("{s:s, s:o, s:o, s:b, s:b, s:i}", "name", c->name, "datapath_id",
+			 c->dpid ? json_string(d) : json_null(), "tunnel_ip", jip(&c->tunnel_ip),
+			 "network_node", c->network_node, "smartnic", c->smartnic,
+			 "dfnic:chassis_key", (json_int_t)c->key);
+}
+
+json_t *topo_json_encode(const struct topo *t, enum topo_kind k, const void *obj,
+			 enum topo_json_mode mode)
+{
+	switch (k) {
+	case TOPO_NETWORK: return enc_network(t, obj, mode);
+	case TOPO_SUBNET: return enc_subnet(obj);
+	case TOPO_PORT: return enc_port(obj, mode);
+	case TOPO_ROUTER: return enc_router(t, obj, mode);
+	case TOPO_FLOATINGIP: return enc_fip(obj, mode);
+	case TOPO_CHASSIS: return enc_chassis(obj);
+	default: return NULL;
+	}
+}

@@ -1,0 +1,38 @@
+/* hostd/topo/topo_json.h: the JSON shape of topology objects (jansson).
+ *
+ * One representation, Neutron's attribute names plus "dfnic:" extensions,
+ * used by the REST API (hostd/api: bodies and replies) and by the store
+ * (hostd/store: one JSON document per object). The store form adds the
+ * internal fields (keys, ports hostd created) that the API shows read-only
+ * or not at all. */
+#ifndef DFNIC_HOSTD_TOPO_JSON_H
+#define DFNIC_HOSTD_TOPO_JSON_H
+
+#include <jansson.h>
+
+#include "hostd/topo/topo.h"
+
+enum topo_json_mode {
+	TOPO_JSON_API,   /* API: derived attributes out, read-only ones ignored in */
+	TOPO_JSON_STORE, /* store: every field, nothing derived */
+};
+
+/* A fresh object of kind k with the defaults of a create (admin state up,
+ * vxlan, reactive, "allocate" fixed IP, SNAT on, ...). Free with
+ * topo_obj_free. NULL on allocation failure. */
+void *topo_json_new_obj(enum topo_kind k);
+
+/* Apply the attributes of `j` (a JSON object) to obj. `create` selects
+ * the create-time defaults that depend on other attributes (a subnet's
+ * gateway_ip). Unknown attributes, wrong types and bad values: 400 with
+ * the field named. 0 or -EINVAL. */
+int topo_json_decode(enum topo_kind k, json_t *j, void *obj, bool create,
+		     enum topo_json_mode mode, struct topo_err *err);
+
+/* A new JSON object for obj; `t` (API mode) resolves derived attributes
+ * (a network's subnets, a router's interfaces and gateway IPs) and must be
+ * read-locked. NULL on allocation failure. */
+json_t *topo_json_encode(const struct topo *t, enum topo_kind k, const void *obj,
+			 enum topo_json_mode mode);
+
+#endif
