@@ -14,6 +14,7 @@
 #include "drivers/base/log.h"
 #include "drivers/base/util.h"
 #include "drivers/mbox/mbox_wire.h"
+#include "hostd/api/northbound.h"
 #include "hostd/nic.h"
 #include "hostd/version.h"
 
@@ -53,6 +54,7 @@ static void usage(FILE *f)
 		"\n"
 		"SIGTERM or SIGINT: mark the host side of the mailbox closed and exit 0.\n",
 		DEFAULT_MBOX, CONFIG_MBOX_HEARTBEAT_MS, MBOX_PROTO_MIN, MBOX_PROTO_MAX);
+	hostd_nb_usage(f);
 }
 
 static int opt_uint(const char *name, const char *val, unsigned long min, unsigned long max,
@@ -79,6 +81,7 @@ static int parse_args(int argc, char **argv, struct hostd_nic_cfg *c)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "proto-min", required_argument, NULL, OPT_PROTO_MIN },
 		{ "proto-max", required_argument, NULL, OPT_PROTO_MAX },
+		HOSTD_NB_LONGOPTS,
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -125,6 +128,10 @@ static int parse_args(int argc, char **argv, struct hostd_nic_cfg *c)
 			else
 				c->proto_max = (uint16_t)v;
 			break;
+		case HOSTD_NB_OPT_STATE_DIR ... HOSTD_NB_OPT_END - 1: /* topology/store/API */
+			if (hostd_nb_option(opt, optarg))
+				return 2;
+			break;
 		case 'V':
 			printf("hostd %s\n", HOSTD_VERSION);
 			exit(0);
@@ -168,6 +175,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	LOG_INFO(MOD, "dfnic hostd %s starting", HOSTD_VERSION);
+	if (hostd_nb_start() < 0) /* topology store + REST API (own thread) */
+		return 1;
 	struct hostd_nic *nic;
 	r = hostd_nic_start(&cfg, &nic);
 	if (r < 0) {
@@ -179,6 +188,7 @@ int main(int argc, char **argv)
 		;
 	LOG_INFO(MOD, "%s: shutting down", strsignal(sig));
 	hostd_nic_stop(nic);
+	hostd_nb_stop();
 	LOG_INFO(MOD, "stopped");
 	return 0;
 }
