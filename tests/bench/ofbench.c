@@ -118,6 +118,7 @@ struct ofb_switch {
 	uint8_t cur_src[6];     /* latency mode: MACs of that packet-in */
 	uint8_t cur_dst[6];     /* latency mode: MACs of that packet-in */
 	uint64_t validated;     /* responses fully decoded so far */
+	uint64_t sent;          /* packet-ins handed to the socket (atomic) */
 	uint64_t responses;     /* FLOW_MOD adds + PACKET_OUTs (atomic) */
 	uint64_t exchanges;     /* answered packet-ins, latency mode (atomic) */
 	uint64_t errors_rx;     /* ERROR messages received (atomic) */
@@ -276,6 +277,7 @@ static void refill(struct ofb_switch *s, unsigned n)
 	}
 	s->pin_len = (size_t)n * pl->len;
 	s->pin_off = 0;
+	BUMP(&s->sent, n);
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -1039,9 +1041,13 @@ int main(int argc, char **argv)
 	uint64_t last_t = dfn_now_ns();
 	uint64_t last_r = sum_field(&b, offsetof(struct ofb_switch, responses));
 	uint64_t last_x = sum_field(&b, offsetof(struct ofb_switch, exchanges));
+	uint64_t sent0 = 0, resp0 = 0;
 	for (unsigned loop = 0; loop < b.cfg.loops; loop++) {
-		if (loop == b.cfg.warmup)
+		if (loop == b.cfg.warmup) {
 			cpu0 = cpu_seconds();
+			sent0 = sum_field(&b, offsetof(struct ofb_switch, sent));
+			resp0 = last_r;
+		}
 		sleep_ms(b.cfg.ms);
 		uint64_t now = dfn_now_ns();
 		uint64_t r = sum_field(&b, offsetof(struct ofb_switch, responses));
@@ -1072,6 +1078,7 @@ int main(int argc, char **argv)
 		}
 	}
 	cpu1 = cpu_seconds();
+	uint64_t sent1 = sum_field(&b, offsetof(struct ofb_switch, sent));
 
 	double mn = rate[0], mx = rate[0], sum = 0, var = 0;
 	for (i = 0; i < measured; i++) {
@@ -1094,6 +1101,10 @@ int main(int argc, char **argv)
 		printf("RTT: %u switches %u tests per-switch round trip min/max/avg = %.1f/%.1f/%.1f us\n",
 		       b.cfg.switches, measured, rmn, rmx, rsum / measured);
 	}
+	printf("ofbench: over the measured loops %" PRIu64 " packet-ins sent, %" PRIu64
+	       " responses (%.2f per packet-in%s)\n", sent1 - sent0, last_r - resp0,
+	       sent1 > sent0 ? (double)(last_r - resp0) / (double)(sent1 - sent0) : 0.0,
+	       b.cfg.mode == OFB_THROUGHPUT ? "; packet-ins still queued count as sent" : "");
 	printf("ofbench: own CPU %.0f%% of one core over the measured loops; controller"
 	       " ERRORs %" PRIu64 ", malformed messages %" PRIu64 "\n",
 	       ns_meas ? 100.0 * (cpu1 - cpu0) / ((double)ns_meas / 1e9) : 0.0,

@@ -6,6 +6,7 @@
 #
 #   ofbench        cbench for OpenFlow 1.3: emulated switches -> controller
 #   tcp-pingpong   plain TCP request/reply on loopback: the latency floor
+#   flowmod-blast  pipelined FLOW_MOD adds into one Open vSwitch: the ceiling
 #
 # ofbench is the benchmark run.sh lists ($(O)/bench/); the two helpers are
 # built into $(O)/bench/tools/ so that run.sh, which runs every program in
@@ -18,6 +19,9 @@ ofbench-libs := ofp base
 tcp-pingpong-srcs-y := tests/bench/tcp_pingpong.c
 tcp-pingpong-libs := base
 
+flowmod-blast-srcs-y := tests/bench/flowmod_blast.c
+flowmod-blast-libs := ofp base
 
 $(eval $(call prog_template,tcp-pingpong,bench/tools,))
-bench-build: $(O)/bench/tools/tcp-pingpong
+$(eval $(call prog_template,flowmod-blast,bench/tools,))
+bench-build: $(O)/bench/tools/tcp-pingpong $(O)/bench/tools/flowmod-blast

@@ -32,6 +32,7 @@ BUILD=$(cd "$BUILD" && pwd)
 describe() {
 	case "$1" in
 	mbox-bench) echo "mailbox vs plain SPSC ring over shared memory: throughput (batch 1/32), round-trip latency (polled/doorbell)" ;;
+	ofbench) echo "OpenFlow 1.3 controllers, cbench method, 16 switches: hostd vs ovs-testcontroller vs a TCP ping-pong floor; flow_mods/s into one OVS" ;;
 	*) echo "(no description in tests/bench/run.sh)" ;;
 	esac
 }
@@ -62,7 +63,8 @@ for b in "${list[@]}"; do
 		continue
 	fi
 	start=$(date +%s.%N)
-	"$b" "${ARGS[@]}" 2>&1 | tee "$log"
+	# tests/bench/NAME_run.sh, when there is one, runs NAME with what it needs (peers, OVS)
+	if [ -x "$TOP/tests/bench/${name}_run.sh" ]; then "$TOP/tests/bench/${name}_run.sh" "$BUILD" "${ARGS[@]}"; else "$b" "${ARGS[@]}"; fi 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 	grep '^RESULT ' "$log" | sed "s/^RESULT /RESULT [$name] /" >>"$results"
