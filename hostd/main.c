@@ -1,9 +1,9 @@
 /* hostd/main.c: the host daemon's entry point.
  *
  * Thin on purpose: parse the options, start the modules, wait for a
- * signal, stop them. For now the only module is the SmartNIC mailbox
- * client (nic.c, its own thread); the OpenFlow controller (hostd/openflow)
- * and its event loop will take over this thread later. */
+ * signal, stop them. Modules: the SmartNIC mailbox client (nic.c, its
+ * own thread) and the OpenFlow controller (hostd/controller, whose libevent
+ * loop runs in this thread and takes the signals through a signalfd). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -14,8 +14,10 @@
 #include "drivers/base/log.h"
 #include "drivers/base/util.h"
 #include "drivers/mbox/mbox_wire.h"
+#include "hostd/controller/controller.h"
 #include "hostd/api/northbound.h"
 #include "hostd/nic.h"
+#include "hostd/pipeline/pl_ctl.h"
 #include "hostd/version.h"
 
 #define MOD "hostd"
@@ -48,6 +50,24 @@ static void usage(FILE *f)
 		"  -V, --version           print the version and exit\n"
 		"  -h, --help              this text\n"
 		"\n"
+		"OpenFlow controller (runs when --listen or --flows is given):\n"
+		"      --listen URI        tcp:ADDR:PORT or ssl:ADDR:PORT (repeatable, up to\n"
+		"                          8; PORT 0 picks a free port, logged), e.g.\n"
+		"                          tcp:0.0.0.0:6653, ssl:0.0.0.0:6654\n"
+		"      --ssl-key FILE      PEM private key of hostd (ssl: listeners)\n"
+		"      --ssl-cert FILE     PEM certificate of hostd\n"
+		"      --ssl-ca FILE       PEM CA certificate switches must chain to\n"
+		"      --flows FILE        desired flows/groups/meters for every switch\n"
+		"                          (format: hostd/README.md); SIGHUP re-reads it\n"
+		"      --app NAME          packet-in handler: learn or none (default none)\n"
+		"      --echo-interval-ms N  keepalive period, 100..600000 (default 5000);\n"
+		"                          a switch silent for 3 periods is dropped\n"
+		"      --no-bundle         never use bundles (plain messages + barriers)\n"
+		"      --no-nic            do not start the SmartNIC mailbox client\n"
+		"      --l3-idle-timeout S idle timeout of reactive /32 routes, 1..65535 s\n"
+		"                          (default 30); without --flows the switches get\n"
+		"                          the pipeline compiled from the topology\n"
+		"\n"
 		"Testing:\n"
 		"      --proto-min N       lowest protocol version to offer (default %d)\n"
 		"      --proto-max N       highest protocol version to offer (default %d)\n"
@@ -70,9 +90,16 @@ static int opt_uint(const char *name, const char *val, unsigned long min, unsign
 	return 0;
 }
 
+/* The controller's options (hostd/controller/controller.h). */
+static struct ctl_cfg ctl_opts;
+static int no_nic; /* --no-nic: no mailbox client */
+static struct pl_cfg pl_opts; /* pipeline options (hostd/pipeline) */
+
 static int parse_args(int argc, char **argv, struct hostd_nic_cfg *c)
 {
-	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX };
+	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX, OPT_LISTEN, OPT_SSL_KEY, OPT_SSL_CERT,
+	       OPT_SSL_CA, OPT_FLOWS, OPT_APP, OPT_ECHO, OPT_NO_NIC, OPT_NO_BUNDLE,
+	       OPT_L3_IDLE };
 	static const struct option longopts[] = {
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "heartbeat-ms", required_argument, NULL, 'b' },
@@ -81,6 +108,16 @@ static int parse_args(int argc, char **argv, struct hostd_nic_cfg *c)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "proto-min", required_argument, NULL, OPT_PROTO_MIN },
 		{ "proto-max", required_argument, NULL, OPT_PROTO_MAX },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "ssl-key", required_argument, NULL, OPT_SSL_KEY },
+		{ "ssl-cert", required_argument, NULL, OPT_SSL_CERT },
+		{ "ssl-ca", required_argument, NULL, OPT_SSL_CA },
+		{ "flows", required_argument, NULL, OPT_FLOWS },
+		{ "app", required_argument, NULL, OPT_APP },
+		{ "echo-interval-ms", required_argument, NULL, OPT_ECHO },
+		{ "no-nic", no_argument, NULL, OPT_NO_NIC },
+		{ "no-bundle", no_argument, NULL, OPT_NO_BUNDLE },
+		{ "l3-idle-timeout", required_argument, NULL, OPT_L3_IDLE },
 		HOSTD_NB_LONGOPTS,
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -128,6 +165,52 @@ static int parse_args(int argc, char **argv, struct hostd_nic_cfg *c)
 			else
 				c->proto_max = (uint16_t)v;
 			break;
+		case OPT_LISTEN:
+			if (ctl_opts.n_listen == CTL_MAX_LISTEN) {
+				fprintf(stderr, "hostd: at most %d --listen\n", CTL_MAX_LISTEN);
+				return 2;
+			}
+			ctl_opts.listen[ctl_opts.n_listen++] = optarg;
+			break;
+		case OPT_SSL_KEY:
+			ctl_opts.ssl_key = optarg;
+			break;
+		case OPT_SSL_CERT:
+			ctl_opts.ssl_cert = optarg;
+			break;
+		case OPT_SSL_CA:
+			ctl_opts.ssl_ca = optarg;
+			break;
+		case OPT_FLOWS:
+			ctl_opts.flows_path = optarg;
+			break;
+		case OPT_APP:
+			if (!strcmp(optarg, "learn"))
+				ctl_opts.app = CTL_APP_LEARN;
+			else if (!strcmp(optarg, "none"))
+				ctl_opts.app = CTL_APP_NONE;
+			else {
+				fprintf(stderr, "hostd: --app: '%s' is not learn or none\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_ECHO:
+			if (opt_uint("echo-interval-ms", optarg, 100, 600000, &ctl_opts.echo_interval_ms))
+				return 2;
+			break;
+		case OPT_NO_NIC:
+			no_nic = 1;
+			break;
+		case OPT_NO_BUNDLE:
+			ctl_opts.no_bundle = 1;
+			break;
+		case OPT_L3_IDLE: {
+			uint32_t idle;
+			if (opt_uint("l3-idle-timeout", optarg, 1, 65535, &idle))
+				return 2;
+			pl_opts.reactive_idle = (uint16_t)idle;
+			break;
+		}
 		case HOSTD_NB_OPT_STATE_DIR ... HOSTD_NB_OPT_END - 1: /* topology/store/API */
 			if (hostd_nb_option(opt, optarg))
 				return 2;
@@ -171,23 +254,47 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP); /* the controller re-reads --flows */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	LOG_INFO(MOD, "dfnic hostd %s starting", HOSTD_VERSION);
 	if (hostd_nb_start() < 0) /* topology store + REST API (own thread) */
 		return 1;
-	struct hostd_nic *nic;
-	r = hostd_nic_start(&cfg, &nic);
-	if (r < 0) {
-		LOG_ERR(MOD, "cannot start the NIC client: %s", strerror(-r));
-		return 1;
+	struct hostd_nic *nic = NULL;
+	if (!no_nic) {
+		r = hostd_nic_start(&cfg, &nic);
+		if (r < 0) {
+			LOG_ERR(MOD, "cannot start the NIC client: %s", strerror(-r));
+			return 1;
+		}
 	}
 	int sig = 0;
-	while (sigwait(&set, &sig) != 0)
-		;
-	LOG_INFO(MOD, "%s: shutting down", strsignal(sig));
-	hostd_nic_stop(nic);
+	if (ctl_opts.n_listen || ctl_opts.flows_path) {
+		/* the controller's event loop owns this thread until a signal */
+		struct ctl *ctl;
+		r = ctl_create(&ctl_opts, &ctl);
+		if (r < 0) {
+			LOG_ERR(MOD, "cannot start the OpenFlow controller: %s", strerror(-r));
+			if (nic)
+				hostd_nic_stop(nic);
+			return 1;
+		}
+		/* without a flows file, the pipeline compiles the topology */
+		struct pl_glue *pl = NULL;
+		if (!ctl_opts.flows_path && hostd_nb_topo() &&
+		    (r = pipeline_attach(ctl, hostd_nb_topo(), &pl_opts, &pl)) < 0)
+			LOG_ERR(MOD, "cannot attach the pipeline: %s", strerror(-r));
+		sig = ctl_run(ctl);
+		pipeline_detach(pl);
+		ctl_destroy(ctl);
+	} else {
+		while (sigwait(&set, &sig) != 0 || sig == SIGHUP)
+			;
+	}
+	LOG_INFO(MOD, "%s: shutting down", sig > 0 ? strsignal(sig) : "error");
+	if (nic)
+		hostd_nic_stop(nic);
 	hostd_nb_stop();
 	LOG_INFO(MOD, "stopped");
 	return 0;

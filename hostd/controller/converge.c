@@ -1,0 +1,627 @@
+/* hostd/controller/converge.c: keeping one switch converged.
+ *
+ * On every (re)connect and SIGHUP, conn.c calls conv_start(): dump the
+ * switch's flows, groups and meters into a struct desired, ctl_diff() it
+ * against the switch's desired state (desired.c, built by switch.c), and
+ * send only the difference: inside an ONF bundle when the switch accepts
+ * one (meters outside it), else as plain messages with barriers. Every
+ * message sent is remembered by xid (struct xidmap) so an ERROR maps back
+ * to the flow/group/meter that caused it; a rejected item is logged once
+ * with its source line, marked rejected, and, when it made an atomic
+ * bundle fail, the rest is sent again without it. Output respects the
+ * connection's watermarks: conv_pump() resumes when it drains. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/base/log.h"
+#include "hostd/controller/ctl_int.h"
+#include "hostd/controller/provider.h"
+
+#define BARRIER_EVERY 256 /* plain mode: one barrier per this many items */
+
+/* ---- small pure helpers ------------------------------------------------ */
+
+int ctl_wm_update(struct ctl_wm *w, size_t queued)
+{
+	if (!w->throttled && queued >= w->high) {
+		w->throttled = 1;
+		return 1;
+	}
+	if (w->throttled && queued <= w->low) {
+		w->throttled = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int xidmap_push(struct xidmap *m, uint32_t xid, uint8_t kind, uint8_t op, int idx)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct pending_op *v = realloc(m->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		m->v = v;
+		m->cap = cap;
+	}
+	m->v[m->n].xid = xid;
+	m->v[m->n].kind = kind;
+	m->v[m->n].op = op;
+	m->v[m->n].idx = idx;
+	m->n++;
+	return 0;
+}
+
+const struct pending_op *xidmap_find(const struct xidmap *m, uint32_t xid)
+{
+	size_t lo = 0, hi = m->n;
+	/* entries are pushed with increasing xids; compare relative to the
+	 * first one so a wrap of the 32-bit counter keeps the order */
+	if (!m->n)
+		return NULL;
+	uint32_t base = m->v[0].xid, key = xid - base;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t k = m->v[mid].xid - base;
+		if (k == key)
+			return &m->v[mid];
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void xidmap_clear(struct xidmap *m)
+{
+	m->n = 0;
+}
+
+void xidmap_uninit(struct xidmap *m)
+{
+	if (!m)
+		return;
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t add_xid(uint32_t *out, size_t n, uint32_t x)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (out[i] == x)
+			return n;
+	out[n] = x;
+	return n + 1;
+}
+
+size_t ctl_error_xids(const struct ofp_error *e, uint32_t own_xid, uint32_t out[3])
+{
+	size_t n = add_xid(out, 0, own_xid);
+	const uint8_t *d = e->data.data;
+	if (e->type == OFPET_HELLO_FAILED || !d || e->data.len < 8)
+		return n;
+	n = add_xid(out, n, ofp_get_be32(d + 4));
+	/* an ONF bundle add (EXPERIMENTER, ONF id, exp_type 2301): the inner
+	 * message starts after its 24-byte header */
+	if (e->data.len >= 24 + 8 && d[1] == OFPT_EXPERIMENTER &&
+	    ofp_get_be32(d + 8) == ONF_EXPERIMENTER_ID &&
+	    ofp_get_be32(d + 12) == ONFT_BUNDLE_ADD_MESSAGE)
+		n = add_xid(out, n, ofp_get_be32(d + 24 + 4));
+	return n;
+}
+
+/* ---- converge machine ------------------------------------------------------ */
+
+static const char *op_name(uint8_t op)
+{
+	static const char *const names[] = { "add", "modify", "replace", "delete" };
+	return op < 4 ? names[op] : "?";
+}
+
+static void conv_reset_attempt(struct conv *cv)
+{
+	diff_uninit(&cv->diff);
+	cv->next = 0;
+	xidmap_clear(&cv->pend);
+	cv->rejected_now = 0;
+}
+
+void conv_uninit(struct conv *cv)
+{
+	if (!cv)
+		return;
+	desired_uninit(&cv->cur);
+	diff_uninit(&cv->diff);
+	xidmap_uninit(&cv->pend);
+	memset(cv, 0, sizeof(*cv));
+}
+
+static int send_dump(struct conn *cn, uint16_t mp_type, uint32_t *xid)
+{
+	struct ofp_msg m;
+	ofp_msg_init(&m, OFPMSG_MULTIPART_REQUEST, *xid = conn_xid(cn));
+	m.u.mp.mp_type = mp_type;
+	if (mp_type == OFPMP_FLOW) {
+		ofp_match_init(&m.u.mp.u.flow_req.match);
+		m.u.mp.u.flow_req.table_id = OFPTT_ALL;
+		m.u.mp.u.flow_req.out_port = OFPP_ANY;
+		m.u.mp.u.flow_req.out_group = OFPG_ANY;
+	} else if (mp_type == OFPMP_METER) {
+		m.u.mp.u.meter_id = OFPM_ALL;
+	}
+	return conn_send(cn, &m);
+}
+
+void conv_start(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	if (cn->st != CS_READY)
+		return;
+	if (cv->st != CV_IDLE) {
+		cv->again = 1;
+		return;
+	}
+	desired_uninit(&cv->cur);
+	conv_reset_attempt(cv);
+	cv->attempts = 0;
+	cv->flow_mods = cv->other_mods = 0;
+	cv->t_start_ms = ctl_now_ms();
+	/* a new convergence forgets earlier rejections: the switch may have
+	 * changed (a group may exist now) */
+	if (cn->sw && cn->sw->want) {
+		size_t i;
+		for (i = 0; i < cn->sw->want->flows.n; i++)
+			cn->sw->want->flows.v[i].rejected = 0;
+		for (i = 0; i < cn->sw->want->n_groups; i++)
+			cn->sw->want->groups[i].rejected = 0;
+		for (i = 0; i < cn->sw->want->n_meters; i++)
+			cn->sw->want->meters[i].rejected = 0;
+	}
+	cv->dump_wait = 7;
+	if (send_dump(cn, OFPMP_FLOW, &cv->dump_xid[0]) ||
+	    send_dump(cn, OFPMP_GROUP_DESC, &cv->dump_xid[1]) ||
+	    send_dump(cn, OFPMP_METER, &cv->dump_xid[2])) {
+		conn_close(cn, "cannot queue the state dump");
+		return;
+	}
+	cv->st = CV_DUMP;
+}
+
+/* Takes the entries of one dump reply into cv->cur. */
+static void take_dump(struct conn *cn, const struct ofp_msg *msg)
+{
+	struct conv *cv = &cn->conv;
+	const struct ofp_multipart *mp = &msg->u.mp;
+	size_t i;
+	if (mp->mp_type == OFPMP_FLOW) {
+		struct ofp_flow_stats *fs = mp->u.list.items;
+		for (i = 0; i < mp->u.list.n; i++) {
+			struct dflow f;
+			struct ofpbuf s = OFPBUF_INIT;
+			memset(&f, 0, sizeof(f));
+			f.table = fs[i].table_id;
+			f.priority = fs[i].priority;
+			f.match = fs[i].match;
+			f.cookie = fs[i].cookie;
+			f.idle_timeout = fs[i].idle_timeout;
+			f.hard_timeout = fs[i].hard_timeout;
+			f.flags = fs[i].flags;
+			/* move the instructions out of the reply */
+			f.insts = fs[i].insts;
+			ofp_instructions_init(&fs[i].insts);
+			if (dflow_finish(&f))
+				goto nomem;
+			ofpbuf_printf(&s, "table=%u priority=%u cookie=%#llx ", f.table, f.priority,
+				      (unsigned long long)f.cookie);
+			ofp_format_match(&s, &f.match);
+			ofpbuf_printf(&s, " %s", f.itext);
+			f.text = strdup(ofpbuf_cstr(&s));
+			ofpbuf_uninit(&s);
+			if (!f.text || flowset_add(&cv->cur.flows, &f) < 0)
+				goto nomem;
+			continue;
+nomem:
+			dflow_uninit(&f);
+			LOG_ERR(CTL_MOD, "%s: out of memory reading the flow dump", cn->peer);
+			return;
+		}
+	} else if (mp->mp_type == OFPMP_GROUP_DESC) {
+		struct ofp_group_desc *gd = mp->u.list.items;
+		for (i = 0; i < mp->u.list.n; i++) {
+			struct dgroup *g = desired_add_group(&cv->cur);
+			char buf[64];
+			if (!g)
+				return;
+			g->group_id = gd[i].group_id;
+			g->type = gd[i].type;
+			g->buckets = gd[i].buckets;
+			memset(&gd[i].buckets, 0, sizeof(gd[i].buckets));
+			snprintf(buf, sizeof(buf), "group_id=%u", g->group_id);
+			g->text = strdup(buf);
+			dgroup_finish(g);
+		}
+	} else if (mp->mp_type == OFPMP_METER) {
+		struct ofp_meter_stats *ms = mp->u.list.items;
+		for (i = 0; i < mp->u.list.n; i++) {
+			struct dmeter *m = desired_add_meter(&cv->cur);
+			char buf[64];
+			if (!m)
+				return;
+			m->meter_id = ms[i].meter_id;
+			snprintf(buf, sizeof(buf), "meter_id=%u", m->meter_id);
+			m->text = strdup(buf);
+		}
+	}
+}
+
+/* The item a pending op refers to, as text for the log. */
+static const char *item_text(struct conn *cn, const struct pending_op *p, int *line)
+{
+	struct conv *cv = &cn->conv;
+	const struct desired *d = p->op == DIFF_DELETE ? &cv->cur : cn->sw->want;
+	*line = 0;
+	switch (p->kind) {
+	case DK_FLOW:
+		*line = d->flows.v[p->idx].line;
+		return d->flows.v[p->idx].text;
+	case DK_GROUP:
+		*line = d->groups[p->idx].line;
+		return d->groups[p->idx].text;
+	default:
+		*line = d->meters[p->idx].line;
+		return d->meters[p->idx].text;
+	}
+}
+
+static void mark_rejected(struct conn *cn, const struct pending_op *p)
+{
+	struct desired *w = cn->sw->want;
+	if (p->op == DIFF_DELETE)
+		return; /* a refused delete leaves nothing to drop */
+	if (p->kind == DK_FLOW)
+		w->flows.v[p->idx].rejected = 1;
+	else if (p->kind == DK_GROUP)
+		w->groups[p->idx].rejected = 1;
+	else
+		w->meters[p->idx].rejected = 1;
+}
+
+static void diff_and_send(struct conn *cn);
+
+static void conv_done(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	struct desired *w = cn->sw->want;
+	size_t i, rej = 0;
+	for (i = 0; i < w->flows.n; i++)
+		rej += w->flows.v[i].rejected;
+	for (i = 0; i < w->n_groups; i++)
+		rej += w->groups[i].rejected;
+	for (i = 0; i < w->n_meters; i++)
+		rej += w->meters[i].rejected;
+	LOG_INFO(CTL_MOD,
+		 "switch %#llx: converged in %llu ms (%s, %u attempt%s): desired flows=%zu "
+		 "groups=%zu meters=%zu; found flows=%zu; sent add=%zu modify=%zu delete=%zu "
+		 "flow_mods=%llu group/meter mods=%llu; rejected=%zu",
+		 (unsigned long long)cn->dpid, (unsigned long long)(ctl_now_ms() - cv->t_start_ms),
+		 cv->bundle ? "bundle" : "plain", cv->attempts, cv->attempts == 1 ? "" : "s",
+		 w->flows.n, w->n_groups, w->n_meters, cv->cur.flows.n, cv->n_add, cv->n_mod,
+		 cv->n_del, (unsigned long long)cv->flow_mods, (unsigned long long)cv->other_mods,
+		 rej);
+	cv->st = CV_IDLE;
+	conv_reset_attempt(cv);
+	desired_uninit(&cv->cur);
+	if (cv->again) {
+		cv->again = 0;
+		sw_build_desired(cn->ctl, cn->sw);
+		conv_start(cn);
+	}
+}
+
+/* Encodes one diff item (as a bundle add when in a bundle). */
+static int send_item(struct conn *cn, const struct diff_item *it)
+{
+	struct conv *cv = &cn->conv;
+	const struct desired *src = it->op == DIFF_DELETE ? &cv->cur : cn->sw->want;
+	uint32_t xid = conn_xid(cn);
+	struct ofp_msg m, outer;
+	int in_bundle = cv->bundle && it->kind != DK_METER;
+
+	switch (it->kind) {
+	case DK_FLOW: {
+		static const uint8_t cmd[] = { [DIFF_ADD] = OFPFC_ADD,
+					       [DIFF_MODIFY] = OFPFC_MODIFY_STRICT,
+					       [DIFF_REPLACE] = OFPFC_ADD,
+					       [DIFF_DELETE] = OFPFC_DELETE_STRICT };
+		dflow_to_flow_mod(&src->flows.v[it->idx], cmd[it->op], xid, &m);
+		cv->flow_mods++;
+		cn->n_flow_mod++;
+		if (it->op == DIFF_ADD)
+			cv->n_add++;
+		else if (it->op == DIFF_DELETE)
+			cv->n_del++;
+		else
+			cv->n_mod++;
+		break;
+	}
+	case DK_GROUP: {
+		const struct dgroup *g = &src->groups[it->idx];
+		ofp_msg_init(&m, OFPMSG_GROUP_MOD, xid);
+		m.u.group_mod.command = it->op == DIFF_ADD ? OFPGC_ADD
+					: it->op == DIFF_DELETE ? OFPGC_DELETE : OFPGC_MODIFY;
+		m.u.group_mod.type = g->type;
+		m.u.group_mod.group_id = g->group_id;
+		if (it->op != DIFF_DELETE)
+			m.u.group_mod.buckets = g->buckets; /* shallow */
+		cv->other_mods++;
+		break;
+	}
+	default: {
+		const struct dmeter *me = &src->meters[it->idx];
+		ofp_msg_init(&m, OFPMSG_METER_MOD, xid);
+		m.u.meter_mod.command = it->op == DIFF_ADD ? OFPMC_ADD
+					: it->op == DIFF_DELETE ? OFPMC_DELETE : OFPMC_MODIFY;
+		m.u.meter_mod.meter_id = me->meter_id;
+		if (it->op != DIFF_DELETE) {
+			m.u.meter_mod.flags = me->flags;
+			m.u.meter_mod.n_bands = me->n_bands;
+			memcpy(m.u.meter_mod.bands, me->bands, sizeof(me->bands));
+		}
+		cv->other_mods++;
+		break;
+	}
+	}
+	if (xidmap_push(&cv->pend, xid, (uint8_t)it->kind, (uint8_t)it->op, it->idx))
+		return -ENOMEM;
+	if (!in_bundle)
+		return conn_send(cn, &m);
+	ofp_msg_init(&outer, OFPMSG_BUNDLE_ADD, xid);
+	outer.u.bundle_add.bundle_id = cv->bundle_id;
+	outer.u.bundle_add.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+	outer.u.bundle_add.msg = &m; /* borrowed: outer is not uninit'ed */
+	return conn_send(cn, &outer);
+}
+
+static int send_ctrl(struct conn *cn, uint16_t type)
+{
+	struct ofp_msg m;
+	ofp_msg_init(&m, OFPMSG_BUNDLE_CONTROL, cn->conv.wait_xid = conn_xid(cn));
+	m.u.bundle_ctrl.bundle_id = cn->conv.bundle_id;
+	m.u.bundle_ctrl.type = type;
+	m.u.bundle_ctrl.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+	return conn_send(cn, &m);
+}
+
+static int send_barrier(struct conn *cn, uint32_t *xid)
+{
+	struct ofp_msg m;
+	ofp_msg_init(&m, OFPMSG_BARRIER_REQUEST, *xid = conn_xid(cn));
+	return conn_send(cn, &m);
+}
+
+void conv_pump(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	uint32_t bx;
+	if (cv->st != CV_SEND)
+		return;
+	while (cv->next < cv->diff.n) {
+		const struct diff_item *it = &cv->diff.v[cv->next];
+		if (conn_throttled(cn))
+			return; /* resumed from the write callback */
+		cv->next++;
+		/* in a bundle attempt, meters travel outside it (added before the
+		 * open, deleted after the commit) */
+		if (it->kind == DK_METER && (cv->bundle || (cv->meters_sent && it->op != DIFF_DELETE)))
+			continue;
+		if (send_item(cn, it)) {
+			conn_close(cn, "cannot queue a flow table update");
+			return;
+		}
+		if (!cv->bundle && cv->next % BARRIER_EVERY == 0 && send_barrier(cn, &bx)) {
+			conn_close(cn, "cannot queue a barrier");
+			return;
+		}
+	}
+	if (cv->bundle) {
+		/* meter deletes (at the end of the diff) go after the commit */
+		if (send_ctrl(cn, OFPBCT_COMMIT_REQUEST)) {
+			conn_close(cn, "cannot queue the bundle commit");
+			return;
+		}
+		cv->st = CV_COMMIT;
+	} else {
+		if (send_barrier(cn, &cv->wait_xid)) {
+			conn_close(cn, "cannot queue a barrier");
+			return;
+		}
+		cv->st = CV_BARRIER;
+	}
+}
+
+static void diff_and_send(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	struct diff_opts opts = { .meters_opaque = 1 };
+	if (cn->ctl->cfg.app == CTL_APP_LEARN) {
+		opts.keep_cookie = APP_LEARN_COOKIE;
+		opts.keep_mask = APP_LEARN_COOKIE_MASK;
+	}
+	if (cn->ctl->prov)
+		ctl_provider_keep(cn->ctl, &opts.keep_cookie, &opts.keep_mask);
+	conv_reset_attempt(cv);
+	cv->meters_sent = 0;
+	cv->attempts++;
+	cv->n_add = cv->n_mod = cv->n_del = 0;
+	if (ctl_diff(&cv->cur, cn->sw->want, &opts, &cv->diff)) {
+		conn_close(cn, "out of memory computing the difference");
+		return;
+	}
+	if (!cv->diff.n) {
+		conv_done(cn);
+		return;
+	}
+	if (cv->bundle) {
+		/* meters outside the bundle (switches do not bundle them) */
+		size_t i;
+		for (i = 0; i < cv->diff.n; i++)
+			if (cv->diff.v[i].kind == DK_METER && cv->diff.v[i].op != DIFF_DELETE &&
+			    send_item(cn, &cv->diff.v[i])) {
+				conn_close(cn, "cannot queue a meter");
+				return;
+			}
+		cv->meters_sent = 1;
+		cv->bundle_id++;
+		if (send_ctrl(cn, OFPBCT_OPEN_REQUEST)) {
+			conn_close(cn, "cannot queue a bundle open");
+			return;
+		}
+		cv->st = CV_OPEN;
+		return;
+	}
+	cv->st = CV_SEND;
+	conv_pump(cn);
+}
+
+static void dump_complete(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	cv->bundle = !cn->ctl->cfg.no_bundle && !cv->bundle_refused;
+	diff_and_send(cn);
+}
+
+/* Finishes a bundle attempt: meter deletes, then done or retry. */
+static void bundle_finished(struct conn *cn, int ok)
+{
+	struct conv *cv = &cn->conv;
+	size_t i;
+	if (ok) {
+		for (i = 0; i < cv->diff.n; i++)
+			if (cv->diff.v[i].kind == DK_METER && cv->diff.v[i].op == DIFF_DELETE &&
+			    send_item(cn, &cv->diff.v[i])) {
+				conn_close(cn, "cannot queue a meter delete");
+				return;
+			}
+		conv_done(cn);
+		return;
+	}
+	/* the bundle was atomic: nothing of it landed, the dump still holds */
+	if (cv->rejected_now && cv->attempts < 64) {
+		LOG_INFO(CTL_MOD, "switch %#llx: bundle refused because of %u rejected item%s: "
+			 "sending the rest again", (unsigned long long)cn->dpid, cv->rejected_now,
+			 cv->rejected_now == 1 ? "" : "s");
+		diff_and_send(cn);
+		return;
+	}
+	LOG_WARN(CTL_MOD, "switch %#llx: bundle commit failed without an attributable error: "
+		 "falling back to plain messages", (unsigned long long)cn->dpid);
+	cv->bundle = 0;
+	diff_and_send(cn);
+}
+
+static void handle_error(struct conn *cn, const struct ofp_msg *msg)
+{
+	struct conv *cv = &cn->conv;
+	const struct ofp_error *e = &msg->u.error;
+	uint32_t xids[3];
+	size_t n = ctl_error_xids(e, msg->xid, xids), i;
+	const struct pending_op *p = NULL;
+	char ename[64];
+	enum ofperr oe = ofperr_from_wire(e->type, e->code);
+
+	if (oe)
+		snprintf(ename, sizeof(ename), "%s", ofperr_name(oe));
+	else if (e->type == OFPET_EXPERIMENTER)
+		snprintf(ename, sizeof(ename), "experimenter %#x error %u", e->experimenter, e->code);
+	else
+		snprintf(ename, sizeof(ename), "type %u code %u", e->type, e->code);
+
+	if (cv->st == CV_OPEN && msg->xid == cv->wait_xid) {
+		LOG_INFO(CTL_MOD, "switch %#llx: bundles refused (%s): using plain messages "
+			 "and barriers", (unsigned long long)cn->dpid, ename);
+		cv->bundle_refused = 1; /* never again on this connection */
+		cv->bundle = 0;
+		cv->st = CV_SEND;
+		conv_pump(cn);
+		return;
+	}
+	for (i = 0; i < n && !p; i++)
+		p = xidmap_find(&cv->pend, xids[i]);
+	if (p) {
+		int line;
+		const char *text = item_text(cn, p, &line);
+		static const char *const kinds[] = { "flow", "group", "meter" };
+		if (line)
+			LOG_ERR(CTL_MOD, "switch %#llx: rejected %s %s (flows file line %d: %s): %s",
+				(unsigned long long)cn->dpid, kinds[p->kind], op_name(p->op), line,
+				text ? text : "?", ename);
+		else
+			LOG_ERR(CTL_MOD, "switch %#llx: rejected %s %s (%s): %s",
+				(unsigned long long)cn->dpid, kinds[p->kind], op_name(p->op),
+				text ? text : "?", ename);
+		mark_rejected(cn, p);
+		cv->rejected_now++;
+		return;
+	}
+	if (cv->st == CV_COMMIT && msg->xid == cv->wait_xid) {
+		bundle_finished(cn, 0);
+		return;
+	}
+	for (i = 0; i < 3; i++)
+		if (cv->st == CV_DUMP && msg->xid == cv->dump_xid[i] && (cv->dump_wait & (1u << i))) {
+			LOG_INFO(CTL_MOD, "switch %#llx: dump %zu refused (%s): taken as empty",
+				 (unsigned long long)cn->dpid, i, ename);
+			cv->dump_wait &= ~(1u << i);
+			if (!cv->dump_wait)
+				dump_complete(cn);
+			return;
+		}
+	LOG_WARN(CTL_MOD, "switch %#llx: error xid=%#x not matched to a request: %s",
+		 (unsigned long long)cn->dpid, msg->xid, ename);
+}
+
+int conv_handle(struct conn *cn, const struct ofp_msg *msg)
+{
+	struct conv *cv = &cn->conv;
+	size_t i;
+	switch (msg->type) {
+	case OFPMSG_ERROR:
+		handle_error(cn, msg);
+		return 1;
+	case OFPMSG_MULTIPART_REPLY:
+		if (cv->st != CV_DUMP)
+			return 0;
+		for (i = 0; i < 3; i++)
+			if (msg->xid == cv->dump_xid[i] && (cv->dump_wait & (1u << i)))
+				break;
+		if (i == 3)
+			return 0;
+		take_dump(cn, msg);
+		if (!(msg->u.mp.flags & OFPMPF_MORE)) {
+			cv->dump_wait &= ~(1u << i);
+			if (!cv->dump_wait)
+				dump_complete(cn);
+		}
+		return 1;
+	case OFPMSG_BUNDLE_CONTROL:
+		if (msg->xid != cv->wait_xid)
+			return 0;
+		if (cv->st == CV_OPEN && msg->u.bundle_ctrl.type == OFPBCT_OPEN_REPLY) {
+			cv->st = CV_SEND;
+			conv_pump(cn);
+		} else if (cv->st == CV_COMMIT && msg->u.bundle_ctrl.type == OFPBCT_COMMIT_REPLY) {
+			bundle_finished(cn, 1);
+		}
+		return 1;
+	case OFPMSG_BARRIER_REPLY:
+		if (cv->st == CV_BARRIER && msg->xid == cv->wait_xid)
+			conv_done(cn);
+		return 1;
+	default:
+		return 0;
+	}
+}

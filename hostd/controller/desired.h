@@ -1,0 +1,146 @@
+/* hostd/controller/desired.h: the desired OpenFlow state of one switch and
+ * the difference between two such states.
+ *
+ * A `struct desired` holds flows (keyed by table, priority and match),
+ * groups and meters. flowspec.c builds one from the --flows text, conn.c
+ * builds one from what a switch reports (flow/group/meter dumps), and
+ * desired.c computes what to send to turn the second into the first
+ * (ctl_diff). converge.c turns a diff into messages. Pure data: nothing
+ * here does I/O or logs. */
+#ifndef DFNIC_CTL_DESIRED_H
+#define DFNIC_CTL_DESIRED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hostd/openflow/ofp.h"
+
+/* One flow. Its key is (table, priority, match). */
+struct dflow {
+	uint8_t table;                 /* table id */
+	uint16_t priority;             /* priority */
+	struct ofp_match match;        /* match */
+	uint64_t cookie;               /* cookie */
+	uint16_t idle_timeout;         /* s, 0 = none */
+	uint16_t hard_timeout;         /* s, 0 = none */
+	uint16_t flags;                /* OFPFF_* */
+	struct ofp_instructions insts; /* instructions (owned) */
+	char *itext;                   /* canonical text of insts (owned) */
+	char *text;                    /* source line or formatted flow (owned) */
+	uint32_t hash;                 /* hash of the key */
+	int line;                      /* line in the flows file, 0 if dumped */
+	int rejected;                  /* the switch refused it this attempt */
+};
+
+/* A set of flows with a hash index on the key. */
+struct flowset {
+	struct dflow *v;  /* flows, in insertion order */
+	size_t n;         /* used */
+	size_t cap;       /* allocated */
+	uint32_t *idx;    /* open addressing: flow index + 1, 0 = empty */
+	size_t idx_cap;   /* slots, power of two (0 before the first add) */
+};
+
+struct dgroup {
+	uint32_t group_id;          /* id */
+	uint8_t type;               /* OFPGT_* */
+	struct ofp_buckets buckets; /* buckets (owned) */
+	char *btext;                /* canonical text of the buckets (owned) */
+	char *text;                 /* source line or formatted group (owned) */
+	int line;                   /* line in the flows file, 0 if dumped */
+	int rejected;               /* the switch refused it this attempt */
+};
+
+struct dmeter {
+	uint32_t meter_id;                    /* id */
+	uint16_t flags;                       /* OFPMF_* */
+	size_t n_bands;                       /* bands used */
+	struct ofp_band bands[OFP_MAX_BANDS]; /* bands */
+	char *text;                           /* source line (owned) */
+	int line;                             /* line, 0 if dumped */
+	int rejected;                         /* the switch refused it */
+};
+
+struct desired {
+	struct flowset flows;   /* flows */
+	struct dgroup *groups;  /* groups (array) */
+	size_t n_groups;        /* used */
+	size_t cap_groups;      /* allocated */
+	struct dmeter *meters;  /* meters (array) */
+	size_t n_meters;        /* used */
+	size_t cap_meters;      /* allocated */
+};
+
+void desired_init(struct desired *d);
+/* Frees everything; accepts NULL. */
+void desired_uninit(struct desired *d);
+
+/* Computes itext and hash of f (after its fields are set). 0 or -ENOMEM. */
+int dflow_finish(struct dflow *f);
+/* Appends f (moved in: the set owns its heap parts afterwards, f is
+ * zeroed). A flow with the same key replaces the old one (whose parts are
+ * freed). Returns the index, or -ENOMEM (f is freed). */
+int flowset_add(struct flowset *s, struct dflow *f);
+/* Index of the flow with the same key as `key`, or -1. */
+int flowset_find(const struct flowset *s, const struct dflow *key);
+void dflow_uninit(struct dflow *f);
+
+/* Appends a zeroed group / meter; NULL on ENOMEM. */
+struct dgroup *desired_add_group(struct desired *d);
+struct dmeter *desired_add_meter(struct desired *d);
+/* Canonical bucket text (weights, watches, actions) into g->btext. */
+int dgroup_finish(struct dgroup *g);
+/* Index of the group/meter with that id, or -1. */
+int desired_find_group(const struct desired *d, uint32_t id);
+int desired_find_meter(const struct desired *d, uint32_t id);
+
+/* ---- difference ------------------------------------------------------ */
+
+enum diff_op {
+	DIFF_ADD,     /* not on the switch: add */
+	DIFF_MODIFY,  /* same key and cookie, other instructions: modify strict */
+	DIFF_REPLACE, /* same key, other cookie/timeouts/flags: add over it */
+	DIFF_DELETE,  /* on the switch, not desired: delete strict */
+};
+
+enum diff_kind { DK_FLOW, DK_GROUP, DK_METER };
+
+struct diff_item {
+	enum diff_op op;     /* what to do */
+	enum diff_kind kind; /* flow, group or meter */
+	int idx;             /* index in `want` (add/modify/replace) or in
+			      * `cur` (delete) */
+};
+
+struct diff {
+	struct diff_item *v; /* items in the order they must be sent */
+	size_t n;            /* used */
+	size_t cap;          /* allocated */
+	size_t n_flow[4];    /* flow items per enum diff_op */
+	size_t n_group;      /* group items */
+	size_t n_meter;      /* meter items */
+};
+
+/* Flows of `cur` whose cookie & keep_mask == keep_cookie (keep_mask != 0)
+ * are never deleted (e.g. the learning app's flows). */
+struct diff_opts {
+	uint64_t keep_cookie; /* cookie value to keep */
+	uint64_t keep_mask;   /* 0 = keep nothing */
+	int meters_opaque;    /* the switch cannot report meter configs:
+			       * re-send (modify) every desired meter it has */
+};
+
+/* Computes what turns `cur` into `want`, skipping rejected items of want.
+ * Order: meters add/modify, groups add/modify, flow deletes, flow adds/
+ * modifies/replaces, group deletes, meter deletes. 0 or -ENOMEM. */
+int ctl_diff(const struct desired *cur, const struct desired *want,
+	     const struct diff_opts *opts, struct diff *out);
+void diff_uninit(struct diff *d);
+/* Total flow items. */
+size_t diff_flow_count(const struct diff *d);
+
+/* Fills a FLOW_MOD for a flow with `command` (msg is initialised here;
+ * its instructions point at f's: do not uninit msg, only discard it). */
+void dflow_to_flow_mod(const struct dflow *f, uint8_t command, uint32_t xid, struct ofp_msg *msg);
+
+#endif

@@ -1,0 +1,181 @@
+/* hostd/controller/switch.c: the switch registry, by datapath id.
+ *
+ * A struct sw outlives its connections: conn.c attaches a connection once
+ * its features and port descriptions are in (a switch that reconnects
+ * replaces its old connection, which is closed), and detaches it when it
+ * closes. Each switch keeps its port name <-> number map (port-desc, then
+ * PORT_STATUS) and its desired state, built from the controller's flows
+ * text with its own port names (flowspec.c); converge.c sends it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/base/log.h"
+#include "hostd/controller/ctl_int.h"
+#include "hostd/controller/flowspec.h"
+#include "hostd/controller/provider.h"
+
+struct sw *sw_get(struct ctl *c, uint64_t dpid)
+{
+	size_t i;
+	struct sw *s;
+	for (i = 0; i < c->n_sws; i++)
+		if (c->sws[i]->dpid == dpid)
+			return c->sws[i];
+	if (c->n_sws == c->cap_sws) {
+		size_t cap = c->cap_sws ? c->cap_sws * 2 : 8;
+		struct sw **v = realloc(c->sws, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		c->sws = v;
+		c->cap_sws = cap;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->dpid = dpid;
+	c->sws[c->n_sws++] = s;
+	return s;
+}
+
+void sw_free(struct sw *s)
+{
+	if (!s)
+		return;
+	if (s->want) {
+		desired_uninit(s->want);
+		free(s->want);
+	}
+	free(s->ports);
+	free(s->macs);
+	free(s);
+}
+
+int sw_port_by_name(void *arg, const char *name, uint32_t *port)
+{
+	const struct sw *s = arg;
+	size_t i;
+	for (i = 0; i < s->n_ports; i++)
+		if (!strcmp(s->ports[i].name, name)) {
+			*port = s->ports[i].no;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+const char *sw_port_name(const struct sw *s, uint32_t port)
+{
+	size_t i;
+	for (i = 0; i < s->n_ports; i++)
+		if (s->ports[i].no == port)
+			return s->ports[i].name;
+	return NULL;
+}
+
+int sw_port_update(struct sw *s, const struct ofp_port_status *ps)
+{
+	size_t i;
+	for (i = 0; i < s->n_ports; i++)
+		if (s->ports[i].no == ps->desc.port_no)
+			break;
+	if (ps->reason == 1) { /* OFPPR_DELETE */
+		if (i == s->n_ports)
+			return 0;
+		LOG_INFO(CTL_MOD, "switch %#llx: port %u (%s) deleted", (unsigned long long)s->dpid,
+			 s->ports[i].no, s->ports[i].name);
+		s->ports[i] = s->ports[--s->n_ports];
+		return 1;
+	}
+	if (i < s->n_ports) {
+		if (!strcmp(s->ports[i].name, ps->desc.name))
+			return 0;
+		snprintf(s->ports[i].name, sizeof(s->ports[i].name), "%s", ps->desc.name);
+		return 1;
+	}
+	if (s->n_ports == s->cap_ports) {
+		size_t cap = s->cap_ports ? s->cap_ports * 2 : 16;
+		struct ctl_port *v = realloc(s->ports, cap * sizeof(*v));
+		if (!v)
+			return 0;
+		s->ports = v;
+		s->cap_ports = cap;
+	}
+	s->ports[s->n_ports].no = ps->desc.port_no;
+	snprintf(s->ports[s->n_ports].name, sizeof(s->ports[0].name), "%s", ps->desc.name);
+	s->n_ports++;
+	LOG_INFO(CTL_MOD, "switch %#llx: port %u (%s) added", (unsigned long long)s->dpid,
+		 ps->desc.port_no, ps->desc.name);
+	return 1;
+}
+
+int sw_build_desired(struct ctl *c, struct sw *s)
+{
+	struct desired *d = calloc(1, sizeof(*d));
+	struct flowspec_errs errs = { 0 };
+	size_t i;
+	int n = ctl_provider_build(c, s); /* a provider replaces the flows file */
+	if (n) {
+		free(d);
+		return n < 0 ? n : 0;
+	}
+	if (!d)
+		return -ENOMEM;
+	desired_init(d);
+	n = flowspec_parse(c->spec, sw_port_by_name, s, d, &errs);
+	if (n < 0) {
+		desired_uninit(d);
+		free(d);
+		return n;
+	}
+	for (i = 0; i < errs.n; i++)
+		LOG_WARN(CTL_MOD, "switch %#llx: flows line %d:%d: %s%s", (unsigned long long)s->dpid,
+			 errs.v[i].line, errs.v[i].col, errs.v[i].msg,
+			 errs.v[i].unresolved ? " (skipped until the port exists)" : "");
+	flowspec_errs_uninit(&errs);
+	if (s->want) {
+		desired_uninit(s->want);
+		free(s->want);
+	}
+	s->want = d;
+	return 0;
+}
+
+void sw_attach(struct ctl *c, struct conn *cn)
+{
+	struct sw *s = sw_get(c, cn->dpid);
+	if (!s) {
+		conn_close(cn, "out of memory");
+		return;
+	}
+	if (s->conn && s->conn != cn) {
+		struct conn *old = s->conn;
+		LOG_INFO(CTL_MOD, "switch %#llx: new connection from %s replaces the one from %s",
+			 (unsigned long long)s->dpid, cn->peer, old->peer);
+		sw_detach(old);
+		conn_close(old, "replaced by a new connection of the same switch");
+	}
+	free(s->ports);
+	s->ports = cn->ports;
+	s->n_ports = cn->n_ports;
+	s->cap_ports = cn->cap_ports;
+	cn->ports = NULL;
+	cn->n_ports = cn->cap_ports = 0;
+	s->conn = cn;
+	cn->sw = s;
+	cn->st = CS_READY;
+	if (sw_build_desired(c, s)) {
+		conn_close(cn, "cannot build the desired state");
+		return;
+	}
+	LOG_INFO(CTL_MOD, "switch %#llx: ready (%zu ports, %zu desired flows, %zu groups, "
+		 "%zu meters)", (unsigned long long)s->dpid, s->n_ports, s->want->flows.n,
+		 s->want->n_groups, s->want->n_meters);
+}
+
+void sw_detach(struct conn *cn)
+{
+	if (cn->sw && cn->sw->conn == cn)
+		cn->sw->conn = NULL;
+	cn->sw = NULL;
+}

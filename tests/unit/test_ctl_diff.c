@@ -1,0 +1,172 @@
+/* tests/unit/test_ctl_diff.c: the difference between a switch's state and
+ * its desired state (hostd/controller/desired.c): identical flows are left
+ * alone, changed instructions are a modify, changed cookie/timeouts a
+ * replace, missing flows are added, extra ones deleted (except flows the
+ * learning app owns), rejected flows are skipped, groups and meters
+ * ordered around the flows. */
+#include <string.h>
+
+#include "hostd/controller/flowspec.h"
+#include "tests/unit/unit.h"
+
+static void load(struct desired *d, const char *text)
+{
+	desired_init(d);
+	CU_ASSERT_EQUAL(flowspec_parse(text, NULL, NULL, d, NULL), 0);
+}
+
+static size_t count(const struct diff *df, enum diff_kind k, enum diff_op op)
+{
+	size_t i, n = 0;
+	for (i = 0; i < df->n; i++)
+		n += df->v[i].kind == k && df->v[i].op == op;
+	return n;
+}
+
+static void test_identical_is_empty(void)
+{
+	const char *t = "table=0 priority=5 cookie=0x1 ip,ipv4_dst=10.0.0.0/8 actions=output:1\n"
+			"table=1 priority=5 actions=normal\ngroup_id=1 bucket=output:2\n";
+	struct desired cur, want;
+	struct diff df;
+	load(&cur, t);
+	load(&want, t);
+	CU_ASSERT_EQUAL(ctl_diff(&cur, &want, NULL, &df), 0);
+	CU_ASSERT_EQUAL(df.n, 0);
+	diff_uninit(&df);
+	desired_uninit(&cur);
+	desired_uninit(&want);
+}
+
+static void test_add_modify_replace_delete(void)
+{
+	struct desired cur, want;
+	struct diff df;
+	load(&cur, "priority=1 actions=output:1\n"           /* modified */
+		   "priority=2 cookie=0x5 actions=output:2\n" /* cookie changes */
+		   "priority=3 actions=output:3\n"           /* kept */
+		   "priority=4 actions=output:4\n"           /* deleted */
+		   "priority=6 idle_timeout=5 actions=drop\n"); /* timeout changes */
+	load(&want, "priority=1 actions=output:9\n"
+		    "priority=2 cookie=0x6 actions=output:2\n"
+		    "priority=3 actions=output:3\n"
+		    "priority=5 actions=output:5\n"
+		    "priority=6 idle_timeout=6 actions=drop\n");
+	CU_ASSERT_EQUAL_FATAL(ctl_diff(&cur, &want, NULL, &df), 0);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_ADD], 1);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_MODIFY], 1);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_REPLACE], 2);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_DELETE], 1);
+	CU_ASSERT_EQUAL(diff_flow_count(&df), 5);
+	/* deletes come first, and point into cur */
+	CU_ASSERT_EQUAL(df.v[0].op, DIFF_DELETE);
+	CU_ASSERT_EQUAL(cur.flows.v[df.v[0].idx].priority, 4);
+	size_t i;
+	for (i = 1; i < df.n; i++) {
+		const struct dflow *f = &want.flows.v[df.v[i].idx];
+		if (df.v[i].op == DIFF_ADD)
+			CU_ASSERT_EQUAL(f->priority, 5);
+		if (df.v[i].op == DIFF_MODIFY)
+			CU_ASSERT_EQUAL(f->priority, 1);
+		if (df.v[i].op == DIFF_REPLACE)
+			CU_ASSERT(f->priority == 2 || f->priority == 6);
+	}
+	diff_uninit(&df);
+	desired_uninit(&cur);
+	desired_uninit(&want);
+}
+
+static void test_key_is_table_priority_match(void)
+{
+	struct desired cur, want;
+	struct diff df;
+	load(&cur, "table=0 priority=1 ip actions=drop\n");
+	load(&want, "table=1 priority=1 ip actions=drop\n"      /* other table */
+		    "table=0 priority=2 ip actions=drop\n"      /* other priority */
+		    "table=0 priority=1 ipv6 actions=drop\n");  /* other match */
+	CU_ASSERT_EQUAL_FATAL(ctl_diff(&cur, &want, NULL, &df), 0);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_ADD], 3);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_DELETE], 1);
+	diff_uninit(&df);
+	desired_uninit(&cur);
+	desired_uninit(&want);
+}
+
+static void test_rejected_and_kept(void)
+{
+	struct desired cur, want;
+	struct diff df;
+	struct diff_opts o = { .keep_cookie = 0x1ea7000000000000ull,
+			       .keep_mask = 0xffff000000000000ull };
+	load(&cur, "priority=7 cookie=0x1ea7000000000000 eth_dst=02:00:00:00:00:01 actions=output:1\n"
+		   "priority=8 actions=drop\n");
+	load(&want, "priority=8 actions=drop\npriority=9 actions=group:5\n");
+	want.flows.v[1].rejected = 1;
+	CU_ASSERT_EQUAL_FATAL(ctl_diff(&cur, &want, &o, &df), 0);
+	CU_ASSERT_EQUAL(df.n, 0); /* learned flow kept, rejected flow not retried */
+	diff_uninit(&df);
+	/* a rejected flow that is on the switch goes away */
+	want.flows.v[0].rejected = 1;
+	CU_ASSERT_EQUAL_FATAL(ctl_diff(&cur, &want, &o, &df), 0);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_DELETE], 1);
+	diff_uninit(&df);
+	desired_uninit(&cur);
+	desired_uninit(&want);
+}
+
+static void test_groups_meters_order(void)
+{
+	struct desired cur, want;
+	struct diff df;
+	load(&cur, "group_id=1 bucket=output:1\ngroup_id=2 bucket=output:2\n"
+		   "meter_id=3 band=drop,rate=5\npriority=1 actions=drop\n");
+	load(&want, "group_id=1 bucket=output:9\ngroup_id=4 bucket=output:4\n"
+		    "meter_id=5 band=drop,rate=5\npriority=2 actions=group:4\n");
+	CU_ASSERT_EQUAL_FATAL(ctl_diff(&cur, &want, NULL, &df), 0);
+	CU_ASSERT_EQUAL(count(&df, DK_GROUP, DIFF_MODIFY), 1);
+	CU_ASSERT_EQUAL(count(&df, DK_GROUP, DIFF_ADD), 1);
+	CU_ASSERT_EQUAL(count(&df, DK_GROUP, DIFF_DELETE), 1);
+	CU_ASSERT_EQUAL(count(&df, DK_METER, DIFF_ADD), 1);
+	CU_ASSERT_EQUAL(count(&df, DK_METER, DIFF_DELETE), 1);
+	CU_ASSERT_EQUAL_FATAL(df.n, 7);
+	/* meters, groups, flow delete, flow add, group delete, meter delete */
+	CU_ASSERT_EQUAL(df.v[0].kind, DK_METER);
+	CU_ASSERT_EQUAL(df.v[1].kind, DK_GROUP);
+	CU_ASSERT_EQUAL(df.v[2].kind, DK_GROUP);
+	CU_ASSERT(df.v[3].kind == DK_FLOW && df.v[3].op == DIFF_DELETE);
+	CU_ASSERT(df.v[4].kind == DK_FLOW && df.v[4].op == DIFF_ADD);
+	CU_ASSERT(df.v[5].kind == DK_GROUP && df.v[5].op == DIFF_DELETE);
+	CU_ASSERT(df.v[6].kind == DK_METER && df.v[6].op == DIFF_DELETE);
+	diff_uninit(&df);
+	desired_uninit(&cur);
+	desired_uninit(&want);
+}
+
+static void test_many_flows_hash(void)
+{
+	struct desired cur, want;
+	struct diff df;
+	char line[128];
+	int i;
+	desired_init(&cur);
+	desired_init(&want);
+	for (i = 0; i < 2000; i++) {
+		snprintf(line, sizeof(line), "priority=%d ip,ipv4_dst=10.%d.%d.0/24 actions=output:1\n",
+			 i % 7, i / 256, i % 256);
+		CU_ASSERT_EQUAL(flowspec_parse(line, NULL, NULL, &cur, NULL), 0);
+		if (i != 1234)
+			CU_ASSERT_EQUAL(flowspec_parse(line, NULL, NULL, &want, NULL), 0);
+	}
+	CU_ASSERT_EQUAL(cur.flows.n, 2000);
+	CU_ASSERT_EQUAL_FATAL(ctl_diff(&cur, &want, NULL, &df), 0);
+	CU_ASSERT_EQUAL(df.n, 1);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_DELETE], 1);
+	diff_uninit(&df);
+	desired_uninit(&cur);
+	desired_uninit(&want);
+}
+
+UNIT_SUITE(ctl_diff, NULL, NULL, UNIT_TEST(test_identical_is_empty),
+	   UNIT_TEST(test_add_modify_replace_delete), UNIT_TEST(test_key_is_table_priority_match),
+	   UNIT_TEST(test_rejected_and_kept), UNIT_TEST(test_groups_meters_order),
+	   UNIT_TEST(test_many_flows_hash));
