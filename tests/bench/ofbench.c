@@ -20,10 +20,11 @@
  *                    are read as they come.
  * Messages are framed with the project codec (hostd/openflow/ofp.h,
  * ofp_frame_len); control messages are decoded with ofp_decode and answered
- * with ofp_encode. Responses are fully decoded in latency mode and for the
- * first -x of each switch in throughput mode (a malformed one invalidates
- * the run); after that the hot path counts them from the header alone so
- * the tool is not the bottleneck: one thread per core, each with an epoll
+ * with ofp_encode. The first -x responses of each switch are decoded in
+ * full with ofp_decode (a malformed one invalidates the run); after that the
+ * hot path counts them from the header alone (latency mode: plus a bounded
+ * walk to the MACs that tie a response to its packet-in) so the tool is
+ * not the bottleneck: one thread per core, each with an epoll
  * set over its share of the switches, large reads, packet-ins pre-built in
  * batches of which only the xid, in_port and MACs are patched.
  *
@@ -79,7 +80,7 @@ struct ofb_cfg {
 	const char *port;      /* -p controller port */
 	unsigned threads;      /* -T threads (default: one per CPU) */
 	unsigned delay_ms;     /* -d pause between handshakes and packet-ins */
-	unsigned validate;     /* -x responses per switch fully decoded (-t) */
+	unsigned validate;     /* -x responses per switch fully decoded */
 	uint64_t dpid_base;    /* -D datapath id of switch 0 */
 };
 
@@ -642,6 +643,43 @@ static int answers_current(const struct ofb_switch *s, const struct ofp_msg *m)
 	       (has_src && mac_eq(ma->value[OFPF_ETH_SRC], s->cur_src));
 }
 
+/* answers_current() on the raw bytes, for the responses after the first
+ * -x of a switch (decoded in full and validated by then): a bounds-checked
+ * walk to the PACKET_OUT's frame or the FLOW_MOD's eth_src/eth_dst OXMs,
+ * so the latency-mode client costs about what the ping-pong client does. */
+static int answers_current_raw(const struct ofb_switch *s, const uint8_t *p, size_t len)
+{
+	if (p[1] == OFPT_PACKET_OUT) {
+		size_t data = sizeof(struct ofp13_packet_out) +
+			      ofp_get_be16(p + offsetof(struct ofp13_packet_out, actions_len));
+		if (data + 12 > len)
+			return 1;
+		return mac_eq(p + data, s->cur_dst) && mac_eq(p + data + 6, s->cur_src);
+	}
+	size_t m = offsetof(struct ofp13_flow_mod, match);
+	size_t end = m + ofp_get_be16(p + m + 2), o = m + 4;
+	int has_dst = 0, has_src = 0, hit = 0;
+	if (end > len)
+		end = len;
+	while (o + 4 <= end) {
+		uint32_t h = ofp_get_be32(p + o);
+		size_t vlen = OXM_LENGTH(h);
+		if (o + 4 + vlen > end)
+			break;
+		if (OXM_CLASS(h) == OXM_CLASS_BASIC && vlen >= 6) {
+			if (OXM_FIELD(h) == 3) { /* eth_dst */
+				has_dst = 1;
+				hit |= mac_eq(p + o + 4, s->cur_dst);
+			} else if (OXM_FIELD(h) == 4) { /* eth_src */
+				has_src = 1;
+				hit |= mac_eq(p + o + 4, s->cur_src);
+			}
+		}
+		o += 4 + vlen;
+	}
+	return (!has_dst && !has_src) || hit;
+}
+
 /* A FLOW_MOD or PACKET_OUT. Returns 1 when it ends the outstanding
  * exchange (latency mode). */
 static int handle_response(struct ofb_switch *s, const uint8_t *p, size_t len)
@@ -659,8 +697,10 @@ static int handle_response(struct ofb_switch *s, const uint8_t *p, size_t len)
 		if (p[offsetof(struct ofp13_flow_mod, command)] != OFPFC_ADD)
 			return 0; /* deletes etc. at connect time are not answers */
 	}
-	if (s->b->cfg.mode == OFB_THROUGHPUT && s->validated >= s->b->cfg.validate) {
+	if (s->validated >= s->b->cfg.validate) {
 		BUMP(&s->responses, 1);
+		if (s->outstanding && s->b->cfg.mode == OFB_LATENCY)
+			return answers_current_raw(s, p, len);
 		return 0;
 	}
 	if (ofp_decode(p, len, &m, err, sizeof(err))) {
@@ -671,8 +711,15 @@ static int handle_response(struct ofb_switch *s, const uint8_t *p, size_t len)
 	}
 	s->validated++;
 	BUMP(&s->responses, 1);
-	if (s->outstanding && s->b->cfg.mode == OFB_LATENCY)
+	if (s->outstanding && s->b->cfg.mode == OFB_LATENCY) {
 		done = answers_current(s, &m);
+		/* the light path must agree with the decoded one */
+		if (done != answers_current_raw(s, p, len)) {
+			BUMP(&s->malformed, 1);
+			report(s->b, "switch %u: raw and decoded matching of a %s disagree",
+			       s->idx + 1, ofp_msg_type_name(m.type));
+		}
+	}
 	ofp_msg_uninit(&m);
 	return done;
 }
@@ -846,8 +893,8 @@ static void usage(FILE *f)
 		"                         outstanding packet-in per switch)\n"
 		"  -T, --threads N        threads (default: one per CPU, at most -s)\n"
 		"  -d, --delay N          ms to wait after the handshakes (default 100)\n"
-		"  -x, --validate N       throughput mode: responses per switch fully\n"
-		"                         decoded before counting from headers (default 64)\n"
+		"  -x, --validate N       responses per switch fully decoded (ofp_decode)\n"
+		"                         before the light path takes over (default 64)\n"
 		"  -D, --dpid N           datapath id of switch 1 (default 1)\n"
 		"  -h, --help             this text\n");
 }
