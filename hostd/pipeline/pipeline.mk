@@ -7,6 +7,7 @@ libs-y += pipeline
 pipeline-srcs-y := \
 	hostd/pipeline/compile.c \
 	hostd/pipeline/pipeline.c \
-	hostd/pipeline/pkt.c
+	hostd/pipeline/pkt.c \
+	hostd/pipeline/pl_ctl.c
 
 hostd-libs += pipeline

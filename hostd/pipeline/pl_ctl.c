@@ -1,0 +1,131 @@
+/* hostd/pipeline/pl_ctl.c: the pipeline as the controller's desired-state
+ * provider (pl_ctl.h). build() and packet_in() run in the controller's
+ * thread and read the topology under its read lock; the topology
+ * subscriber runs in the committing thread and only kicks the
+ * controller's loop. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/base/log.h"
+#include "hostd/controller/provider.h"
+#include "hostd/pipeline/pl_ctl.h"
+
+#define MOD "pipeline"
+
+struct pl_glue {
+	struct ctl *ctl;         /* the controller */
+	struct topo *t;          /* the topology */
+	struct pl_cfg cfg;       /* options */
+	struct pl_reply reply;   /* last packet-in's answer (frames live here) */
+	uint64_t n_packet_in;    /* packet-ins handled (all switches) */
+};
+
+static int glue_build(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
+		      struct desired *out)
+{
+	struct pl_glue *g = arg;
+	const struct topo_chassis *ch;
+	struct pl_stats st = { 0 };
+	int r = 0;
+
+	topo_rdlock(g->t);
+	ch = topo_chassis_by_dpid(g->t, dpid);
+	if (ch) {
+		r = pipeline_compile(g->t, ch, port_fn, port_arg, &g->cfg, out, &st);
+		if (!r)
+			LOG_INFO(MOD, "chassis %s (dpid %#llx): %zu flows, %zu groups, %zu local "
+				 "ports not on the switch yet", ch->name, (unsigned long long)dpid,
+				 st.flows, st.groups, st.skipped_ports);
+	} else {
+		LOG_INFO(MOD, "dpid %#llx is no chassis of the topology: no flows for it",
+			 (unsigned long long)dpid);
+	}
+	topo_unlock(g->t);
+	return r;
+}
+
+static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *pi,
+			  struct ofp_msg *out)
+{
+	struct pl_glue *g = arg;
+	const struct topo_chassis *ch;
+	size_t i;
+	int r;
+
+	pl_reply_uninit(&g->reply);
+	topo_rdlock(g->t);
+	ch = topo_chassis_by_dpid(g->t, dpid);
+	r = ch ? pipeline_packet_in(g->t, ch, &g->cfg, pi, &g->reply) : -ENOENT;
+	topo_unlock(g->t);
+	if (r == -ENOENT)
+		return -1;
+	g->n_packet_in++;
+	LOG_INFO(MOD, "packet-in #%llu from dpid %#llx cookie %#llx: %s%s",
+		 (unsigned long long)g->n_packet_in, (unsigned long long)dpid,
+		 (unsigned long long)pi->cookie, r ? "dropped: " : "",
+		 g->reply.what ? g->reply.what : "?");
+	if (r)
+		return 0;
+	for (i = 0; i < g->reply.n && i < CTL_PROVIDER_MAX_MSGS; i++)
+		out[i] = g->reply.msg[i]; /* moved: the controller frees them */
+	r = (int)i;
+	g->reply.n = 0;
+	return r;
+}
+
+static void glue_changed(const struct topo *t, const struct topo_change *ch, size_t n, void *arg)
+{
+	struct pl_glue *g = arg;
+	(void)t;
+	(void)ch;
+	(void)n;
+	ctl_provider_kick(g->ctl);
+}
+
+int pipeline_attach(struct ctl *c, struct topo *t, const struct pl_cfg *cfg,
+		    struct pl_glue **out)
+{
+	struct pl_glue *g = calloc(1, sizeof(*g));
+	struct ctl_provider p;
+	struct diff_opts keep;
+	int r;
+
+	if (!g)
+		return -ENOMEM;
+	g->ctl = c;
+	g->t = t;
+	if (cfg)
+		g->cfg = *cfg;
+	pipeline_keep_opts(&keep);
+	memset(&p, 0, sizeof(p));
+	p.build = glue_build;
+	p.packet_in = glue_packet_in;
+	p.keep_cookie = keep.keep_cookie;
+	p.keep_mask = keep.keep_mask;
+	p.arg = g;
+	r = ctl_set_provider(c, &p);
+	if (r)
+		goto fail_free;
+	r = topo_subscribe(t, glue_changed, g);
+	if (r)
+		goto fail_unset;
+	*out = g;
+	return 0;
+
+fail_unset:
+	ctl_set_provider(c, NULL);
+fail_free:
+	free(g);
+	return r;
+}
+
+void pipeline_detach(struct pl_glue *g)
+{
+	if (!g)
+		return;
+	topo_unsubscribe(g->t, glue_changed, g);
+	ctl_set_provider(g->ctl, NULL);
+	pl_reply_uninit(&g->reply);
+	free(g);
+}
