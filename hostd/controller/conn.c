@@ -164,10 +164,11 @@ void conn_close(struct conn *cn, const char *why)
 		event_add(cn->echo_ev, &tv);
 }
 
-static void send_hello_failed(struct conn *cn, uint8_t peer_version, const char *text)
+static void send_hello_failed(struct conn *cn, uint8_t peer_version, uint32_t xid,
+			      const char *text)
 {
 	struct ofp_msg e;
-	ofp_msg_init(&e, OFPMSG_ERROR, 0);
+	ofp_msg_init(&e, OFPMSG_ERROR, xid);
 	e.u.error.type = OFPET_HELLO_FAILED;
 	e.u.error.code = 0; /* OFPHFC_INCOMPATIBLE */
 	e.u.error.data.data = (const uint8_t *)text;
@@ -196,7 +197,7 @@ static void handle_hello(struct conn *cn, const struct ofp_msg *msg)
 		LOG_WARN(CTL_MOD, "%s: refused: HELLO_FAILED/INCOMPATIBLE: peer offers no "
 			 "OpenFlow 1.3 (hello version %#x%s)", cn->peer, msg->version,
 			 msg->u.hello.has_bitmap ? ", with a version bitmap" : "");
-		send_hello_failed(cn, msg->version, text);
+		send_hello_failed(cn, msg->version, msg->xid, text);
 		conn_close(cn, "version negotiation failed");
 		return;
 	}

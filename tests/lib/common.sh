@@ -4,7 +4,8 @@
 # instances). Sourced, bash.
 #
 #   ctl_subnet                  a free management subnet number N (10.254.N.0)
-#   hostd_start LOG ARGS...     start hostd --no-nic ARGS in the background,
+#   hostd_start LOG ARGS...     start hostd --no-nic ARGS in the background
+#                               (with a private --state-dir when supported),
 #                               wait until it listens; sets HOSTD_PID and
 #                               HOSTD_PORT (first tcp: listener) /
 #                               HOSTD_SSL_PORT (first ssl: listener)
@@ -30,7 +31,13 @@ hostd_start() {
 	: >>"$log"
 	local before
 	before=$(grep -c 'listening on' "$log")
-	spawn "$log" "$DFNIC_BIN/hostd" --no-nic "$@"
+	local extra=()
+	# a private topology store / API socket when this hostd has them
+	if "$DFNIC_BIN/hostd" --help 2>/dev/null | grep -q -- '--state-dir'; then
+		mkdir -p "$T/hostd-state"
+		extra=(--state-dir "$T/hostd-state")
+	fi
+	spawn "$log" "$DFNIC_BIN/hostd" --no-nic "${extra[@]}" "$@"
 	HOSTD_PID=$SPAWNED
 	wait_for_log_count 'listening on|cannot start' "$log" $((before + 1)) 10 ||
 		fail "hostd did not start listening"
