@@ -143,6 +143,7 @@ struct bench {
 	void *msgs[MAX_BURST];    /* send buffers (MSG_LEN, prefilled) */
 	size_t cap;               /* bytes in each receive buffer */
 	struct noise *noise;      /* where run_pair() accounts disturbance */
+	int child_pin_failed;     /* the host process could not pin itself (once said) */
 };
 
 /* How much other work disturbed a section's runs. */
@@ -648,6 +649,11 @@ static int run_pair(enum ep_kind kind, struct job *j)
 		fprintf(stderr, "mbox-bench: host side could not attach: %s\n", strerror(-rc));
 		goto reap;
 	}
+	if (B.ctl->child_pin_err && !B.child_pin_failed) {
+		B.child_pin_failed = 1;
+		printf("  pinning   FAILED for the host process: sched_setaffinity(cpu%d): %s\n",
+		       B.cpu_host, strerror(B.ctl->child_pin_err));
+	}
 	getrusage(RUSAGE_SELF, &r0);
 	w0 = runq_wait_ns();
 	t0 = dfn_now_ns();
@@ -942,7 +948,8 @@ static const char *dist_tag(const struct noise *n)
 static void print_results(const struct tput_row *tp, unsigned ntp, const struct lat_row *lat,
 			  unsigned nlat, const struct noise noise[2])
 {
-	printf("RESULT mbox_pinning %s\n", B.cpu_host >= 0 ? "ok" : "none");
+	printf("RESULT mbox_pinning %s\n",
+	       B.cpu_host < 0 ? "none" : B.child_pin_failed ? "failed" : "ok");
 	for (unsigned i = 0; i < ntp; i++) {
 		const struct tput_row *t = &tp[i];
 		int ok = t->ok[0] && t->ok[1];
