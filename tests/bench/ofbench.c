@@ -1160,7 +1160,8 @@ int main(int argc, char **argv)
 	if (sum_field(&b, offsetof(struct ofb_switch, malformed)))
 		fprintf(stderr, "ofbench: the controller sent malformed messages: run invalid\n");
 	else if (avg <= 0)
-		fprintf(stderr, "ofbench: no responses at all: run invalid\n");
+		fprintf(stderr, "ofbench: no responses at all (%" PRIu64 " packet-ins sent in all):"
+			" run invalid\n", sent1);
 	else
 		rc = 0;
 
