@@ -37,6 +37,10 @@ iputils-ping             traffic checks in integration tests
 ethtool                  checksum offload off in veth VMs
 procps                   pgrep/pkill in tests
 psmisc                   killall in tests
+tcpdump                  integration tests: check ARP replies are unicast on the wire
+curl                     integration tests: talk to the REST API on its Unix socket
+openssl                  integration tests: make CA and certificates for TLS tests
+qemu-system-x86           qemu-virt board: boot the firmware image under TCG
 '
 
 list_names() { printf '%s\n' "$PACKAGES" | awk 'NF { print $1 }'; }
