@@ -1,0 +1,546 @@
+/* tests/unit/test_topo_validate.c: hostd/topo validation, defaults,
+ * transaction atomicity and change notification. Every rejected change is
+ * checked for the exact field its error names and for leaving nothing
+ * behind. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostd/topo/topo.h"
+#include "hostd/topo/topo_json.h"
+#include "tests/unit/unit.h"
+
+/* Build the object of kind k from JSON text with the API's decoder. */
+static void *obj_from(enum topo_kind k, const char *js)
+{
+	json_error_t je;
+	json_t *j = json_loads(js, 0, &je);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	void *o = topo_json_new_obj(k);
+	struct topo_err e = { 0 };
+	int r = topo_json_decode(k, j, o, true, TOPO_JSON_API, &e);
+	json_decref(j);
+	CU_ASSERT_EQUAL_FATAL(r, 0);
+	return o;
+}
+
+static int put(struct topo_txn *x, enum topo_kind k, const char *js, struct topo_err *e)
+{
+	void *o = obj_from(k, js);
+	int r;
+	switch (k) {
+	case TOPO_NETWORK: r = topo_txn_put_network(x, o, NULL, e); break;
+	case TOPO_SUBNET: r = topo_txn_put_subnet(x, o, NULL, e); break;
+	case TOPO_PORT: r = topo_txn_put_port(x, o, NULL, e); break;
+	case TOPO_ROUTER: r = topo_txn_put_router(x, o, NULL, e); break;
+	case TOPO_FLOATINGIP: r = topo_txn_put_floatingip(x, o, NULL, e); break;
+	default: r = topo_txn_put_chassis(x, o, e); break;
+	}
+	topo_obj_free(k, o);
+	return r;
+}
+
+/* One change in its own transaction: 0, or the error (transaction undone). */
+static int change(struct topo *t, enum topo_kind k, const char *js, struct topo_err *e)
+{
+	memset(e, 0, sizeof(*e));
+	struct topo_txn *x = topo_txn_begin(t);
+	int r = put(x, k, js, e);
+	if (r) {
+		topo_txn_abort(x);
+		return r;
+	}
+	return topo_txn_commit(x, e);
+}
+
+/* net1 (vxlan) with sub1 10.0.0.0/24, net2 with sub2 10.0.1.0/24 and sub3
+ * 10.0.0.128/25 (overlaps sub1, different network: allowed), router r1. */
+static struct topo *base(void)
+{
+	struct topo *t = topo_new();
+	struct topo_err e;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"net1\"}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"net2\"}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET,
+			       "{\"id\":\"sub1\",\"network_id\":\"net1\",\"cidr\":\"10.0.0.0/24\"}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET,
+			       "{\"id\":\"sub2\",\"network_id\":\"net2\",\"cidr\":\"10.0.1.0/24\"}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET,
+			       "{\"id\":\"sub3\",\"network_id\":\"net2\",\"cidr\":\"10.0.0.128/25\"}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_ROUTER, "{\"id\":\"r1\"}", &e), 0);
+	CU_ASSERT_EQUAL(e.status, 0);
+	return t;
+}
+
+static void assert_err(int r, const struct topo_err *e, int status, const char *field)
+{
+	CU_ASSERT_NOT_EQUAL(r, 0);
+	CU_ASSERT_EQUAL(e->status, status);
+	CU_ASSERT_STRING_EQUAL(e->field, field);
+	/* the message names the field too */
+	CU_ASSERT_PTR_NOT_NULL(strstr(e->msg, field));
+}
+
+static int iface(struct topo *t, const char *router, const char *subnet, struct topo_err *e)
+{
+	memset(e, 0, sizeof(*e));
+	struct topo_txn *x = topo_txn_begin(t);
+	int r = topo_txn_add_router_iface(x, router, subnet, NULL, NULL, e);
+	if (r) {
+		topo_txn_abort(x);
+		return r;
+	}
+	return topo_txn_commit(x, e);
+}
+
+static void test_overlapping_subnets_on_router(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	CU_ASSERT_EQUAL(iface(t, "r1", "sub1", &e), 0);
+	CU_ASSERT_EQUAL(iface(t, "r1", "sub2", &e), 0);
+	size_t ports = topo_count(t, TOPO_PORT);
+	int r = iface(t, "r1", "sub3", &e);
+	assert_err(r, &e, 400, "subnet_id");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "overlaps"));
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_PORT), ports);
+	/* the same subnet twice */
+	r = iface(t, "r1", "sub1", &e);
+	assert_err(r, &e, 400, "subnet_id");
+	/* the interface port holds the gateway IP */
+	struct topo_router_iface ifs[4];
+	CU_ASSERT_EQUAL(topo_subnet_router_ifaces(t, "sub1", ifs, 4), 1);
+	CU_ASSERT_EQUAL(topo_ip_v4(ifs[0].ip), 0x0a000001);
+	CU_ASSERT_STRING_EQUAL(ifs[0].router->id, "r1");
+	topo_destroy(t);
+}
+
+static void test_ip_outside_subnet(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	int r = change(t, TOPO_PORT,
+		       "{\"network_id\":\"net1\",\"fixed_ips\":[{\"subnet_id\":\"sub1\","
+		       "\"ip_address\":\"10.0.1.5\"}]}", &e);
+	assert_err(r, &e, 400, "fixed_ips[0].ip_address");
+	/* an address in no subnet of the network, without subnet_id */
+	r = change(t, TOPO_PORT,
+		   "{\"network_id\":\"net1\",\"fixed_ips\":[{\"ip_address\":\"192.0.2.1\"}]}", &e);
+	assert_err(r, &e, 400, "fixed_ips[0].ip_address");
+	/* a subnet of another network */
+	r = change(t, TOPO_PORT, "{\"network_id\":\"net1\",\"fixed_ips\":[{\"subnet_id\":\"sub2\"}]}",
+		   &e);
+	assert_err(r, &e, 400, "fixed_ips[0].subnet_id");
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_PORT), 0);
+	topo_destroy(t);
+}
+
+static void test_duplicate_mac_and_ip(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	CU_ASSERT_EQUAL(change(t, TOPO_PORT,
+			       "{\"id\":\"p1\",\"network_id\":\"net1\",\"mac_address\":\"fa:16:3e:00:00:01\","
+			       "\"fixed_ips\":[{\"ip_address\":\"10.0.0.10\"}]}", &e), 0);
+	int r = change(t, TOPO_PORT,
+		       "{\"network_id\":\"net1\",\"mac_address\":\"fa:16:3e:00:00:01\"}", &e);
+	assert_err(r, &e, 409, "mac_address");
+	r = change(t, TOPO_PORT,
+		   "{\"network_id\":\"net1\",\"fixed_ips\":[{\"subnet_id\":\"sub1\"},"
+		   "{\"ip_address\":\"10.0.0.10\"}]}", &e);
+	assert_err(r, &e, 409, "fixed_ips[1].ip_address");
+	/* the same MAC on another network is fine */
+	CU_ASSERT_EQUAL(change(t, TOPO_PORT,
+			       "{\"network_id\":\"net2\",\"mac_address\":\"fa:16:3e:00:00:01\"}", &e), 0);
+	/* the gateway IP is not for VM ports */
+	r = change(t, TOPO_PORT, "{\"network_id\":\"net1\",\"fixed_ips\":[{\"ip_address\":\"10.0.0.1\"}]}",
+		   &e);
+	assert_err(r, &e, 409, "fixed_ips[0].ip_address");
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_PORT), 2);
+	topo_destroy(t);
+}
+
+static void test_unknown_references(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	int r = change(t, TOPO_SUBNET, "{\"network_id\":\"nope\",\"cidr\":\"10.9.0.0/24\"}", &e);
+	assert_err(r, &e, 404, "network_id");
+	CU_ASSERT_STRING_EQUAL(e.type, "NetworkNotFound");
+	r = change(t, TOPO_PORT, "{\"network_id\":\"nope\"}", &e);
+	assert_err(r, &e, 404, "network_id");
+	r = change(t, TOPO_PORT, "{\"network_id\":\"net1\",\"fixed_ips\":[{\"subnet_id\":\"nope\"}]}",
+		   &e);
+	assert_err(r, &e, 404, "fixed_ips[0].subnet_id");
+	r = change(t, TOPO_ROUTER, "{\"external_gateway_info\":{\"network_id\":\"nope\"}}", &e);
+	assert_err(r, &e, 404, "external_gateway_info.network_id");
+	r = change(t, TOPO_FLOATINGIP, "{\"floating_network_id\":\"net1\"}", &e);
+	assert_err(r, &e, 400, "floating_network_id"); /* not router:external */
+	r = iface(t, "r1", "nope", &e);
+	assert_err(r, &e, 404, "subnet_id");
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_SUBNET), 3);
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_PORT), 0);
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_ROUTER), 1);
+	topo_destroy(t);
+}
+
+static void decode_err(enum topo_kind k, const char *js, const char *field)
+{
+	json_error_t je;
+	json_t *j = json_loads(js, 0, &je);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	void *o = topo_json_new_obj(k);
+	struct topo_err e = { 0 };
+	int r = topo_json_decode(k, j, o, true, TOPO_JSON_API, &e);
+	assert_err(r, &e, 400, field);
+	json_decref(j);
+	topo_obj_free(k, o);
+}
+
+static void test_bad_cidr_mac_and_attributes(void)
+{
+	decode_err(TOPO_SUBNET, "{\"cidr\":\"10.0.0.1/24\"}", "cidr");    /* host bits */
+	decode_err(TOPO_SUBNET, "{\"cidr\":\"10.0.0.0/33\"}", "cidr");
+	decode_err(TOPO_SUBNET, "{\"cidr\":\"10.0.0/8\"}", "cidr");
+	decode_err(TOPO_SUBNET, "{\"cidr\":\"fd00::/129\"}", "cidr");
+	decode_err(TOPO_SUBNET, "{\"cidr\":24}", "cidr");
+	decode_err(TOPO_SUBNET, "{\"gateway_ip\":\"10.0.0.256\"}", "gateway_ip");
+	decode_err(TOPO_SUBNET, "{\"allocation_pools\":[{\"start\":\"10.0.0.2\",\"end\":\"x\"}]}",
+		   "allocation_pools[0].end");
+	decode_err(TOPO_PORT, "{\"mac_address\":\"fa:16:3e:00:00\"}", "mac_address");
+	decode_err(TOPO_PORT, "{\"mac_address\":\"01:00:5e:00:00:01\"}", "mac_address"); /* multicast */
+	decode_err(TOPO_PORT, "{\"mac_address\":\"fa:16:3e:00:00:0g\"}", "mac_address");
+	decode_err(TOPO_PORT, "{\"fixed_ips\":[{\"ip_address\":\"10.0.0.1\",\"x\":1}]}",
+		   "fixed_ips[0].x");
+	decode_err(TOPO_NETWORK, "{\"provider:network_type\":\"geneve\"}", "provider:network_type");
+	decode_err(TOPO_NETWORK, "{\"bogus\":1}", "bogus");
+	decode_err(TOPO_ROUTER, "{\"routes\":[{\"destination\":\"10.1.0.0/16\",\"nexthop\":\"q\"}]}",
+		   "routes[0].nexthop");
+	decode_err(TOPO_ROUTER, "{\"dfnic:l3_mode\":\"eager\"}", "dfnic:l3_mode");
+	decode_err(TOPO_CHASSIS, "{\"datapath_id\":\"xyz\"}", "datapath_id");
+}
+
+static void test_segmentation_ranges(void)
+{
+	struct topo *t = topo_new();
+	struct topo_err e;
+	int r = change(t, TOPO_NETWORK,
+		       "{\"provider:network_type\":\"vlan\",\"provider:segmentation_id\":4095}", &e);
+	assert_err(r, &e, 400, "provider:segmentation_id");
+	r = change(t, TOPO_NETWORK,
+		   "{\"provider:network_type\":\"vxlan\",\"provider:segmentation_id\":16777216}", &e);
+	assert_err(r, &e, 400, "provider:segmentation_id");
+	r = change(t, TOPO_NETWORK,
+		   "{\"provider:network_type\":\"flat\",\"provider:segmentation_id\":3}", &e);
+	assert_err(r, &e, 400, "provider:segmentation_id");
+	/* full widths accepted */
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK,
+			       "{\"id\":\"v\",\"provider:network_type\":\"vxlan\","
+			       "\"provider:segmentation_id\":16777215}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK,
+			       "{\"id\":\"g\",\"provider:network_type\":\"gre\","
+			       "\"provider:segmentation_id\":4294967295}", &e), 0);
+	CU_ASSERT_EQUAL(topo_network_get(t, "v")->segmentation_id, 16777215u);
+	CU_ASSERT_EQUAL(topo_network_get(t, "g")->segmentation_id, 4294967295u);
+	/* duplicates refused, absent ids allocated */
+	r = change(t, TOPO_NETWORK,
+		   "{\"provider:network_type\":\"vxlan\",\"provider:segmentation_id\":16777215}", &e);
+	assert_err(r, &e, 409, "provider:segmentation_id");
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"auto\"}", &e), 0);
+	CU_ASSERT_EQUAL(topo_network_get(t, "auto")->segmentation_id, 1u);
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_NETWORK), 3);
+	topo_destroy(t);
+}
+
+static void test_delete_referenced(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	CU_ASSERT_EQUAL(change(t, TOPO_PORT, "{\"id\":\"p1\",\"network_id\":\"net1\"}", &e), 0);
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_SUBNET, "sub1", &e), 0);
+	int r = topo_txn_commit(x, &e);
+	CU_ASSERT_EQUAL(r, -EEXIST);
+	CU_ASSERT_EQUAL(e.status, 409);
+	CU_ASSERT_STRING_EQUAL(e.type, "SubnetInUse");
+	CU_ASSERT_STRING_EQUAL(e.field, "fixed_ips[0].subnet_id");
+	CU_ASSERT_PTR_NOT_NULL(topo_subnet_get(t, "sub1"));
+	/* deleting the port and then the subnet in one transaction works */
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_PORT, "p1", &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_SUBNET, "sub1", &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	CU_ASSERT_PTR_NULL(topo_subnet_get(t, "sub1"));
+	/* unknown id */
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_PORT, "p1", &e), -ENOENT);
+	CU_ASSERT_EQUAL(e.status, 404);
+	topo_txn_abort(x);
+	/* a router interface port is removed through the router */
+	CU_ASSERT_EQUAL(iface(t, "r1", "sub2", &e), 0);
+	struct topo_router_iface ifs[2];
+	CU_ASSERT_EQUAL_FATAL(topo_router_ifaces(t, "r1", ifs, 2), 1);
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_PORT, ifs[0].port->id, &e), -EEXIST);
+	CU_ASSERT_STRING_EQUAL(e.field, "device_owner");
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_ROUTER, "r1", &e), -EEXIST);
+	CU_ASSERT_STRING_EQUAL(e.type, "RouterInUse");
+	topo_txn_abort(x);
+	topo_destroy(t);
+}
+
+static void test_routes_need_connected_nexthop(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	CU_ASSERT_EQUAL(iface(t, "r1", "sub1", &e), 0);
+	int r = change(t, TOPO_ROUTER,
+		       "{\"id\":\"r1\",\"routes\":[{\"destination\":\"172.16.0.0/16\","
+		       "\"nexthop\":\"10.0.1.9\"}]}", &e);
+	assert_err(r, &e, 400, "routes[0].nexthop");
+	CU_ASSERT_EQUAL(change(t, TOPO_ROUTER,
+			       "{\"id\":\"r1\",\"routes\":[{\"destination\":\"172.16.0.0/16\","
+			       "\"nexthop\":\"10.0.0.9\"}]}", &e), 0);
+	CU_ASSERT_EQUAL(topo_router_get(t, "r1")->n_routes, 1u);
+	/* the interface carrying the next hop cannot go while the route is there */
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_remove_router_iface(x, "r1", "sub1", NULL, NULL, NULL, &e), 0);
+	r = topo_txn_commit(x, &e);
+	assert_err(r, &e, 409, "routes[0].nexthop");
+	CU_ASSERT_EQUAL(topo_router_ifaces(t, "r1", NULL, 0), 1u);
+	topo_destroy(t);
+}
+
+/* Count notifications. */
+struct seen {
+	size_t calls;                   /* callbacks */
+	size_t n;                       /* changes */
+	enum topo_op ops[16];           /* first 16 ops */
+	enum topo_kind kinds[16];       /* and kinds */
+	char ids[16][40];               /* and ids */
+};
+
+static void on_change(const struct topo *t, const struct topo_change *c, size_t n, void *arg)
+{
+	struct seen *s = arg;
+	s->calls++;
+	for (size_t i = 0; i < n; i++, s->n++)
+		if (s->n < 16) {
+			s->ops[s->n] = c[i].op;
+			s->kinds[s->n] = c[i].kind;
+			snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", c[i].id);
+		}
+}
+
+static void test_atomic_transaction(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	struct seen s = { 0 };
+	CU_ASSERT_EQUAL(topo_subscribe(t, on_change, &s), 0);
+	uint32_t keys[TOPO_KIND_COUNT];
+	for (int k = 0; k < TOPO_KIND_COUNT; k++)
+		keys[k] = topo_next_key(t, k);
+	/* network + subnet + a bad port: nothing of it may remain */
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(put(x, TOPO_NETWORK, "{\"id\":\"n9\"}", &e), 0);
+	CU_ASSERT_EQUAL(put(x, TOPO_SUBNET,
+			    "{\"id\":\"s9\",\"network_id\":\"n9\",\"cidr\":\"10.9.0.0/24\"}", &e), 0);
+	CU_ASSERT_EQUAL(put(x, TOPO_PORT,
+			    "{\"id\":\"p9\",\"network_id\":\"n9\",\"fixed_ips\":[{\"subnet_id\":\"s9\"}]}",
+			    &e), 0);
+	CU_ASSERT_EQUAL(put(x, TOPO_PORT,
+			    "{\"id\":\"p10\",\"network_id\":\"n9\",\"fixed_ips\":[{\"subnet_id\":\"s9\","
+			    "\"ip_address\":\"10.9.0.2\"}]}", &e), 0); /* p9 got .2 already */
+	CU_ASSERT_EQUAL(topo_count(topo_txn_view(x), TOPO_PORT), 2); /* visible inside */
+	int r = topo_txn_commit(x, &e);
+	assert_err(r, &e, 409, "fixed_ips[0].ip_address");
+	CU_ASSERT_PTR_NULL(topo_network_get(t, "n9"));
+	CU_ASSERT_PTR_NULL(topo_subnet_get(t, "s9"));
+	CU_ASSERT_PTR_NULL(topo_port_get(t, "p9"));
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_PORT), 0);
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_NETWORK), 2);
+	for (int k = 0; k < TOPO_KIND_COUNT; k++)
+		CU_ASSERT_EQUAL(topo_next_key(t, k), keys[k]);
+	/* indexes restored: the MAC/IP of the undone port are free again */
+	CU_ASSERT_EQUAL(s.calls, 0);
+	/* a good transaction: one notification with every change */
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(put(x, TOPO_NETWORK, "{\"id\":\"n9\"}", &e), 0);
+	CU_ASSERT_EQUAL(put(x, TOPO_SUBNET,
+			    "{\"id\":\"s9\",\"network_id\":\"n9\",\"cidr\":\"10.9.0.0/24\"}", &e), 0);
+	CU_ASSERT_EQUAL(put(x, TOPO_PORT, "{\"id\":\"p9\",\"network_id\":\"n9\"}", &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	CU_ASSERT_EQUAL(s.calls, 1);
+	CU_ASSERT_EQUAL(s.n, 3);
+	CU_ASSERT_EQUAL(s.kinds[2], TOPO_PORT);
+	CU_ASSERT_EQUAL(s.ops[2], TOPO_OP_CREATE);
+	CU_ASSERT_STRING_EQUAL(s.ids[2], "p9");
+	const struct topo_port *p = topo_port_get(t, "p9");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(topo_ip_v4(&p->fixed_ips[0].ip), 0x0a090002); /* .2 again */
+	CU_ASSERT_EQUAL(p->mac[0], 0xfa);
+	CU_ASSERT_STRING_EQUAL(p->ifname, "tapp9");
+	CU_ASSERT_PTR_EQUAL(topo_port_by_key(t, p->key), p);
+	CU_ASSERT_PTR_EQUAL(topo_network_by_key(t, topo_network_get(t, "n9")->key),
+			    topo_network_get(t, "n9"));
+	/* a no-op update is not a change; a real one is */
+	s.calls = s.n = 0;
+	struct topo_network *n = topo_obj_dup(TOPO_NETWORK, topo_network_get(t, "n9"));
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_put_network(x, n, NULL, &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	CU_ASSERT_EQUAL(s.calls, 0);
+	free(n->name);
+	n->name = strdup("x");
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_put_network(x, n, NULL, &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	topo_obj_free(TOPO_NETWORK, n);
+	CU_ASSERT_EQUAL(s.n, 1);
+	CU_ASSERT_STRING_EQUAL(topo_network_get(t, "n9")->name, "x");
+	CU_ASSERT_EQUAL(s.ops[0], TOPO_OP_UPDATE);
+	topo_unsubscribe(t, on_change, &s);
+	topo_destroy(t);
+}
+
+/* A store that fails its commit: the transaction must be undone. */
+static int f_ok(void *arg) { return 0; }
+static int f_put(void *arg, enum topo_kind k, const char *id, const void *o) { return 0; }
+static int f_del(void *arg, enum topo_kind k, const char *id) { return 0; }
+static int f_fail(void *arg) { return -EIO; }
+static void f_rb(void *arg) { (*(int *)arg)++; }
+
+static void test_store_failure_undoes(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	int rollbacks = 0;
+	const struct topo_persist p = { .begin = f_ok, .put = f_put, .del = f_del,
+					.commit = f_fail, .rollback = f_rb, .arg = &rollbacks };
+	topo_set_persist(t, &p);
+	int r = change(t, TOPO_PORT, "{\"id\":\"p1\",\"network_id\":\"net1\"}", &e);
+	CU_ASSERT_NOT_EQUAL(r, 0);
+	CU_ASSERT_EQUAL(e.status, 500);
+	CU_ASSERT_EQUAL(rollbacks, 1);
+	CU_ASSERT_PTR_NULL(topo_port_get(t, "p1"));
+	topo_set_persist(t, NULL);
+	CU_ASSERT_EQUAL(change(t, TOPO_PORT, "{\"id\":\"p1\",\"network_id\":\"net1\"}", &e), 0);
+	topo_destroy(t);
+}
+
+static void test_ipv6_and_defaults(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET,
+			       "{\"id\":\"v6\",\"network_id\":\"net1\",\"cidr\":\"fd00:1::/64\"}", &e), 0);
+	const struct topo_subnet *s = topo_subnet_get(t, "v6");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->ip_version, 6);
+	char b[TOPO_IP_STRLEN];
+	CU_ASSERT_STRING_EQUAL(topo_ip_fmt(&s->gateway, b), "fd00:1::1");
+	CU_ASSERT_STRING_EQUAL(topo_ip_fmt(&s->pools[0].start, b), "fd00:1::2");
+	/* explicit IPv6 address on a port */
+	CU_ASSERT_EQUAL(change(t, TOPO_PORT,
+			       "{\"id\":\"p6\",\"network_id\":\"net1\",\"fixed_ips\":[{\"subnet_id\":\"sub1\"},"
+			       "{\"ip_address\":\"fd00:1::99\"}]}", &e), 0);
+	const struct topo_port *p = topo_port_get(t, "p6");
+	CU_ASSERT_EQUAL(p->n_fixed_ips, 2);
+	CU_ASSERT_STRING_EQUAL(p->fixed_ips[1].subnet_id, "v6");
+	struct topo_ip ip;
+	CU_ASSERT_EQUAL(topo_ip_parse("fd00:1::99", &ip), 0);
+	CU_ASSERT_PTR_EQUAL(topo_subnet_containing(t, NULL, &ip), s);
+	/* v4 defaults: gateway .1, pool .2-.254; a null gateway keeps .1 in the pool */
+	s = topo_subnet_get(t, "sub1");
+	CU_ASSERT_STRING_EQUAL(topo_ip_fmt(&s->gateway, b), "10.0.0.1");
+	CU_ASSERT_STRING_EQUAL(topo_ip_fmt(&s->pools[0].end, b), "10.0.0.254");
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET,
+			       "{\"id\":\"nogw\",\"network_id\":\"net2\",\"cidr\":\"10.7.0.0/24\","
+			       "\"gateway_ip\":null}", &e), 0);
+	s = topo_subnet_get(t, "nogw");
+	CU_ASSERT_EQUAL(s->gateway.version, 0);
+	CU_ASSERT_STRING_EQUAL(topo_ip_fmt(&s->pools[0].start, b), "10.7.0.1");
+	/* pool containing the gateway */
+	int r = change(t, TOPO_SUBNET,
+		       "{\"network_id\":\"net2\",\"cidr\":\"10.8.0.0/24\",\"allocation_pools\":"
+		       "[{\"start\":\"10.8.0.1\",\"end\":\"10.8.0.9\"}]}", &e);
+	assert_err(r, &e, 400, "allocation_pools[0]");
+	topo_destroy(t);
+}
+
+static void test_floatingip_and_gateway(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"ext\",\"router:external\":true}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET,
+			       "{\"id\":\"extsub\",\"network_id\":\"ext\",\"cidr\":\"203.0.113.0/24\"}",
+			       &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_PORT, "{\"id\":\"vm\",\"network_id\":\"net1\"}", &e), 0);
+	/* no router connects them yet */
+	int r = change(t, TOPO_FLOATINGIP,
+		       "{\"id\":\"f1\",\"floating_network_id\":\"ext\",\"port_id\":\"vm\"}", &e);
+	assert_err(r, &e, 404, "port_id");
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_PORT), 1); /* the floating port was undone */
+	CU_ASSERT_EQUAL(change(t, TOPO_ROUTER,
+			       "{\"id\":\"r1\",\"external_gateway_info\":{\"network_id\":\"ext\"}}", &e), 0);
+	CU_ASSERT_EQUAL(iface(t, "r1", "sub1", &e), 0);
+	const struct topo_router *rt = topo_router_get(t, "r1");
+	struct topo_ip gw = topo_router_gw_ip(t, rt);
+	CU_ASSERT_EQUAL(topo_ip_v4(&gw), 0xcb007102); /* 203.0.113.2 */
+	CU_ASSERT_EQUAL(change(t, TOPO_FLOATINGIP,
+			       "{\"id\":\"f1\",\"floating_network_id\":\"ext\",\"port_id\":\"vm\"}", &e), 0);
+	const struct topo_floatingip *f = topo_floatingip_get(t, "f1");
+	CU_ASSERT_STRING_EQUAL(f->router_id, "r1");
+	CU_ASSERT_EQUAL(topo_ip_v4(&f->floating_ip), 0xcb007103);
+	CU_ASSERT_EQUAL(topo_ip_v4(&f->fixed_ip), 0x0a000002);
+	/* the router cannot lose that interface while the floating IP uses it */
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_remove_router_iface(x, "r1", "sub1", NULL, NULL, NULL, &e), 0);
+	CU_ASSERT_NOT_EQUAL(topo_txn_commit(x, &e), 0);
+	CU_ASSERT_EQUAL(e.status, 409);
+	CU_ASSERT_STRING_EQUAL(e.field, "port_id");
+	/* deleting the floating IP removes its port */
+	size_t ports = topo_count(t, TOPO_PORT);
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_FLOATINGIP, "f1", &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_PORT), ports - 1);
+	topo_destroy(t);
+}
+
+static void test_chassis(void)
+{
+	struct topo *t = topo_new();
+	struct topo_err e;
+	CU_ASSERT_EQUAL(change(t, TOPO_CHASSIS,
+			       "{\"name\":\"c1\",\"datapath_id\":\"0x00000000000000a1\","
+			       "\"tunnel_ip\":\"192.0.2.1\"}", &e), 0);
+	int r = change(t, TOPO_CHASSIS, "{\"name\":\"c2\",\"datapath_id\":\"a1\"}", &e);
+	assert_err(r, &e, 409, "datapath_id");
+	r = change(t, TOPO_CHASSIS, "{\"name\":\"c2\",\"tunnel_ip\":\"192.0.2.1\"}", &e);
+	assert_err(r, &e, 409, "tunnel_ip");
+	r = change(t, TOPO_CHASSIS, "{\"name\":\"bad name\"}", &e);
+	assert_err(r, &e, 400, "name");
+	CU_ASSERT_STRING_EQUAL(topo_chassis_by_dpid(t, 0xa1)->name, "c1");
+	CU_ASSERT_PTR_NULL(topo_chassis_by_dpid(t, 0xa2));
+	topo_destroy(t);
+}
+
+UNIT_SUITE(topo_validate, NULL, NULL,
+	   UNIT_TEST(test_overlapping_subnets_on_router),
+	   UNIT_TEST(test_ip_outside_subnet),
+	   UNIT_TEST(test_duplicate_mac_and_ip),
+	   UNIT_TEST(test_unknown_references),
+	   UNIT_TEST(test_bad_cidr_mac_and_attributes),
+	   UNIT_TEST(test_segmentation_ranges),
+	   UNIT_TEST(test_delete_referenced),
+	   UNIT_TEST(test_routes_need_connected_nexthop),
+	   UNIT_TEST(test_atomic_transaction),
+	   UNIT_TEST(test_store_failure_undoes),
+	   UNIT_TEST(test_ipv6_and_defaults),
+	   UNIT_TEST(test_floatingip_and_gateway),
+	   UNIT_TEST(test_chassis));
