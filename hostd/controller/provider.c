@@ -138,7 +138,7 @@ int ctl_provider_packet_in(struct conn *cn, const struct ofp_msg *msg)
 	}
 	if (ps->p.release)
 		ps->p.release(ps->p.arg);
-	return 1;
+	return n > 0; /* nothing produced: let another app (learn) try */
 }
 
 void ctl_provider_keep(const struct ctl *c, uint64_t *cookie, uint64_t *mask)

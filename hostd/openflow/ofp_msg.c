@@ -255,7 +255,7 @@ enum ofperr ofp_decode(const void *buf, size_t len, struct ofp_msg *msg, char *e
 {
 	struct ofp_errbuf ebs = { err, errlen }, *eb = &ebs;
 	const uint8_t *p = buf;
-	enum ofp_msg_type kind;
+	enum ofp_msg_type kind = OFPMSG_HELLO; /* set by ofp_classify */
 	struct ofp_cur c;
 	enum ofperr e;
 	uint16_t hlen;
