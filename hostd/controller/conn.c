@@ -46,7 +46,10 @@ static void conn_wm_check(struct conn *cn)
 {
 	size_t q = evbuffer_get_length(bufferevent_get_output(cn->bev));
 	int t = ctl_wm_update(&cn->wm, q);
+	if (q > cn->out_peak)
+		cn->out_peak = q;
 	if (t > 0) {
+		cn->n_throttled++;
 		LOG_DBG(CTL_MOD, "%s: output %zu bytes above the high watermark: pausing", cn->peer, q);
 		if (!cn->read_paused) {
 			bufferevent_disable(cn->bev, EV_READ);
@@ -145,8 +148,9 @@ void conn_close(struct conn *cn, const char *why)
 	if (cn->st == CS_CLOSING)
 		return;
 	if (cn->dpid)
-		LOG_INFO(CTL_MOD, "%s: switch %#llx: closing: %s", cn->peer,
-			 (unsigned long long)cn->dpid, why);
+		LOG_INFO(CTL_MOD, "%s: switch %#llx: closing: %s (output queue peak %zu bytes, "
+			 "throttled %llu times)", cn->peer, (unsigned long long)cn->dpid, why,
+			 cn->out_peak, (unsigned long long)cn->n_throttled);
 	else
 		LOG_INFO(CTL_MOD, "%s: closing: %s", cn->peer, why);
 	sw_detach(cn);

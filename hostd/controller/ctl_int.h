@@ -151,6 +151,8 @@ struct conn {
 	uint64_t rx_at_tick;     /* rx_msgs at the last timer tick */
 	struct ctl_wm wm;        /* output watermarks */
 	int read_paused;         /* input disabled because output is full */
+	size_t out_peak;         /* largest output queue seen (bytes) */
+	uint64_t n_throttled;    /* times the high watermark was crossed */
 	struct ofpbuf out;       /* encode scratch (reused) */
 	struct conv conv;        /* convergence */
 	uint64_t n_packet_in;    /* counters */

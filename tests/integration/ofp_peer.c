@@ -8,7 +8,15 @@
  * per message received until the controller closes the connection or
  * SECONDS (default 3) pass: "msg version=V type=T xid=X" plus, for an
  * ERROR, "error type=T code=C data='...'" (the printable part of its data)
- * and finally "closed" or "timeout". Exit 0 unless the connect fails. */
+ * and finally "closed" or "timeout". Exit 0 unless the connect fails.
+ *
+ *   ofp-peer --stall HOST PORT DPID SECONDS
+ *
+ * A switch that stops reading: speaks OpenFlow 1.3 through the handshake
+ * (features with datapath id DPID, empty port/flow/group/meter dumps) and
+ * accepts a bundle open, then never reads again and sends nothing for
+ * SECONDS (what a hung switch does), so the controller's output to it
+ * backs up. Prints "stalled" when it stops reading. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -20,30 +28,115 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hostd/openflow/ofp.h"
 #include "hostd/openflow/ofp_buf.h"
+
+static int connect_to(const char *host, const char *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+	int fd;
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		fprintf(stderr, "ofp-peer: bad address %s\n", host);
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "ofp-peer: connect: %s\n", strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+static int send_msg(int fd, const struct ofp_msg *m)
+{
+	struct ofpbuf b = OFPBUF_INIT;
+	int r = ofp_encode(m, &b, NULL, 0);
+	if (!r && write(fd, b.data, b.len) != (ssize_t)b.len)
+		r = -1;
+	ofpbuf_uninit(&b);
+	return r;
+}
+
+/* The --stall switch: answers until a bundle is open, then hangs. */
+static int stall_switch(const char *host, const char *port, uint64_t dpid, int secs)
+{
+	static uint8_t buf[1 << 20];
+	size_t have = 0;
+	struct ofp_msg in, out;
+	int fd = connect_to(host, port);
+	if (fd < 0)
+		return 1;
+	ofp_msg_init(&out, OFPMSG_HELLO, 1);
+	out.u.hello.has_bitmap = 1;
+	out.u.hello.bitmap = 1u << 4;
+	send_msg(fd, &out);
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
+		if (n <= 0) {
+			printf("closed before stalling\n");
+			return 0;
+		}
+		have += (size_t)n;
+		while (have >= 8) {
+			size_t len = ofp_get_be16(buf + 2);
+			int stall = 0;
+			if (len < 8 || have < len)
+				break;
+			if (ofp_decode(buf, len, &in, NULL, 0) == OFPERR_OK) {
+				switch (in.type) {
+				case OFPMSG_FEATURES_REQUEST:
+					ofp_msg_init(&out, OFPMSG_FEATURES_REPLY, in.xid);
+					out.u.features.datapath_id = dpid;
+					out.u.features.n_tables = 254;
+					send_msg(fd, &out);
+					break;
+				case OFPMSG_MULTIPART_REQUEST:
+					ofp_msg_init(&out, OFPMSG_MULTIPART_REPLY, in.xid);
+					out.u.mp.mp_type = in.u.mp.mp_type;
+					send_msg(fd, &out);
+					break;
+				case OFPMSG_BUNDLE_CONTROL:
+					ofp_msg_init(&out, OFPMSG_BUNDLE_CONTROL, in.xid);
+					out.u.bundle_ctrl = in.u.bundle_ctrl;
+					out.u.bundle_ctrl.type = OFPBCT_OPEN_REPLY;
+					send_msg(fd, &out);
+					stall = 1;
+					break;
+				default:
+					break;
+				}
+				ofp_msg_uninit(&in);
+			}
+			memmove(buf, buf + len, have - len);
+			have -= len;
+			if (stall) {
+				printf("stalled\n");
+				fflush(stdout);
+				sleep((unsigned)secs);
+				close(fd);
+				return 0;
+			}
+		}
+	}
+}
 
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[1], "--stall"))
+		return stall_switch(argv[2], argv[3], strtoull(argv[4], NULL, 0), atoi(argv[5]));
 	if (argc < 4) {
 		fprintf(stderr, "usage: ofp-peer HOST PORT VERSION [SECONDS]\n");
 		return 2;
 	}
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2])) };
 	int secs = argc > 4 ? atoi(argv[4]) : 3;
 	uint8_t hello[8] = { (uint8_t)strtoul(argv[3], NULL, 0), 0, 0, 8, 0, 0, 0, 1 };
 	uint8_t buf[65536];
 	size_t have = 0;
 	int fd;
 
-	if (inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1) {
-		fprintf(stderr, "ofp-peer: bad address %s\n", argv[1]);
-		return 2;
-	}
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "ofp-peer: connect: %s\n", strerror(errno));
+	fd = connect_to(argv[1], argv[2]);
+	if (fd < 0)
 		return 1;
-	}
 	if (write(fd, hello, sizeof(hello)) != (ssize_t)sizeof(hello)) {
 		fprintf(stderr, "ofp-peer: write: %s\n", strerror(errno));
 		return 1;
