@@ -166,9 +166,11 @@ void topo_obj_free(enum topo_kind k, void *obj)
 
 /* ---- tables and the topology ------------------------------------------ */
 
-/* One id's place in a table: stays put while its object is replaced. */
+/* One id's place in a table: stays put while its object is replaced, and
+ * while it is deleted inside a transaction (obj NULL, a tombstone, purged
+ * at commit), so an undone delete gets its place in creation order back. */
 struct slot {
-	void *obj;                      /* current committed-or-pending object */
+	void *obj;                      /* current object, NULL while deleted */
 	struct slot *prev, *next;       /* creation order */
 };
 
@@ -282,10 +284,14 @@ static const void *get(const struct topo *t, enum topo_kind k, const char *id)
 
 static const void *next_obj(const struct topo *t, enum topo_kind k, const void *prev)
 {
-	if (!prev)
-		return t->tab[k].head ? t->tab[k].head->obj : NULL;
-	struct slot *s = tmap_get(&t->tab[k].ids, topo_obj_id(k, prev));
-	return s && s->next ? s->next->obj : NULL;
+	struct slot *s = t->tab[k].head;
+	if (prev) {
+		s = tmap_get(&t->tab[k].ids, topo_obj_id(k, prev));
+		s = s ? s->next : NULL;
+	}
+	while (s && !s->obj) /* tombstones */
+		s = s->next;
+	return s ? s->obj : NULL;
 }
 
 #define GETTERS(E, s, p)                                                          \
@@ -485,6 +491,8 @@ static void *tab_set(struct topo *t, enum topo_kind k, const char *id, void *obj
 	if (old)
 		index_obj(t, k, old, false);
 	if (obj) {
+		if (s && !old)
+			tb->n++; /* a tombstone comes back */
 		if (!s) {
 			s = calloc(1, sizeof(*s));
 			if (!s || tmap_add(&tb->ids, id, s)) {
@@ -504,20 +512,30 @@ static void *tab_set(struct topo *t, enum topo_kind k, const char *id, void *obj
 			LOG_ERR(MOD, "out of memory");
 			abort();
 		}
-	} else if (s) {
-		tmap_del(&tb->ids, id, s);
-		if (s->prev)
-			s->prev->next = s->next;
-		else
-			tb->head = s->next;
-		if (s->next)
-			s->next->prev = s->prev;
-		else
-			tb->tail = s->prev;
+	} else if (s && old) {
+		s->obj = NULL; /* tombstone until tab_purge */
 		tb->n--;
-		free(s);
 	}
 	return old;
+}
+
+/* Drop the slot of (k, id) if it is a tombstone. */
+static void tab_purge(struct topo *t, enum topo_kind k, const char *id)
+{
+	struct table *tb = &t->tab[k];
+	struct slot *s = tmap_get(&tb->ids, id);
+	if (!s || s->obj)
+		return;
+	tmap_del(&tb->ids, id, s);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		tb->head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	else
+		tb->tail = s->prev;
+	free(s);
 }
 
 int topo_load_object(struct topo *t, enum topo_kind k, const void *obj)
@@ -658,6 +676,8 @@ static void txn_undo(struct topo_txn *x)
 	while (x->n) {
 		struct undo *u = &x->log[--x->n];
 		tab_set(x->t, u->kind, undo_id(u), u->old_obj);
+		if (!u->old_obj)
+			tab_purge(x->t, u->kind, undo_id(u));
 		topo_obj_free(u->kind, u->new_obj);
 	}
 	memcpy(x->t->next_key, x->saved_keys, sizeof(x->saved_keys));
@@ -1769,6 +1789,8 @@ int topo_check_all(struct topo *t, struct topo_err *err)
 {
 	for (int k = 0; k < TOPO_KIND_COUNT; k++)
 		for (struct slot *s = t->tab[k].head; s; s = s->next) {
+			if (!s->obj)
+				continue;
 			int r = validate(t, (enum topo_kind)k, s->obj, true, err);
 			if (r)
 				return r;
@@ -1910,6 +1932,8 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 	if (global) {
 		for (int k = 0; k < TOPO_KIND_COUNT; k++)
 			for (struct slot *s = t->tab[k].head; s; s = s->next) {
+				if (!s->obj)
+					continue;
 				snprintf(b, sizeof(b), "%d|%s", k, topo_obj_id((enum topo_kind)k, s->obj));
 				if (tmap_get(&seen, b))
 					continue;
@@ -1933,8 +1957,11 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 		t->subs[i].fn(t, cs, n, t->subs[i].arg);
 		free(cs);
 	}
-	for (size_t i = 0; i < x->n; i++)
+	for (size_t i = 0; i < x->n; i++) {
 		topo_obj_free(x->log[i].kind, x->log[i].old_obj);
+		if (!x->log[i].new_obj)
+			tab_purge(t, x->log[i].kind, undo_id(&x->log[i]));
+	}
 	tmap_free(&seen);
 	free(ch);
 	pthread_rwlock_unlock(&t->lock);

@@ -267,6 +267,11 @@ static void test_delete_referenced(void)
 	CU_ASSERT_STRING_EQUAL(e.type, "SubnetInUse");
 	CU_ASSERT_STRING_EQUAL(e.field, "fixed_ips[0].subnet_id");
 	CU_ASSERT_PTR_NOT_NULL(topo_subnet_get(t, "sub1"));
+	/* the undone delete kept sub1's place in creation order */
+	const struct topo_subnet *first = topo_subnet_next(t, NULL);
+	CU_ASSERT_STRING_EQUAL(first->id, "sub1");
+	CU_ASSERT_STRING_EQUAL(topo_subnet_next(t, first)->id, "sub2");
+	CU_ASSERT_EQUAL(topo_count(t, TOPO_SUBNET), 3);
 	/* deleting the port and then the subnet in one transaction works */
 	x = topo_txn_begin(t);
 	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_PORT, "p1", &e), 0);
