@@ -149,3 +149,47 @@ vm_add() {
 }
 vm_ns() { echo "dfv-$1-$2-$OVS_SUFFIX"; }
 vm_exec() { local id=$1 vm=$2; shift 2; ip netns exec "$(vm_ns "$id" "$vm")" "$@"; }
+
+# ---- multi-chassis helpers (pipeline integration tests) ----------------
+#   ovs_link ID1 IF1 ID2 IF2       a veth between two instances' namespaces
+#                                  (IF1 in ID1's, IF2 in ID2's), both up
+#   ovs_underlay ID IFACE IP/LEN   userspace tunnelling underlay: bridge br-phy
+#                                  (netdev, NORMAL) holding IFACE, IP/LEN on
+#                                  br-phy's internal interface (so the
+#                                  namespace's routing table, which OVS
+#                                  caches, routes the tunnel endpoints there)
+#   ovs_tunnel_ports ID LOCAL_IP   tun-vxlan and tun-gre on br-int (flow-based
+#                                  key and remote_ip, local_ip LOCAL_IP)
+#   ovs_tnl_neigh ID IP MAC        pin the tunnel neighbour IP -> MAC on br-phy
+#   ovs_ns_mac ID IFACE            MAC of IFACE in instance ID's namespace
+ovs_link() {
+	local id1=$1 if1=$2 id2=$3 if2=$4
+	ip link add "$if1" netns "$(ovs_ns "$id1")" type veth peer name "$if2" \
+		netns "$(ovs_ns "$id2")" || return 1
+	ip -n "$(ovs_ns "$id1")" link set "$if1" up
+	ip -n "$(ovs_ns "$id2")" link set "$if2" up
+	ip netns exec "$(ovs_ns "$id1")" ethtool -K "$if1" tx off >/dev/null 2>&1 || true
+	ip netns exec "$(ovs_ns "$id2")" ethtool -K "$if2" tx off >/dev/null 2>&1 || true
+}
+
+ovs_underlay() {
+	local id=$1 ifc=$2 addr=$3 ns; ns=$(ovs_ns "$id")
+	ovs_vsctl "$id" -- --may-exist add-br br-phy -- set bridge br-phy datapath_type=netdev \
+		-- --may-exist add-port br-phy "$ifc" || return 1
+	for _ in $(seq 50); do ip -n "$ns" link show br-phy >/dev/null 2>&1 && break; sleep 0.1; done
+	ip -n "$ns" addr add "$addr" dev br-phy || return 1
+	ip -n "$ns" link set br-phy up || return 1
+	ovs_check_log "$id"
+}
+
+ovs_tunnel_ports() {
+	local id=$1 lip=$2
+	ovs_vsctl "$id" -- --may-exist add-port br-int tun-vxlan -- set interface tun-vxlan \
+		type=vxlan options:remote_ip=flow options:key=flow options:local_ip="$lip" \
+		-- --may-exist add-port br-int tun-gre -- set interface tun-gre \
+		type=gre options:remote_ip=flow options:key=flow options:local_ip="$lip" || return 1
+	ovs_check_log "$id"
+}
+
+ovs_tnl_neigh() { ovs_appctl "$1" tnl/neigh/set br-phy "$2" "$3" >/dev/null; }
+ovs_ns_mac() { ip -n "$(ovs_ns "$1")" -o link show "$2" | grep -oE 'link/ether [0-9a-f:]+' | cut -d' ' -f2; }
