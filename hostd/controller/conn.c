@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -44,7 +45,7 @@ int conn_throttled(const struct conn *cn)
 /* Re-evaluates the watermark after output changed. */
 static void conn_wm_check(struct conn *cn)
 {
-	size_t q = evbuffer_get_length(bufferevent_get_output(cn->bev));
+	size_t q = evbuffer_get_length(bufferevent_get_output(cn->bev)) + cn->stage.len;
 	int t = ctl_wm_update(&cn->wm, q);
 	if (q > cn->out_peak)
 		cn->out_peak = q;
@@ -62,10 +63,36 @@ int conn_send_raw(struct conn *cn, const void *p, size_t n)
 {
 	if (cn->st == CS_CLOSING)
 		return 0;
-	if (bufferevent_write(cn->bev, p, n))
+	if (cn->batching) {
+		ofpbuf_put(&cn->stage, p, n);
+		if (cn->stage.failed)
+			return -ENOMEM;
+	} else if (bufferevent_write(cn->bev, p, n)) {
 		return -ENOMEM;
+	}
 	conn_wm_check(cn);
 	return 0;
+}
+
+/* Sends what a read batch staged: straight to the socket when nothing is
+ * queued before it (plain TCP: no wait for the next loop turn, no write
+ * event to arm), the rest through the bufferevent. */
+static void conn_flush_stage(struct conn *cn)
+{
+	struct evbuffer *out = bufferevent_get_output(cn->bev);
+	size_t done = 0;
+	cn->batching = 0;
+	if (!cn->stage.len)
+		return;
+	if (!cn->tls && !evbuffer_get_length(out)) {
+		ssize_t w = send(bufferevent_getfd(cn->bev), cn->stage.data, cn->stage.len,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w > 0)
+			done = (size_t)w;
+	}
+	if (done < cn->stage.len)
+		bufferevent_write(cn->bev, cn->stage.data + done, cn->stage.len - done);
+	ofpbuf_clear(&cn->stage);
 }
 
 int conn_send(struct conn *cn, const struct ofp_msg *msg)
@@ -94,6 +121,7 @@ struct conn *conn_new(struct ctl *c, struct bufferevent *bev, const char *peer, 
 	snprintf(cn->peer, sizeof(cn->peer), "%s", peer);
 	cn->next_xid = 1;
 	ofpbuf_init(&cn->out);
+	ofpbuf_init(&cn->stage);
 	cn->wm.high = c->cfg.out_high;
 	cn->wm.low = c->cfg.out_low;
 	cn->echo_ev = event_new(c->base, -1, EV_PERSIST, conn_echo_cb, cn);
@@ -138,6 +166,7 @@ void conn_free(struct conn *cn)
 		bufferevent_free(cn->bev);
 	conv_uninit(&cn->conv);
 	ofpbuf_uninit(&cn->out);
+	ofpbuf_uninit(&cn->stage);
 	free(cn->ports);
 	free(cn);
 }
@@ -154,6 +183,7 @@ void conn_close(struct conn *cn, const char *why)
 	else
 		LOG_INFO(CTL_MOD, "%s: closing: %s", cn->peer, why);
 	sw_detach(cn);
+	conn_flush_stage(cn); /* e.g. the HELLO_FAILED that preceded this */
 	cn->st = CS_CLOSING;
 	/* Never freed synchronously (callers are often deep in a callback):
 	 * let queued output (an ERROR for the peer) drain, then the write
@@ -318,9 +348,9 @@ static void handle_msg(struct conn *cn, const struct ofp_msg *msg)
 	LOG_DBG(CTL_MOD, "%s: ignored %s xid=%#x", cn->peer, ofp_msg_type_name(msg->type), msg->xid);
 }
 
-static void conn_read_cb(struct bufferevent *bev, void *arg)
+/* Every whole message queued in the input, in order. */
+static void conn_read_input(struct bufferevent *bev, struct conn *cn)
 {
-	struct conn *cn = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	uint8_t hdr[8];
 	char why[160];
@@ -370,6 +400,17 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		ofp_msg_uninit(&msg);
 		evbuffer_drain(in, len);
 	}
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *cn = arg;
+	/* Answers of the whole batch go out in one write at its end, now
+	 * rather than on the next loop turn (latency of the packet-in ->
+	 * flow_mod path). */
+	cn->batching = 1;
+	conn_read_input(bev, cn);
+	conn_flush_stage(cn);
 }
 
 static void conn_write_cb(struct bufferevent *bev, void *arg)

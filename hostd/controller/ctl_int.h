@@ -152,6 +152,8 @@ struct conn {
 	struct ctl_wm wm;        /* output watermarks */
 	int read_paused;         /* input disabled because output is full */
 	size_t out_peak;         /* largest output queue seen (bytes) */
+	int batching;            /* inside the read callback: stage output */
+	struct ofpbuf stage;     /* answers of one read batch, sent at its end */
 	uint64_t n_throttled;    /* times the high watermark was crossed */
 	struct ofpbuf out;       /* encode scratch (reused) */
 	struct conv conv;        /* convergence */
