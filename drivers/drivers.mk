@@ -4,3 +4,4 @@ libs-y += base
 base-srcs-y := drivers/base/log.c drivers/base/util.c
 
 include drivers/mbox/mbox.mk
+include drivers/flow/flow.mk
