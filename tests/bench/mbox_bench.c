@@ -54,6 +54,10 @@
 #define TARGET_RTT_POLLED_P50_NS 1000u
 #define TARGET_RTT_DOORBELL_P50_NS 20000u
 
+/* A run whose two processes waited for a CPU more than this fraction of
+ * their time was disturbed by other work (see README.md). */
+#define RUN_DISTURBED_FRAC 0.01
+
 /* Command-line settings. */
 struct opts {
 	unsigned long msgs;       /* measured messages per throughput run */
@@ -121,6 +125,7 @@ struct job {
 	double rate;           /* throughput result, messages/s */
 	uint64_t nic_sleeps;   /* latency: NIC voluntary context switches */
 	uint64_t bad;          /* parent: messages failing the checks */
+	double wait_frac;      /* time both sides waited for a CPU / (2 x run time) */
 };
 
 /* Process-wide state of the benchmark. */
@@ -155,7 +160,7 @@ struct noise {
 	double wait_frac_max;     /* the worst run's wait / (2 x its wall time) */
 	uint64_t steal_ms;        /* vCPU steal time of the machine meanwhile */
 	unsigned runs;            /* runs done */
-	int disturbed;            /* verdict of print_noise() */
+	unsigned disturbed_runs;  /* runs over RUN_DISTURBED_FRAC */
 };
 
 static struct bench B;
@@ -687,7 +692,9 @@ reap:
 		n->wait_ns += w;
 		n->wall_ns += t1 - t0;
 		if (t1 > t0)
-			n->wait_frac_max = DFN_MAX(n->wait_frac_max, (double)w / (2.0 * (double)(t1 - t0)));
+			j->wait_frac = (double)w / (2.0 * (double)(t1 - t0));
+		n->wait_frac_max = DFN_MAX(n->wait_frac_max, j->wait_frac);
+		n->disturbed_runs += j->wait_frac > RUN_DISTURBED_FRAC;
 		n->runs++;
 	}
 	if (!rc && (j->bad || B.ctl->bad)) {
@@ -719,27 +726,23 @@ static uint64_t steal_ms(void)
 	return n == 8 && hz > 0 ? v[7] * 1000u / (uint64_t)hz : 0;
 }
 
-/* Was the machine quiet enough for the figures to mean something? The
- * measure is the time the two processes were runnable but waited for a CPU
- * (something else ran there), against the time they should have run. */
-#define DISTURBED_WAIT_FRAC 0.005 /* 0.5 % of the two processes' time, all runs */
-
+/* How much did other work get in the way? The measure is the time the two
+ * processes were runnable but waited for a CPU (something else ran there),
+ * against the time they should have run; a row whose runs waited too much
+ * is tagged "disturbed" (its PASS/MISS is not reliable). */
 static double noise_frac(const struct noise *n)
 {
 	return n->wall_ns ? (double)n->wait_ns / (2.0 * (double)n->wall_ns) : 0;
 }
 
-static void print_noise(struct noise *n)
+static void print_noise(const struct noise *n)
 {
-	n->disturbed = noise_frac(n) > DISTURBED_WAIT_FRAC || n->steal_ms > 100;
 	printf("Disturbance (%s): the two processes waited %.1f ms for a CPU in %.1f s\n"
-	       "  of runs (%.2f %%, worst run %.1f %%); %" PRIu64 " involuntary context switches,\n"
-	       "  %" PRIu64 " ms of vCPU steal: %s\n\n",
+	       "  of runs (%.2f %%, worst run %.1f %%), %u of %u runs over %.0f %%; %" PRIu64
+	       " involuntary\n  context switches, %" PRIu64 " ms of vCPU steal\n\n",
 	       n->section, (double)n->wait_ns / 1e6, (double)n->wall_ns / 1e9, noise_frac(n) * 100,
-	       n->wait_frac_max * 100, n->preempts, n->steal_ms,
-	       n->disturbed ? "DISTURBED - other work shared the CPUs, these figures\n"
-			      "  and their PASS/MISS are not reliable; rerun on a quiet machine"
-			    : "quiet");
+	       n->wait_frac_max * 100, n->disturbed_runs, n->runs, RUN_DISTURBED_FRAC * 100,
+	       n->preempts, n->steal_ms);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -775,6 +778,8 @@ struct tput_row {
 	double lo[2], hi[2]; /* spread over the runs */
 	double ratio;       /* median over runs of mailbox/ring of the same pair */
 	double ratio_lo, ratio_hi; /* spread of those per-pair ratios */
+	unsigned quiet_pairs; /* pairs where neither run was disturbed */
+	int disturbed;      /* more than a quarter of the pairs were */
 };
 
 /* Runs mailbox and ring back to back, in alternating order, and divides
@@ -789,6 +794,7 @@ static int measure_tput(struct tput_row *row)
 		return 1;
 	row->ok[0] = row->ok[1] = 1;
 	for (unsigned long r = 0; r < n; r++) {
+		int pair_disturbed = 0;
 		for (int i = 0; i < 2; i++) {
 			int k = i ^ (int)(r & 1);
 			struct job j = { .batch = row->batch, .warmup = B.o.warmup,
@@ -798,7 +804,9 @@ static int measure_tput(struct tput_row *row)
 				failures++;
 			}
 			v[(unsigned long)k * n + r] = j.rate;
+			pair_disturbed |= j.wait_frac > RUN_DISTURBED_FRAC;
 		}
+		row->quiet_pairs += !pair_disturbed;
 		v[2 * n + r] = v[r + n] > 0 ? v[r] / v[r + n] : 0;
 	}
 	for (int k = 0; k < 2; k++) {
@@ -808,6 +816,7 @@ static int measure_tput(struct tput_row *row)
 		row->lo[k] = v[(unsigned long)k * n];
 		row->hi[k] = v[(unsigned long)k * n + n - 1];
 	}
+	row->disturbed = (n - row->quiet_pairs) * 4 > n;
 	if (row->ok[0] && row->ok[1]) {
 		row->ratio = median(&v[2 * n], n);
 		row->ratio_lo = v[2 * n];
@@ -822,8 +831,8 @@ static void print_tput(const struct tput_row *rows, unsigned nrows)
 	printf("Throughput, messages/s (consumer polling; median [min..max] of %lu runs; ratio:\n"
 	       "median [min..max] of mailbox/ring over %lu back-to-back pairs of runs)\n",
 	       B.o.reps, B.o.reps);
-	printf("  %-6s %-28s %-28s %-18s  %s\n", "batch", "mailbox", "plain ring", "ratio",
-	       "target");
+	printf("  %-6s %-28s %-28s %-18s %-6s %s\n", "batch", "mailbox", "plain ring", "ratio",
+	       "quiet", "target");
 	for (unsigned i = 0; i < nrows; i++) {
 		const struct tput_row *t = &rows[i];
 		char cell[2][64], tgt[32] = "-";
@@ -835,13 +844,20 @@ static void print_tput(const struct tput_row *rows, unsigned nrows)
 				snprintf(cell[k], sizeof(cell[k]), "ERROR");
 		}
 		if (t->has_target)
-			snprintf(tgt, sizeof(tgt), ">= %.2f %s", TARGET_TPUT_RATIO_B32,
-				 verdict(t->ok[0] && t->ok[1], t->ratio >= TARGET_TPUT_RATIO_B32));
-		char rc[32];
+			snprintf(tgt, sizeof(tgt), ">= %.2f %s%s", TARGET_TPUT_RATIO_B32,
+				 verdict(t->ok[0] && t->ok[1], t->ratio >= TARGET_TPUT_RATIO_B32),
+				 t->disturbed ? " disturbed" : "");
+		else if (t->disturbed)
+			snprintf(tgt, sizeof(tgt), "- disturbed");
+		char rc[32], q[16];
 		snprintf(rc, sizeof(rc), "%.2f [%.2f..%.2f]", t->ratio, t->ratio_lo, t->ratio_hi);
-		printf("  %-6u %-28s %-28s %-18s  %s\n", t->batch, cell[0], cell[1], rc, tgt);
+		snprintf(q, sizeof(q), "%u/%lu", t->quiet_pairs, B.o.reps);
+		printf("  %-6u %-28s %-28s %-18s %-6s %s\n", t->batch, cell[0], cell[1], rc, q, tgt);
 	}
-	printf("\n");
+	printf("  (quiet: pairs of runs in which neither process waited for a CPU more than\n"
+	       "   %.0f %% of the time; a row with more than a quarter of its pairs disturbed\n"
+	       "   is tagged \"disturbed\": its figures are not reliable)\n\n",
+	       RUN_DISTURBED_FRAC * 100);
 }
 
 /* Latency figures of one run. */
@@ -854,6 +870,7 @@ struct lat {
 	uint64_t max;       /* slowest */
 	double sleeps;      /* NIC voluntary context switches per round trip */
 	double doorbells;   /* mailbox: doorbells the host rang per round trip */
+	double wait_frac;   /* time both sides waited for a CPU / (2 x run time) */
 };
 
 /* One latency mode, measured over the mailbox [0] and the plain ring [1]. */
@@ -885,6 +902,7 @@ static int measure_lat(struct lat *l, enum ep_kind kind, enum rtt_mode mode)
 	l->max = s[n - 1];
 	l->sleeps = (double)j.nic_sleeps / (double)(j.warmup + j.count);
 	l->doorbells = (double)B.ctl->host_doorbells / (double)(j.warmup + j.count);
+	l->wait_frac = j.wait_frac;
 	return 0;
 }
 
@@ -894,12 +912,19 @@ static double lat_ratio(const struct lat_row *r)
 						       : 0;
 }
 
+/* Either run of a latency mode was disturbed. */
+static int lat_disturbed(const struct lat_row *r)
+{
+	return r->l[0].wait_frac > RUN_DISTURBED_FRAC || r->l[1].wait_frac > RUN_DISTURBED_FRAC;
+}
+
 static void print_lat(const struct lat_row *rows, unsigned nrows)
 {
 	printf("Round-trip latency, ns (host -> NIC -> host; %lu round trips per polled row,\n"
 	       "%lu per doorbell row)\n", B.o.rtts, B.o.sleep_rtts);
-	printf("  %-14s %-8s %7s %7s %7s %7s %8s %6s %6s %6s  %s\n", "mode", "channel", "min",
-	       "p50", "p99", "p99.9", "max", "sleeps", "bells", "ratio", "target p50");
+	printf("  %-14s %-8s %7s %7s %7s %7s %8s %6s %6s %5s %6s  %s\n", "mode", "channel",
+	       "min", "p50", "p99", "p99.9", "max", "sleeps", "bells", "wait%", "ratio",
+	       "target p50");
 	for (unsigned i = 0; i < nrows; i++) {
 		const struct lat_row *r = &rows[i];
 		for (int k = 0; k < 2; k++) {
@@ -915,19 +940,23 @@ static void print_lat(const struct lat_row *rows, unsigned nrows)
 				if (r->l[1].ok)
 					snprintf(ratio, sizeof(ratio), "%.2f", lat_ratio(r));
 				if (r->target_ns)
-					snprintf(tgt, sizeof(tgt), "<= %u %s", r->target_ns,
-						 verdict(1, l->p50 <= r->target_ns));
+					snprintf(tgt, sizeof(tgt), "<= %u %s%s", r->target_ns,
+						 verdict(1, l->p50 <= r->target_ns),
+						 lat_disturbed(r) ? " disturbed" : "");
 				else
-					snprintf(tgt, sizeof(tgt), "-");
+					snprintf(tgt, sizeof(tgt), "-%s",
+						 lat_disturbed(r) ? " disturbed" : "");
 			}
 			printf("  %-14s %-8s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64
-			       " %8" PRIu64 " %6.2f %6s %6s  %s\n",
+			       " %8" PRIu64 " %6.2f %6s %5.1f %6s  %s\n",
 			       k ? "" : rtt_mode_names[r->mode], chan, l->min, l->p50, l->p99,
-			       l->p999, l->max, l->sleeps, db, ratio, tgt);
+			       l->p999, l->max, l->sleeps, db, l->wait_frac * 100, ratio, tgt);
 		}
 	}
 	printf("  (sleeps: voluntary context switches of the NIC process per round trip;\n"
-	       "   bells: doorbells the host rang per round trip; ratio: mailbox p50 / ring p50)\n");
+	       "   bells: doorbells the host rang per round trip; wait%%: share of the time the\n"
+	       "   two processes waited for a CPU, over %.0f %% tags the mode \"disturbed\";\n"
+	       "   ratio: mailbox p50 / ring p50)\n", RUN_DISTURBED_FRAC * 100);
 	for (unsigned i = 0; i < nrows; i++)
 		for (int k = 0; k < 2; k++)
 			if (rows[i].mode != RTT_POLLED && rows[i].l[k].ok &&
@@ -939,14 +968,8 @@ static void print_lat(const struct lat_row *rows, unsigned nrows)
 	printf("\n");
 }
 
-/* A verdict's suffix when its section was disturbed. */
-static const char *dist_tag(const struct noise *n)
-{
-	return n->disturbed ? " disturbed" : "";
-}
-
 static void print_results(const struct tput_row *tp, unsigned ntp, const struct lat_row *lat,
-			  unsigned nlat, const struct noise noise[2])
+			  unsigned nlat)
 {
 	printf("RESULT mbox_pinning %s\n",
 	       B.cpu_host < 0 ? "none" : B.child_pin_failed ? "failed" : "ok");
@@ -957,9 +980,11 @@ static void print_results(const struct tput_row *tp, unsigned ntp, const struct 
 		       t->med[0], t->med[1], t->ratio);
 		if (t->has_target)
 			printf("target>=%.2f %s%s\n", TARGET_TPUT_RATIO_B32,
-			       verdict(ok, t->ratio >= TARGET_TPUT_RATIO_B32), dist_tag(&noise[0]));
+			       verdict(ok, t->ratio >= TARGET_TPUT_RATIO_B32),
+			       t->disturbed ? " disturbed" : "");
 		else
-			printf("target=none %s%s\n", ok ? "INFO" : "ERROR", dist_tag(&noise[0]));
+			printf("target=none %s%s\n", ok ? "INFO" : "ERROR",
+			       t->disturbed ? " disturbed" : "");
 	}
 	for (unsigned i = 0; i < nlat; i++) {
 		const struct lat_row *r = &lat[i];
@@ -971,10 +996,11 @@ static void print_results(const struct tput_row *tp, unsigned ntp, const struct 
 		       m->sleeps);
 		if (r->target_ns)
 			printf("target_p50<=%u %s%s\n", r->target_ns,
-			       verdict(m->ok, m->p50 <= r->target_ns), dist_tag(&noise[1]));
+			       verdict(m->ok, m->p50 <= r->target_ns),
+			       lat_disturbed(r) ? " disturbed" : "");
 		else
 			printf("target=none %s%s\n", m->ok && g->ok ? "INFO" : "ERROR",
-			       dist_tag(&noise[1]));
+			       lat_disturbed(r) ? " disturbed" : "");
 	}
 }
 
@@ -1155,11 +1181,11 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		if (noise[i].runs)
 			printf("RESULT mbox_disturbance section=%s cpu_wait_pct=%.2f worst_run_pct=%.1f"
-			       " preemptions=%" PRIu64 " runs=%u %s\n",
+			       " disturbed_runs=%u runs=%u preemptions=%" PRIu64 "\n",
 			       noise[i].section, noise_frac(&noise[i]) * 100,
-			       noise[i].wait_frac_max * 100, noise[i].preempts, noise[i].runs,
-			       noise[i].disturbed ? "DISTURBED" : "quiet");
-	print_results(tp, ntp, lat, nlat, noise);
+			       noise[i].wait_frac_max * 100, noise[i].disturbed_runs, noise[i].runs,
+			       noise[i].preempts);
+	print_results(tp, ntp, lat, nlat);
 
 	if (failures)
 		printf("mbox-bench: %d run(s) failed (see the messages above)\n", failures);
