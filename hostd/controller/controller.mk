@@ -23,3 +23,9 @@ hostd-ldlibs += $(CTL_LDLIBS)
 tprogs-y += ofp-peer
 ofp-peer-srcs-y := tests/integration/ofp_peer.c
 ofp-peer-libs := ofp base
+
+# libFuzzer target of the flows file parser (make fuzz).
+fuzz-y += ctl_flowspec
+ctl_flowspec-srcs-y := tests/fuzz/ctl_flowspec.c
+ctl_flowspec-libs := ctl ofp base
+ctl_flowspec-ldlibs := $(CTL_LDLIBS)
