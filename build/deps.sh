@@ -41,6 +41,10 @@ tcpdump                  integration tests: check ARP replies are unicast on the
 curl                     integration tests: talk to the REST API on its Unix socket
 openssl                  integration tests: make CA and certificates for TLS tests
 qemu-system-x86           qemu-virt board: boot the firmware image under TCG
+linux-image-amd64         qemu-virt board: the guest kernel (its vmlinux, booted through the PVH entry)
+busybox-static            qemu-virt board: the guest's shell and tools in the initramfs
+cpio                      qemu-virt board: pack the initramfs (newc)
+xz-utils                  qemu-virt board: unpack the vmlinux from the bzImage's XZ payload
 '
 
 list_names() { printf '%s\n' "$PACKAGES" | awk 'NF { print $1 }'; }
