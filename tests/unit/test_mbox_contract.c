@@ -626,7 +626,10 @@ static void *send_thread(void *arg)
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
+	/* A signal (e.g. SIGIO from a DPDK tap port in the same runner) must
+	 * not cut the sleep short: the tests measure from it. */
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }
 
 /* A receiver blocked on an empty ring is woken by the doorbell when a
