@@ -1,27 +1,47 @@
 /* firmware/main.c: the SmartNIC firmware's entry point (sim board: a host
  * process; qemu-virt: a process in the guest mapping the ivshmem BAR).
  *
- * Creates the mailbox (NIC role, fresh epoch), serves the session
- * (drivers/mbox/session.c) and applies the batches hostd pushes into the
- * object mirror (mirror.c) all-or-nothing. A full resync (peer_up with
- * resync: hostd started or restarted) makes the next batch replace the
- * whole mirror. Later issues hang the rule compiler and the flow driver off
- * the mirror; this file stays the wiring. */
+ * Initialises DPDK's EAL (sim/qemu-virt: no hugepages, no PCI, its own
+ * file prefix; extra EAL arguments after `--`), opens the flow driver the
+ * board selects (soft: its table capacities from Kconfig, --soft-capacities
+ * and --l3-capacity), creates the mailbox (NIC role, fresh epoch), serves
+ * the session (drivers/mbox/session.c) and applies the batches hostd pushes
+ * into the object mirror (mirror.c) all-or-nothing. After each batch the
+ * offload module (offload.c, compiler.c) converges the flow rules to the
+ * mirror and the per-object statuses go back to hostd as OBJ_STATUS. A full
+ * resync (peer_up with resync: hostd started or restarted) makes the next
+ * batch replace the whole mirror. Watchdog: when hostd falls silent
+ * (peer_down), every rule is flushed so traffic falls back to OVS; when it
+ * returns the rules are rebuilt from its state, each exactly once. This
+ * file stays the wiring. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
 
 #include "drivers/base/log.h"
 #include "drivers/base/util.h"
 #include "drivers/mbox/mbox.h"
 #include "drivers/mbox/objects.h"
 #include "drivers/mbox/session.h"
+#include "drivers/flow/flow.h"
+#include "drivers/flow/flow_soft.h"
+#include "firmware/compiler.h"
 #include "firmware/mirror.h"
+#include "firmware/offload.h"
 
 #define FIRMWARE_VERSION "0.1.0"
 #define MOD "firmware"
@@ -34,6 +54,14 @@
 #define DEFAULT_MBOX "shm:/dev/shm/dfnic-mbox"
 #endif
 
+#ifndef CONFIG_FIRMWARE_FLOW_DRIVER
+#define CONFIG_FIRMWARE_FLOW_DRIVER "soft"
+#endif
+#ifndef CONFIG_FIRMWARE_EAL_ARGS
+#define CONFIG_FIRMWARE_EAL_ARGS "--no-huge --no-pci -m 256"
+#endif
+#define MAX_EAL_ARGS 64
+
 /* Command-line settings. */
 struct fw_opts {
 	const char *uri;         /* mailbox URI */
@@ -43,6 +71,11 @@ struct fw_opts {
 	uint32_t slot_count;     /* 0: Kconfig default */
 	uint16_t proto_min;      /* testing: 0 = MBOX_PROTO_MIN */
 	uint16_t proto_max;      /* testing: 0 = MBOX_PROTO_MAX */
+	const char *flow_driver; /* flow backend name (soft, rte_flow) */
+	const char *soft_caps;   /* soft: "G=N,..." capacity overrides, or NULL */
+	int64_t l3_capacity;     /* soft: capacity of the L3 group, -1 = as configured */
+	int eal_argc;            /* EAL arguments given after `--` */
+	char **eal_argv;         /* (point into main's argv) */
 };
 
 /* What the session callbacks work on. */
@@ -50,6 +83,10 @@ struct fw {
 	struct mirror *mirror;       /* the host's objects */
 	struct mbox_session *sess;   /* the session (for epochs in logs) */
 	int resync_pending;          /* next batch replaces the whole mirror */
+	struct flow_dev *flow;       /* the flow driver instance */
+	struct fw_offload *off;      /* rules + statuses of the mirror */
+	int sync_pending;            /* rules must be rebuilt from the mirror */
+	size_t max_reason;           /* bytes of reason an OBJ_STATUS can carry */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -74,6 +111,12 @@ static void usage(FILE *f)
 		"  -c, --slot-count N      slots per ring, power of two 2..65536\n"
 		"                          (default %d)\n"
 		"  -l, --log-level LEVEL   error, warn, info or debug (default info)\n"
+		"  -f, --flow-driver NAME  flow offload backend: soft (software NIC tables)\n"
+		"                          or rte_flow (default %s, from the board)\n"
+		"      --soft-capacities G=N,...  soft: rules per group (\"*=N\" all groups);\n"
+		"                          groups: 0 classify, 1 arp, 2 l3, 3 l2\n"
+		"      --l3-capacity N     soft: rules in the L3 group (2); 0 makes every\n"
+		"                          L3 entry rejected (served by OVS)\n"
 		"  -V, --version           print the version and exit\n"
 		"  -h, --help              this text\n"
 		"\n"
@@ -81,9 +124,18 @@ static void usage(FILE *f)
 		"      --proto-min N       lowest protocol version to accept (default %d)\n"
 		"      --proto-max N       highest protocol version to offer (default %d)\n"
 		"\n"
+		"DPDK EAL: the firmware runs rte_eal_init with \"%s\n"
+		"--file-prefix=fw<pid>\" followed by any arguments given after `--`,\n"
+		"e.g. firmware -m shm:/dev/shm/mb -- --vdev net_null0 --log-level=lib.eal:8\n"
+		"\n"
+		"Watchdog: when hostd's heartbeats stop for --miss-limit intervals, every\n"
+		"flow rule is removed (traffic falls back to OVS) and it is logged; when\n"
+		"hostd is back the rules are rebuilt from its state.\n"
+		"\n"
 		"SIGTERM or SIGINT: mark the NIC side closed and exit 0.\n",
 		DEFAULT_MBOX, CONFIG_MBOX_HEARTBEAT_MS, CONFIG_MBOX_SLOT_SIZE,
-		CONFIG_MBOX_SLOT_COUNT, MBOX_PROTO_MIN, MBOX_PROTO_MAX);
+		CONFIG_MBOX_SLOT_COUNT, CONFIG_FIRMWARE_FLOW_DRIVER, MBOX_PROTO_MIN, MBOX_PROTO_MAX,
+		CONFIG_FIRMWARE_EAL_ARGS);
 }
 
 /* Parse one numeric option or explain what is wrong. */
@@ -102,7 +154,7 @@ static int opt_uint(const char *name, const char *val, unsigned long min, unsign
 
 static int parse_args(int argc, char **argv, struct fw_opts *o)
 {
-	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX };
+	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX, OPT_SOFT_CAPS, OPT_L3_CAP };
 	static const struct option longopts[] = {
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "heartbeat-ms", required_argument, NULL, 'b' },
@@ -112,6 +164,9 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "proto-min", required_argument, NULL, OPT_PROTO_MIN },
 		{ "proto-max", required_argument, NULL, OPT_PROTO_MAX },
+		{ "flow-driver", required_argument, NULL, 'f' },
+		{ "soft-capacities", required_argument, NULL, OPT_SOFT_CAPS },
+		{ "l3-capacity", required_argument, NULL, OPT_L3_CAP },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -119,7 +174,15 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 	uint32_t v;
 	int c;
 	enum dfn_log_level lvl;
-	while ((c = getopt_long(argc, argv, "m:b:M:s:c:l:Vh", longopts, NULL)) != -1) {
+	/* Everything after `--` is for the EAL. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			o->eal_argc = argc - i - 1;
+			o->eal_argv = argv + i + 1;
+			argc = i;
+			break;
+		}
+	while ((c = getopt_long(argc, argv, "m:b:M:s:c:l:f:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (!*optarg) {
@@ -151,6 +214,22 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 				return 2;
 			}
 			dfn_log_set_level(lvl);
+			break;
+		case 'f':
+			if (!flow_driver_find(optarg)) {
+				fprintf(stderr, "firmware: --flow-driver: '%s' is not compiled in "
+					"(soft, rte_flow)\n", optarg);
+				return 2;
+			}
+			o->flow_driver = optarg;
+			break;
+		case OPT_SOFT_CAPS:
+			o->soft_caps = optarg;
+			break;
+		case OPT_L3_CAP:
+			if (opt_uint("l3-capacity", optarg, 0, 16777216, 0, &v))
+				return 2;
+			o->l3_capacity = v;
 			break;
 		case OPT_PROTO_MIN:
 		case OPT_PROTO_MAX:
@@ -194,20 +273,55 @@ static void fw_peer_up(void *arg, const struct mbox_hello *peer, int resync)
 	struct fw *fw = arg;
 	if (resync) {
 		fw->resync_pending = 1;
+		fw_offload_retry_rejected(fw->off);
 		LOG_INFO(MOD, "resync: host '%s' epoch %016" PRIx64 " is new; its next batch "
 			 "replaces the mirror (%zu object(s) now)", peer->name, peer->epoch,
 			 mirror_count(fw->mirror));
 	} else {
-		LOG_INFO(MOD, "host '%s' epoch %016" PRIx64 " is back; mirror kept (%zu object(s))",
-			 peer->name, peer->epoch, mirror_count(fw->mirror));
+		LOG_INFO(MOD, "host '%s' epoch %016" PRIx64 " is back; mirror kept (%zu object(s)), "
+			 "rebuilding its rules", peer->name, peer->epoch, mirror_count(fw->mirror));
+		fw->sync_pending = 1;
+		fw_offload_report_all(fw->off);
 	}
 }
 
+/* Log what the driver holds. */
+static void log_rules(struct fw *fw, const char *when)
+{
+	struct fw_offload_stats st;
+	fw_offload_get_stats(fw->off, &st);
+	LOG_INFO(MOD, "offload %s: %u rule(s) installed (%s driver holds %u); objects: %u "
+		 "offloaded, %u rejected, %u pending, %u no-rule", when, st.rules,
+		 flow_dev_caps(fw->flow)->driver, flow_dev_rule_count(fw->flow), st.offloaded,
+		 st.rejected, st.pending, st.no_rule);
+}
+
+/* Converge the rules to the mirror. */
+static void fw_sync(struct fw *fw)
+{
+	int r = fw_offload_sync(fw->off, fw->mirror);
+	if (r < 0)
+		LOG_ERR(MOD, "offload sync incomplete: %s; retrying", strerror(-r));
+	fw->sync_pending = r < 0;
+	log_rules(fw, "synced");
+}
+
+/* The watchdog: a silent host may have changed the topology without us;
+ * stale rules could blackhole traffic, so they all go and OVS (which always
+ * holds the full pipeline) forwards everything until hostd is back. */
 static void fw_peer_down(void *arg, const char *why)
 {
 	struct fw *fw = arg;
-	LOG_WARN(MOD, "host lost (%s); keeping %zu mirrored object(s) until it is back",
-		 why, mirror_count(fw->mirror));
+	char reason[160];
+	snprintf(reason, sizeof(reason), "flushed by the watchdog: host lost (%s)", why);
+	int n = fw_offload_flush(fw->off, reason);
+	if (n < 0)
+		LOG_ERR(MOD, "watchdog: host lost (%s) but the flush failed: %s", why, strerror(-n));
+	else
+		LOG_WARN(MOD, "watchdog: host lost (%s): flushed %d rule(s), %u left in the driver; "
+			 "traffic falls back to OVS; keeping %zu mirrored object(s) until it is back",
+			 why, n, flow_dev_rule_count(fw->flow), mirror_count(fw->mirror));
+	fw->sync_pending = 0; /* nothing is rebuilt until the host is back */
 }
 
 static void log_object(void *arg, const struct mirror_obj *o)
@@ -227,6 +341,9 @@ static int fw_apply(void *arg, const struct mbox_msg *msgs, unsigned n, char *er
 		return r;
 	}
 	fw->resync_pending = 0;
+	fw_sync(fw);
+	if (replace)
+		fw_offload_report_all(fw->off); /* hostd forgot every status */
 	LOG_INFO(MOD, "batch applied: %u object(s)%s, mirror holds %zu; host epoch %016" PRIx64
 		 ", NIC epoch %016" PRIx64, n, replace ? " (full resync)" : "",
 		 mirror_count(fw->mirror), mbox_session_peer_epoch(fw->sess),
@@ -255,6 +372,139 @@ static const struct mbox_session_cbs fw_cbs = {
 
 /* ---- main loop ---------------------------------------------------------- */
 
+/* Send queued statuses while the ring has room. */
+static void send_statuses(struct fw *fw)
+{
+	struct fw_status st;
+	while (mbox_session_is_up(fw->sess) && fw_offload_peek_status(fw->off, &st)) {
+		struct mbox_msg m = { .type = MBOX_MSG_OBJ_STATUS };
+		m.u.obj.kind = st.kind;
+		m.u.obj.id = st.id;
+		m.u.obj.status = st.status;
+		size_t len = strlen(st.reason);
+		m.u.obj.body = (const uint8_t *)st.reason;
+		m.u.obj.body_len = (uint32_t)DFN_MIN(len, fw->max_reason);
+		int r = mbox_session_send(fw->sess, &m, 0);
+		if (r == -EAGAIN)
+			return; /* ring full: the rest goes on the next loop */
+		if (r < 0) {
+			LOG_WARN(MOD, "OBJ_STATUS %s %u not sent: %s", mbox_obj_kind_name(st.kind), st.id,
+				 strerror(-r));
+			return;
+		}
+		fw_offload_status_sent(fw->off);
+	}
+}
+
+/* Remove the EAL's runtime directory (config, fbarray files): a new one
+ * per process id would otherwise pile up. */
+static void eal_cleanup(void)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	int r = rte_eal_cleanup();
+	if (r < 0)
+		LOG_WARN(MOD, "EAL cleanup failed: %s", rte_strerror(-r));
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+		rmdir(dir);
+	}
+	LOG_INFO(MOD, "EAL stopped");
+}
+
+/* rte_eal_init with the board's arguments, our file prefix and the user's
+ * extras. 0 or -1 (logged). */
+static int eal_start(const struct fw_opts *o)
+{
+	static char board_args[] = CONFIG_FIRMWARE_EAL_ARGS;
+	static char prefix[64];
+	char *argv[MAX_EAL_ARGS + 1];
+	int argc = 0;
+	argv[argc++] = "firmware";
+	for (char *save, *t = strtok_r(board_args, " ", &save); t && argc < MAX_EAL_ARGS;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	snprintf(prefix, sizeof(prefix), "--file-prefix=fw%d", (int)getpid());
+	argv[argc++] = prefix;
+	for (int i = 0; i < o->eal_argc; i++) {
+		if (argc == MAX_EAL_ARGS) {
+			LOG_ERR(MOD, "EAL: more than %d arguments", MAX_EAL_ARGS);
+			return -1;
+		}
+		argv[argc++] = o->eal_argv[i];
+	}
+	argv[argc] = NULL;
+	char line[512] = "";
+	size_t at = 0;
+	for (int i = 1; i < argc && at < sizeof(line); i++)
+		at += (size_t)snprintf(line + at, sizeof(line) - at, "%s%s", i > 1 ? " " : "", argv[i]);
+	LOG_INFO(MOD, "EAL: rte_eal_init %s", line);
+	int r = rte_eal_init(argc, argv);
+	if (r < 0) {
+		LOG_ERR(MOD, "EAL: rte_eal_init failed: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	LOG_INFO(MOD, "EAL: up (%u lcore(s), %u ethdev port(s), runtime dir %s)", rte_lcore_count(),
+		 rte_eth_dev_count_avail(), rte_eal_get_runtime_dir());
+	return 0;
+}
+
+/* The flow driver the board chose, with the soft tables sized from Kconfig
+ * and the command line. 0 or -errno (logged). */
+static int flow_start(const struct fw_opts *o, struct fw *fw)
+{
+	const struct flow_driver_ops *ops = flow_driver_find(o->flow_driver);
+	struct flow_soft_params sp;
+	struct flow_error err = { 0 };
+	if (!ops) {
+		LOG_ERR(MOD, "flow driver '%s' is not compiled in", o->flow_driver);
+		return -ENOENT;
+	}
+	struct flow_params fp = { .name = "nic0" };
+	if (!strcmp(ops->name, "soft")) {
+		flow_soft_params_default(&sp);
+		if (sp.n_groups < FW_N_GROUPS)
+			sp.n_groups = FW_N_GROUPS;
+		if (o->soft_caps && flow_soft_params_capacities(&sp, o->soft_caps, &err)) {
+			LOG_ERR(MOD, "--soft-capacities '%s': %s", o->soft_caps, err.message);
+			return -EINVAL;
+		}
+		if (o->l3_capacity >= 0)
+			sp.capacity[FW_GROUP_L3] = (uint32_t)o->l3_capacity;
+		fp.soft = &sp;
+	} else {
+		LOG_ERR(MOD, "flow driver '%s' needs a configured ethdev port of the data path, "
+			"which this firmware does not set up yet", ops->name);
+		return -ENOTSUP;
+	}
+	int r = flow_open(ops, &fp, &fw->flow, &err);
+	if (r < 0) {
+		LOG_ERR(MOD, "cannot open the %s flow driver: %s", ops->name, err.message);
+		return r;
+	}
+	const struct flow_caps *c = flow_dev_caps(fw->flow);
+	char caps[160] = "";
+	size_t at = 0;
+	for (uint32_t g = 0; g < FW_N_GROUPS && g < c->n_groups && at < sizeof(caps); g++)
+		at += (size_t)snprintf(caps + at, sizeof(caps) - at, "%s%s=%u", g ? " " : "",
+				       fw_group_name(g), c->group_capacity[g]);
+	LOG_INFO(MOD, "flow driver %s: %u group(s), capacities %s, max %u rules", c->driver,
+		 c->n_groups, caps, c->max_rules);
+	struct fw_ports ports = { .resolve = NULL, .uplink = 0 };
+	r = fw_offload_create(fw->flow, &ports, &fw->off);
+	if (r < 0) {
+		LOG_ERR(MOD, "out of memory");
+		flow_close(fw->flow);
+		fw->flow = NULL;
+	}
+	return r;
+}
+
 /* Serve one incarnation of the mailbox. Returns 0 on a stop signal, -EIO
  * when the region must be re-created, another -errno on setup failure. */
 static int serve(const struct fw_opts *o, struct fw *fw)
@@ -268,6 +518,8 @@ static int serve(const struct fw_opts *o, struct fw *fw)
 	}
 	LOG_INFO(MOD, "mailbox %s created: epoch %016" PRIx64 ", %zu-byte slots; waiting for hostd",
 		 o->uri, mbox_open_epoch(mb), mbox_max_msg(mb));
+	fw->max_reason = mbox_max_msg(mb) - sizeof(struct mbox_msg_hdr) -
+			 sizeof(struct mbox_wire_obj_status);
 	struct mbox_session_cfg cfg = {
 		.role = MBOX_NIC,
 		.heartbeat_ms = o->heartbeat_ms,
@@ -288,6 +540,9 @@ static int serve(const struct fw_opts *o, struct fw *fw)
 			LOG_ERR(MOD, "mailbox failed (%s): re-creating it", strerror(-r));
 			break;
 		}
+		if (fw->sync_pending && mbox_session_is_up(fw->sess))
+			fw_sync(fw);
+		send_statuses(fw);
 	}
 	if (stop_signal)
 		r = 0;
@@ -300,7 +555,8 @@ close_mbox:
 
 int main(int argc, char **argv)
 {
-	struct fw_opts o = { .uri = DEFAULT_MBOX };
+	struct fw_opts o = { .uri = DEFAULT_MBOX, .flow_driver = CONFIG_FIRMWARE_FLOW_DRIVER,
+			     .l3_capacity = -1 };
 	dfn_log_init("firmware", DFN_LOG_INFO);
 	int r = parse_args(argc, argv, &o);
 	if (r)
@@ -313,13 +569,18 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct fw fw = { 0 };
-	if (mirror_create(&fw.mirror) < 0) {
-		LOG_ERR(MOD, "out of memory");
-		return 1;
-	}
 	LOG_INFO(MOD, "dfnic firmware %s starting (protocol v%u..v%u)", FIRMWARE_VERSION,
 		 o.proto_min ? o.proto_min : MBOX_PROTO_MIN, o.proto_max ? o.proto_max : MBOX_PROTO_MAX);
-	int rc = 0;
+	if (eal_start(&o) < 0)
+		return 1;
+	int rc = 1;
+	if (mirror_create(&fw.mirror) < 0) {
+		LOG_ERR(MOD, "out of memory");
+		goto stop_eal;
+	}
+	if (flow_start(&o, &fw) < 0)
+		goto free_mirror;
+	rc = 0;
 	while (!stop_signal) {
 		r = serve(&o, &fw);
 		if (r == -EIO) {
@@ -336,6 +597,14 @@ int main(int argc, char **argv)
 	if (stop_signal)
 		LOG_INFO(MOD, "%s: shutting down; NIC side of the mailbox marked closed",
 			 strsignal(stop_signal));
+	log_rules(&fw, "at shutdown");
+	fw_offload_destroy(fw.off);
+	flow_close(fw.flow);
+	LOG_INFO(MOD, "flow rules removed, driver closed");
+free_mirror:
 	mirror_destroy(fw.mirror);
+stop_eal:
+	eal_cleanup();
+	LOG_INFO(MOD, "stopped (exit %d)", rc);
 	return rc;
 }
