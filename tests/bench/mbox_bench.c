@@ -779,7 +779,7 @@ struct tput_row {
 	double ratio;       /* median over runs of mailbox/ring of the same pair */
 	double ratio_lo, ratio_hi; /* spread of those per-pair ratios */
 	unsigned quiet_pairs; /* pairs where neither run was disturbed */
-	int disturbed;      /* more than a quarter of the pairs were */
+	int disturbed;      /* more than a third of the pairs were */
 };
 
 /* Runs mailbox and ring back to back, in alternating order, and divides
@@ -816,7 +816,7 @@ static int measure_tput(struct tput_row *row)
 		row->lo[k] = v[(unsigned long)k * n];
 		row->hi[k] = v[(unsigned long)k * n + n - 1];
 	}
-	row->disturbed = (n - row->quiet_pairs) * 4 > n;
+	row->disturbed = (n - row->quiet_pairs) * 3 > n;
 	if (row->ok[0] && row->ok[1]) {
 		row->ratio = median(&v[2 * n], n);
 		row->ratio_lo = v[2 * n];
@@ -855,7 +855,7 @@ static void print_tput(const struct tput_row *rows, unsigned nrows)
 		printf("  %-6u %-28s %-28s %-18s %-6s %s\n", t->batch, cell[0], cell[1], rc, q, tgt);
 	}
 	printf("  (quiet: pairs of runs in which neither process waited for a CPU more than\n"
-	       "   %.0f %% of the time; a row with more than a quarter of its pairs disturbed\n"
+	       "   %.0f %% of the time; a row with more than a third of its pairs disturbed\n"
 	       "   is tagged \"disturbed\": its figures are not reliable)\n\n",
 	       RUN_DISTURBED_FRAC * 100);
 }
