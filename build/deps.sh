@@ -4,7 +4,8 @@
 # Run by `make deps`, and by `make check` / `make demo` (with --if-missing)
 # when something is missing. Only Debian's apt repositories are used; nothing
 # is fetched from anywhere else. The list below is the one place that names
-# a package: each line is "package  why".
+# a package: each line is "package  why" (no apostrophes: the list is one
+# single-quoted string).
 #
 #   build/deps.sh               install whatever is missing, say what and why
 #   build/deps.sh --if-missing  same, silent when nothing is missing
@@ -42,9 +43,9 @@ curl                     integration tests: talk to the REST API on its Unix soc
 openssl                  integration tests: make CA and certificates for TLS tests
 qemu-system-x86           qemu-virt board: boot the firmware image under TCG
 linux-image-amd64         qemu-virt board: the guest kernel (its vmlinux, booted through the PVH entry)
-busybox-static            qemu-virt board: the guest's shell and tools in the initramfs
+busybox-static            qemu-virt board: shell and tools of the guest initramfs
 cpio                      qemu-virt board: pack the initramfs (newc)
-xz-utils                  qemu-virt board: unpack the vmlinux from the bzImage's XZ payload
+xz-utils                  qemu-virt board: unpack the vmlinux from the XZ payload of the bzImage
 '
 
 list_names() { printf '%s\n' "$PACKAGES" | awk 'NF { print $1 }'; }
