@@ -134,8 +134,10 @@ int fw_compiler_begin(struct fw_compiler *c, const struct mirror *m)
 	mirror_foreach(m, index_one, &x);
 	if (x.err)
 		return x.err;
-	qsort(c->rifs, c->n_rifs, sizeof(*c->rifs), cmp_rif);
-	qsort(c->local_nets, c->n_local_nets, sizeof(*c->local_nets), cmp_u32);
+	if (c->n_rifs)
+		qsort(c->rifs, c->n_rifs, sizeof(*c->rifs), cmp_rif);
+	if (c->n_local_nets)
+		qsort(c->local_nets, c->n_local_nets, sizeof(*c->local_nets), cmp_u32);
 	return 0;
 }
 

@@ -10,13 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "drivers/base/log.h"
 #include "drivers/base/util.h"
 #include "drivers/mbox/mbox_wire.h"
 #include "hostd/controller/controller.h"
+#include "hostd/api/api_flows.h"
 #include "hostd/api/northbound.h"
 #include "hostd/nic.h"
+#include "hostd/offload/offload.h"
 #include "hostd/pipeline/pl_ctl.h"
 #include "hostd/version.h"
 
@@ -64,6 +67,9 @@ static void usage(FILE *f)
 		"                          a switch silent for 3 periods is dropped\n"
 		"      --no-bundle         never use bundles (plain messages + barriers)\n"
 		"      --no-nic            do not start the SmartNIC mailbox client\n"
+		"      --chassis NAME      the chassis this hostd runs on: its ports, routers\n"
+		"                          and neighbours are offloaded to the SmartNIC\n"
+		"                          (default: the host name)\n"
 		"      --l3-idle-timeout S idle timeout of reactive /32 routes, 1..65535 s\n"
 		"                          (default 30); without --flows the switches get\n"
 		"                          the pipeline compiled from the topology\n"
@@ -93,13 +99,14 @@ static int opt_uint(const char *name, const char *val, unsigned long min, unsign
 /* The controller's options (hostd/controller/controller.h). */
 static struct ctl_cfg ctl_opts;
 static int no_nic; /* --no-nic: no mailbox client */
+static const char *chassis_name; /* --chassis: whose topology the NIC offloads */
 static struct pl_cfg pl_opts; /* pipeline options (hostd/pipeline) */
 
 static int parse_args(int argc, char **argv, struct hostd_nic_cfg *c)
 {
 	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX, OPT_LISTEN, OPT_SSL_KEY, OPT_SSL_CERT,
 	       OPT_SSL_CA, OPT_FLOWS, OPT_APP, OPT_ECHO, OPT_NO_NIC, OPT_NO_BUNDLE,
-	       OPT_L3_IDLE };
+	       OPT_L3_IDLE, OPT_CHASSIS };
 	static const struct option longopts[] = {
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "heartbeat-ms", required_argument, NULL, 'b' },
@@ -118,6 +125,7 @@ static int parse_args(int argc, char **argv, struct hostd_nic_cfg *c)
 		{ "no-nic", no_argument, NULL, OPT_NO_NIC },
 		{ "no-bundle", no_argument, NULL, OPT_NO_BUNDLE },
 		{ "l3-idle-timeout", required_argument, NULL, OPT_L3_IDLE },
+		{ "chassis", required_argument, NULL, OPT_CHASSIS },
 		HOSTD_NB_LONGOPTS,
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -201,6 +209,14 @@ static int parse_args(int argc, char **argv, struct hostd_nic_cfg *c)
 		case OPT_NO_NIC:
 			no_nic = 1;
 			break;
+		case OPT_CHASSIS:
+			if (!*optarg || strlen(optarg) > TOPO_HOST_MAX) {
+				fprintf(stderr, "hostd: --chassis: '%s' is not a name of 1..%d "
+					"characters\n", optarg, TOPO_HOST_MAX);
+				return 2;
+			}
+			chassis_name = optarg;
+			break;
 		case OPT_NO_BUNDLE:
 			ctl_opts.no_bundle = 1;
 			break;
@@ -262,6 +278,21 @@ int main(int argc, char **argv)
 	if (hostd_nb_start() < 0) /* topology store + REST API (own thread) */
 		return 1;
 	struct hostd_nic *nic = NULL;
+	struct hostd_offload *off = NULL;
+	char host[TOPO_HOST_MAX + 1] = "";
+	if (!no_nic && hostd_nb_topo()) {
+		if (!chassis_name && gethostname(host, sizeof(host) - 1) == 0)
+			chassis_name = host;
+		r = chassis_name ? hostd_offload_create(hostd_nb_topo(), chassis_name, &off) : -EINVAL;
+		if (r < 0)
+			LOG_ERR(MOD, "offload disabled: cannot track chassis '%s': %s",
+				chassis_name ? chassis_name : "?", strerror(-r));
+		else {
+			hostd_offload_set_global(off);
+			cfg.source = hostd_offload_source(off);
+			LOG_INFO(MOD, "offloading chassis '%s' to the SmartNIC", chassis_name);
+		}
+	}
 	if (!no_nic) {
 		r = hostd_nic_start(&cfg, &nic);
 		if (r < 0) {
@@ -285,7 +316,9 @@ int main(int argc, char **argv)
 		if (!ctl_opts.flows_path && hostd_nb_topo() &&
 		    (r = pipeline_attach(ctl, hostd_nb_topo(), &pl_opts, &pl)) < 0)
 			LOG_ERR(MOD, "cannot attach the pipeline: %s", strerror(-r));
+		api_flows_set_ctl(ctl); /* GET .../chassis/NAME/flows asks it */
 		sig = ctl_run(ctl);
+		api_flows_set_ctl(NULL);
 		pipeline_detach(pl);
 		ctl_destroy(ctl);
 	} else {
@@ -295,6 +328,7 @@ int main(int argc, char **argv)
 	LOG_INFO(MOD, "%s: shutting down", sig > 0 ? strsignal(sig) : "error");
 	if (nic)
 		hostd_nic_stop(nic);
+	hostd_offload_destroy(off);
 	hostd_nb_stop();
 	LOG_INFO(MOD, "stopped");
 	return 0;

@@ -3,9 +3,10 @@
  * One thread owns the struct mbox and the session; everything the session
  * calls back runs here too, so no locking is needed. The callbacks only
  * set flags (a callback may not wait on the session); the loop below does
- * the pushing after mbox_session_poll() returns. hostd's state is, for
- * now, one HOST_INFO object (drivers/mbox/objects.h); later issues add the
- * topology objects to build_state(). */
+ * the pushing after mbox_session_poll() returns. hostd's state is one
+ * HOST_INFO object (drivers/mbox/objects.h) plus, with a source
+ * (hostd/offload), the topology objects: all of them on a resync, then
+ * incremental batches whenever the source has changes. */
 #include "hostd/nic.h"
 
 #include <errno.h>
@@ -72,7 +73,10 @@ static void nic_peer_up(void *arg, const struct mbox_hello *peer, int resync)
 
 static void nic_peer_down(void *arg, const char *why)
 {
+	struct hostd_nic *n = arg;
 	LOG_WARN(MOD, "NIC lost (%s); waiting for it to come back", why);
+	if (n->cfg.source && n->cfg.source->down)
+		n->cfg.source->down(n->cfg.source->arg);
 }
 
 static int nic_message(void *arg, const struct mbox_msg *msg, char *err, size_t errlen)
@@ -88,6 +92,10 @@ static int nic_message(void *arg, const struct mbox_msg *msg, char *err, size_t 
 		LOG_DBG(MOD, "status of %s %u: %u",
 			mbox_obj_kind_name(msg->u.obj.kind) ? mbox_obj_kind_name(msg->u.obj.kind) : "?",
 			msg->u.obj.id, msg->u.obj.status);
+		if (n->cfg.source && n->cfg.source->status)
+			n->cfg.source->status(n->cfg.source->arg, msg->u.obj.kind, msg->u.obj.id,
+					      msg->u.obj.status, (const char *)msg->u.obj.body,
+					      msg->u.obj.body_len);
 		return 0;
 	default:
 		snprintf(err, errlen, "hostd does not handle %s",
@@ -126,10 +134,31 @@ static unsigned build_state(struct mbox_msg *msgs, uint8_t (*bodies)[sizeof(stru
 
 static void push_state(struct hostd_nic *n)
 {
-	struct mbox_msg msgs[1];
+	struct mbox_msg one[1], *msgs = one;
 	uint8_t bodies[1][sizeof(struct mbox_wire_host_info)];
 	char err[256];
-	unsigned cnt = build_state(msgs, bodies);
+	unsigned cnt = build_state(one, bodies);
+	const struct hostd_nic_source *src = n->cfg.source;
+	if (src) {
+		const struct mbox_msg *more;
+		unsigned nmore = 0;
+		int rs = src->full(src->arg, &more, &nmore);
+		if (rs < 0) {
+			n->push_after_ms = dfn_now_ms() + n->cfg.retry_ms;
+			LOG_ERR(MOD, "resync: cannot build the topology objects: %s", strerror(-rs));
+			return;
+		}
+		msgs = malloc((cnt + nmore) * sizeof(*msgs));
+		if (!msgs) {
+			src->done(src->arg, 0);
+			n->push_after_ms = dfn_now_ms() + n->cfg.retry_ms;
+			return;
+		}
+		msgs[0] = one[0];
+		if (nmore)
+			memcpy(msgs + cnt, more, nmore * sizeof(*msgs));
+		cnt += nmore;
+	}
 	uint64_t nic_epoch = mbox_session_peer_epoch(n->sess);
 	uint32_t hb = n->cfg.heartbeat_ms ? n->cfg.heartbeat_ms : CONFIG_MBOX_HEARTBEAT_MS;
 	int timeout = (int)DFN_MAX(2000u, 10u * hb);
@@ -137,6 +166,10 @@ static void push_state(struct hostd_nic *n)
 	LOG_INFO(MOD, "resync: pushing full state to NIC epoch %016" PRIx64 ": %u object(s)",
 		 nic_epoch, cnt);
 	int r = mbox_session_send_batch(n->sess, msgs, cnt, timeout, err, sizeof(err));
+	if (src) {
+		src->done(src->arg, r == 0);
+		free(msgs);
+	}
 	if (r == 0) {
 		n->push_pending = 0;
 		LOG_INFO(MOD, "resync done: NIC epoch %016" PRIx64 " applied the batch of %u object(s)",
@@ -147,6 +180,34 @@ static void push_state(struct hostd_nic *n)
 		n->push_after_ms = dfn_now_ms() + n->cfg.retry_ms;
 		LOG_ERR(MOD, "resync to NIC epoch %016" PRIx64 " failed: %s (%s); retrying in %u ms",
 			nic_epoch, strerror(-r), err, n->cfg.retry_ms);
+	}
+}
+
+/* Push what the source changed since the last acknowledged batch. */
+static void push_delta(struct hostd_nic *n)
+{
+	const struct hostd_nic_source *src = n->cfg.source;
+	const struct mbox_msg *msgs;
+	unsigned cnt = 0;
+	char err[256];
+	int r = src->delta(src->arg, &msgs, &cnt);
+	if (r < 0) {
+		n->push_after_ms = dfn_now_ms() + n->cfg.retry_ms;
+		LOG_ERR(MOD, "cannot build the topology changes: %s", strerror(-r));
+		return;
+	}
+	if (!cnt)
+		return;
+	uint32_t hb = n->cfg.heartbeat_ms ? n->cfg.heartbeat_ms : CONFIG_MBOX_HEARTBEAT_MS;
+	int timeout = (int)DFN_MAX(2000u, 10u * hb);
+	r = mbox_session_send_batch(n->sess, msgs, cnt, timeout, err, sizeof(err));
+	src->done(src->arg, r == 0);
+	if (r == 0) {
+		LOG_INFO(MOD, "topology change: NIC applied a batch of %u object change(s)", cnt);
+	} else {
+		n->push_after_ms = dfn_now_ms() + n->cfg.retry_ms;
+		LOG_WARN(MOD, "topology change batch of %u refused or lost: %s (%s); retrying", cnt,
+			 strerror(-r), err);
 	}
 }
 
@@ -207,6 +268,9 @@ static void *nic_thread(void *arg)
 			if (n->push_pending && mbox_session_is_up(n->sess) &&
 			    dfn_now_ms() >= n->push_after_ms)
 				push_state(n);
+			else if (!n->push_pending && n->cfg.source && mbox_session_is_up(n->sess) &&
+				 dfn_now_ms() >= n->push_after_ms)
+				push_delta(n);
 		}
 		mbox_session_destroy(n->sess);
 		n->sess = NULL;

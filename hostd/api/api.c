@@ -1,7 +1,8 @@
 /* hostd/api/api.c: the REST server (contract in api.h).
  *
  * Routing: /v2.0/<collection>[/<id>[/<action>]] with the collections of
- * TOPO_KINDS, plus /v2.0/dfnic/apply and /v2.0/chassis/<name>/flows.
+ * TOPO_KINDS, plus /v2.0/dfnic/apply and /v2.0/chassis/<name>/flows
+ * (api_flows.c).
  * Bodies are collected up to max_body, decoded with jansson and turned
  * into topology transactions (hostd/topo). */
 #include <arpa/inet.h>
@@ -20,6 +21,8 @@
 #include "drivers/base/log.h"
 #include "drivers/base/util.h"
 #include "hostd/api/api.h"
+#include "hostd/api/api_flows.h"
+#include "hostd/api/api_offload.h"
 #include "hostd/topo/topo_json.h"
 
 #define MOD "api"
@@ -700,6 +703,13 @@ static enum MHD_Result route(struct MHD_Connection *c, struct api *a, const char
 		return reply_err(c, 404, "HTTPNotFound", "", "no resource at %s (try /v2.0/...)", url);
 	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST"),
 	     put = !strcmp(method, "PUT"), del = !strcmp(method, "DELETE");
+	if (!strcmp(seg[1], "dfnic") && n == 3 && !strcmp(seg[2], "offload")) {
+		if (!get)
+			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use GET on %s", url);
+		json_t *j;
+		unsigned st = (unsigned)api_offload_json(a->topo, NULL, &j);
+		return send_json(c, st, j);
+	}
 	if (!strcmp(seg[1], "dfnic") && n == 3 && !strcmp(seg[2], "apply")) {
 		if (!post)
 			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use POST on %s", url);
@@ -731,16 +741,21 @@ static enum MHD_Result route(struct MHD_Connection *c, struct api *a, const char
 			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use PUT on %s", url);
 		return do_iface(c, a, seg[2], seg[3][0] == 'a', rq);
 	}
+	if (n == 4 && k == TOPO_CHASSIS && !strcmp(seg[3], "offload")) {
+		if (!get)
+			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use GET on %s", url);
+		json_t *j;
+		unsigned st = (unsigned)api_offload_json(a->topo, seg[2], &j);
+		return send_json(c, st, j);
+	}
 	if (n == 4 && k == TOPO_CHASSIS && !strcmp(seg[3], "flows")) {
-		topo_rdlock(a->topo);
-		bool known = topo_chassis_get(a->topo, seg[2]) != NULL;
-		topo_unlock(a->topo);
-		if (!known)
-			return reply_err(c, 404, "ChassisNotFound", "id",
-					 "chassis %s could not be found", seg[2]);
-		return reply_err(c, 501, "NotImplemented", "",
-				 "flows of chassis %s: the pipeline compiler is not available yet",
-				 seg[2]);
+		if (!get)
+			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use GET on %s", url);
+		json_t *body;
+		unsigned st = api_flows_reply(a->topo, seg[2], &body); /* api_flows.c */
+		if (!body)
+			return reply_err(c, 500, "InternalServerError", "", "out of memory");
+		return send_json(c, st, body);
 	}
 	return reply_err(c, 404, "HTTPNotFound", "", "no resource at %s", url);
 }

@@ -2,7 +2,7 @@
 # and hostd's glue that starts the topology, the store and the API
 # (northbound.c, called from hostd/main.c).
 libs-y += api
-api-srcs-y := hostd/api/api.c hostd/api/northbound.c
+api-srcs-y := hostd/api/api.c hostd/api/northbound.c hostd/api/api_offload.c hostd/api/api_flows.c
 
 hostd-libs += api
 hostd-ldlibs += -lmicrohttpd

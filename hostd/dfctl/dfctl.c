@@ -23,13 +23,14 @@
 #include <unistd.h>
 
 #include "drivers/base/util.h"
+#include "hostd/dfctl/dfctl_int.h"
 
 #define DEFAULT_SOCKET "/var/lib/dfnic/hostd.sock"
 
 enum { EX_OK = 0, EX_API = 1, EX_USAGE = 2, EX_CONN = 3 };
 
 static const char *sock_path;  /* --socket / $DFCTL_SOCKET / default */
-static int json_out;           /* --json */
+int json_out;                  /* --json */
 
 __attribute__((format(printf, 1, 2), noreturn))
 static void die_usage(const char *fmt, ...)
@@ -44,11 +45,6 @@ static void die_usage(const char *fmt, ...)
 }
 
 /* ---- HTTP over AF_UNIX ------------------------------------------------- */
-
-struct reply {
-	int status;                     /* HTTP status */
-	json_t *body;                   /* parsed body, NULL if none */
-};
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -84,7 +80,7 @@ static size_t unchunk(char *b, size_t n)
 	return out;
 }
 
-static struct reply http(const char *method, const char *path, const char *body)
+struct reply http(const char *method, const char *path, const char *body)
 {
 	struct reply rp = { 0, NULL };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -148,7 +144,7 @@ static struct reply http(const char *method, const char *path, const char *body)
 }
 
 /* Print the API's error and return the exit code. */
-static int api_error(struct reply *rp, const char *what)
+int api_error(struct reply *rp, const char *what)
 {
 	json_t *ne = json_object_get(rp->body, "NeutronError");
 	const char *msg = json_string_value(json_object_get(ne, "message"));
@@ -167,7 +163,7 @@ static int api_error(struct reply *rp, const char *what)
 
 /* ---- output ------------------------------------------------------------ */
 
-static void print_json(json_t *j)
+void print_json(json_t *j)
 {
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", s ? s : "null");
@@ -430,8 +426,9 @@ static void main_help(FILE *f)
 		"          router add-interface ROUTER --subnet S | --port P\n"
 		"          router remove-interface ROUTER --subnet S | --port P\n"
 		"  apply FILE.json [--prune]  apply a whole topology in one transaction\n"
-		"  flows CHASSIS              flows hostd wants on a chassis (not available yet)\n"
-		"  pipeline CHASSIS           the pipeline's table graph (not available yet)\n"
+		"  flows CHASSIS              flows hostd wants on a chassis, and the switch's\n"
+		"  pipeline CHASSIS [--svg F] table graph of the live flows (Graphviz)\n"
+		"  offload [CHASSIS]          what the SmartNIC offloads: status per entry\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   hostd's API socket (default $DFCTL_SOCKET or %s)\n"
@@ -650,7 +647,7 @@ static int show_reply(const struct reply *rp, const char *key)
 	return EX_OK;
 }
 
-static char *url_escape(const char *s)
+char *url_escape(const char *s)
 {
 	char *out = malloc(strlen(s) * 3 + 1), *p = out;
 	if (!out)
@@ -876,44 +873,6 @@ static int cmd_apply(int argc, char **argv)
 	return EX_OK;
 }
 
-static int cmd_flows(int argc, char **argv)
-{
-	if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
-		printf("usage: dfctl flows CHASSIS\n"
-		       "The flows hostd wants on CHASSIS's br-int and whether the switch has them\n"
-		       "(GET /v2.0/chassis/CHASSIS/flows). Not available yet: hostd answers 501\n"
-		       "until the pipeline is wired to the API; dfctl then exits 2.\n");
-		return EX_OK;
-	}
-	if (argc != 1)
-		die_usage("flows: needs CHASSIS (see dfctl flows --help)");
-	char path[512];
-	char *e = url_escape(argv[0]);
-	snprintf(path, sizeof(path), "/v2.0/chassis/%s/flows", e);
-	free(e);
-	struct reply rp = http("GET", path, NULL);
-	if (rp.status != 200) {
-		if (rp.status == 501)
-			fprintf(stderr, "dfctl: flows: not available yet\n");
-		return api_error(&rp, "flows");
-	}
-	print_json(rp.body);
-	json_decref(rp.body);
-	return EX_OK;
-}
-
-static int cmd_pipeline(int argc, char **argv)
-{
-	if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
-		printf("usage: dfctl pipeline CHASSIS [--svg FILE|--png FILE]\n"
-		       "The pipeline's table graph from the live flows. Not available yet\n"
-		       "(exits 2).\n");
-		return EX_OK;
-	}
-	fprintf(stderr, "dfctl: pipeline: not available yet (needs the pipeline's flow API)\n");
-	return EX_USAGE;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -962,6 +921,8 @@ int main(int argc, char **argv)
 		return cmd_flows(sub_argc, sub_argv);
 	if (!strcmp(cmd, "pipeline"))
 		return cmd_pipeline(sub_argc, sub_argv);
+	if (!strcmp(cmd, "offload"))
+		return cmd_offload(sub_argc, sub_argv);
 	if (!strcmp(cmd, "help")) {
 		main_help(stdout);
 		return EX_OK;

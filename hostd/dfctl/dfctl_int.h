@@ -1,0 +1,32 @@
+/* hostd/dfctl/dfctl_int.h: what dfctl's files share. dfctl.c holds the
+ * HTTP client, the output helpers, the resource commands and main();
+ * cmd_offload.c (`dfctl offload`), cmd_flows.c (`dfctl flows`) and
+ * cmd_pipeline.c (`dfctl pipeline`, drawing with graph.c) borrow the
+ * helpers below. Not an API outside hostd/dfctl/. */
+#ifndef DFNIC_DFCTL_INT_H
+#define DFNIC_DFCTL_INT_H
+
+#include <jansson.h>
+
+extern int json_out;            /* --json */
+
+struct reply {
+	int status;                     /* HTTP status */
+	json_t *body;                   /* parsed body, NULL if none */
+};
+
+/* One request to hostd over its Unix socket (exits 3 when hostd cannot be
+ * reached). */
+struct reply http(const char *method, const char *path, const char *body);
+/* Prints the API's error for `what`, frees the body, returns the exit code. */
+int api_error(struct reply *rp, const char *what);
+void print_json(json_t *j);
+/* %XX-escapes everything but unreserved characters (malloc'ed). */
+char *url_escape(const char *s);
+
+/* Commands living in their own files. */
+int cmd_offload(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_pipeline(int argc, char **argv);
+
+#endif

@@ -1,0 +1,330 @@
+/* hostd/offload/hoffload.c: the state around nic_objects.c (offload.h).
+ *
+ * Three object sets: `acked` (what the NIC applied, with the statuses it
+ * reported), `inflight` (what the last full()/delta() was built from,
+ * until done()), and the messages of that push. A topology change only
+ * sets `dirty` (the subscriber runs under the topology's write lock); the
+ * mailbox thread's next delta() recompiles and diffs against `acked`.
+ * `acked` and the statuses are read by the API thread: `lock` guards them. */
+#include "hostd/offload/offload.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/base/log.h"
+#include "drivers/mbox/codec.h"
+#include "hostd/nic.h"
+
+#define MOD "offload"
+
+struct hostd_offload {
+	struct topo *topo;               /* the topology (not owned) */
+	char chassis[TOPO_HOST_MAX + 1]; /* the chassis we compile for */
+	pthread_mutex_t lock;            /* guards acked, connected */
+	struct hoff_set acked;           /* what the NIC holds, with statuses */
+	int connected;                   /* the NIC acknowledged acked and is up */
+	struct hoff_set inflight;        /* what the pending push was built from */
+	int inflight_full;               /* the pending push is a resync */
+	struct mbox_msg *msgs;           /* messages of the pending push */
+	size_t cap_msgs;                 /* allocated */
+	atomic_int dirty;                /* the topology changed since the last delta */
+	struct hostd_nic_source src;     /* for hostd/nic.c */
+};
+
+static struct hostd_offload *global;
+
+void hostd_offload_set_global(struct hostd_offload *o) { global = o; }
+struct hostd_offload *hostd_offload_global(void) { return global; }
+const char *hostd_offload_chassis(const struct hostd_offload *o) { return o->chassis; }
+
+const char *hostd_offload_kind_name(uint16_t kind)
+{
+	switch (kind) {
+#define HOFF_KIND(name, lname, code, size, desc) case code: return #lname;
+	MBOX_OBJ_KIND_LIST(HOFF_KIND)
+#undef HOFF_KIND
+	default:
+		return "unknown";
+	}
+}
+
+/* Underlay MAC of a tunnel IP from the kernel's ARP table. */
+static int arp_lookup(uint32_t ip, uint8_t mac[6])
+{
+	FILE *f = fopen("/proc/net/arp", "r");
+	if (!f)
+		return -ENOENT;
+	char line[256], want[16];
+	snprintf(want, sizeof(want), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
+		 ip & 0xff);
+	int r = -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		char ipstr[64], hw[64];
+		unsigned type, flags, m[6];
+		if (sscanf(line, "%63s 0x%x 0x%x %63s", ipstr, &type, &flags, hw) != 4 ||
+		    strcmp(ipstr, want) || !(flags & 0x2) ||
+		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+			continue;
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t)m[i];
+		r = 0;
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+static void on_topo_change(const struct topo *t, const struct topo_change *ch, size_t n,
+			   void *arg)
+{
+	struct hostd_offload *o = arg;
+	atomic_store(&o->dirty, 1);
+}
+
+static int compile(struct hostd_offload *o, struct hoff_set *out)
+{
+	topo_rdlock(o->topo);
+	int r = hostd_offload_compile(o->topo, o->chassis, arp_lookup, out);
+	topo_unlock(o->topo);
+	return r;
+}
+
+static int msgs_reserve(struct hostd_offload *o, size_t n)
+{
+	if (n <= o->cap_msgs)
+		return 0;
+	struct mbox_msg *m = realloc(o->msgs, n * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	o->msgs = m;
+	o->cap_msgs = n;
+	return 0;
+}
+
+static void msg_set(struct mbox_msg *m, const struct hoff_obj *ob)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = MBOX_MSG_OBJ_SET;
+	m->u.obj.kind = ob->kind;
+	m->u.obj.id = ob->id;
+	m->u.obj.body = ob->body;
+	m->u.obj.body_len = ob->len;
+}
+
+static int src_full(void *arg, const struct mbox_msg **msgs, unsigned *n)
+{
+	struct hostd_offload *o = arg;
+	atomic_store(&o->dirty, 0); /* the full state includes every change so far */
+	int r = compile(o, &o->inflight);
+	if (r < 0)
+		return r;
+	if ((r = msgs_reserve(o, o->inflight.n ? o->inflight.n : 1)))
+		return r;
+	for (size_t i = 0; i < o->inflight.n; i++)
+		msg_set(&o->msgs[i], &o->inflight.v[i]);
+	o->inflight_full = 1;
+	*msgs = o->msgs;
+	*n = (unsigned)o->inflight.n;
+	LOG_INFO(MOD, "resync for chassis %s: %zu object(s)", o->chassis, o->inflight.n);
+	return 0;
+}
+
+static int src_delta(void *arg, const struct mbox_msg **msgs, unsigned *n)
+{
+	struct hostd_offload *o = arg;
+	*n = 0;
+	if (!atomic_exchange(&o->dirty, 0))
+		return 0;
+	int r = compile(o, &o->inflight);
+	if (r < 0) {
+		atomic_store(&o->dirty, 1);
+		return r;
+	}
+	size_t total = o->acked.n + o->inflight.n;
+	const struct hoff_obj **sets = malloc((o->inflight.n + 1) * sizeof(*sets));
+	const struct hoff_obj **dels = malloc((o->acked.n + 1) * sizeof(*dels));
+	if (!sets || !dels || msgs_reserve(o, total ? total : 1)) {
+		free(sets);
+		free(dels);
+		atomic_store(&o->dirty, 1);
+		return -ENOMEM;
+	}
+	size_t ns, nd;
+	hostd_offload_diff(&o->acked, &o->inflight, sets, &ns, dels, &nd);
+	size_t k = 0;
+	for (size_t i = 0; i < nd; i++) {
+		struct mbox_msg *m = &o->msgs[k++];
+		memset(m, 0, sizeof(*m));
+		m->type = MBOX_MSG_OBJ_DEL;
+		m->u.obj.kind = dels[i]->kind;
+		m->u.obj.id = dels[i]->id;
+	}
+	for (size_t i = 0; i < ns; i++)
+		msg_set(&o->msgs[k++], sets[i]);
+	free(sets);
+	free(dels);
+	o->inflight_full = 0;
+	*msgs = o->msgs;
+	*n = (unsigned)k;
+	if (k)
+		LOG_INFO(MOD, "topology change for chassis %s: %zu set, %zu deleted", o->chassis, ns,
+			 nd);
+	return 0;
+}
+
+/* Carry the statuses of unchanged objects from `old` into `nu`. */
+static void carry_statuses(const struct hoff_set *old, struct hoff_set *nu)
+{
+	size_t i = 0;
+	for (size_t j = 0; j < nu->n; j++) {
+		struct hoff_obj *b = &nu->v[j];
+		while (i < old->n && (old->v[i].kind < b->kind ||
+				      (old->v[i].kind == b->kind && old->v[i].id < b->id)))
+			i++;
+		if (i < old->n && old->v[i].kind == b->kind && old->v[i].id == b->id &&
+		    old->v[i].len == b->len && !memcmp(old->v[i].body, b->body, b->len) &&
+		    b->status == MBOX_OBJ_ST_PENDING && !strcmp(b->reason, HOFF_UNACKED)) {
+			b->status = old->v[i].status;
+			memcpy(b->reason, old->v[i].reason, sizeof(b->reason));
+		}
+	}
+}
+
+static void src_done(void *arg, int ok)
+{
+	struct hostd_offload *o = arg;
+	if (!ok) {
+		if (!o->inflight_full)
+			atomic_store(&o->dirty, 1); /* diff again next time */
+		return;
+	}
+	pthread_mutex_lock(&o->lock);
+	if (!o->inflight_full)
+		carry_statuses(&o->acked, &o->inflight);
+	/* swap: acked <- inflight (the old acked array is reused next time) */
+	struct hoff_set t = o->acked;
+	o->acked = o->inflight;
+	o->inflight = t;
+	o->connected = 1;
+	pthread_mutex_unlock(&o->lock);
+}
+
+static void src_status(void *arg, uint16_t kind, uint32_t id, uint16_t status,
+		       const char *reason, size_t len)
+{
+	hostd_offload_status(arg, kind, id, status, reason, len);
+}
+
+static void src_down(void *arg)
+{
+	struct hostd_offload *o = arg;
+	pthread_mutex_lock(&o->lock);
+	o->connected = 0;
+	pthread_mutex_unlock(&o->lock);
+}
+
+/* Record a status in one set; 1 when the object is there. */
+static int set_status_in(struct hoff_set *set, uint16_t kind, uint32_t id, uint16_t status,
+			 const char *reason, size_t len)
+{
+	size_t lo = 0, hi = set->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		struct hoff_obj *b = &set->v[mid];
+		if (b->kind < kind || (b->kind == kind && b->id < id)) {
+			lo = mid + 1;
+		} else if (b->kind == kind && b->id == id) {
+			b->status = status;
+			if (len >= sizeof(b->reason))
+				len = sizeof(b->reason) - 1;
+			for (size_t i = 0; i < len; i++) /* printable only: it reaches terminals */
+				b->reason[i] = reason[i] >= 0x20 && reason[i] < 0x7f ? reason[i] : '?';
+			b->reason[len] = '\0';
+			return 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return 0;
+}
+
+int hostd_offload_status(struct hostd_offload *o, uint16_t kind, uint32_t id, uint16_t status,
+			 const char *reason, size_t len)
+{
+	pthread_mutex_lock(&o->lock);
+	int found = set_status_in(&o->acked, kind, id, status, reason, len);
+	/* The NIC reports right after applying a batch, possibly before the
+	 * batch's acknowledgement reached done(): keep it for `inflight` too. */
+	found |= set_status_in(&o->inflight, kind, id, status, reason, len);
+	pthread_mutex_unlock(&o->lock);
+	if (!found)
+		LOG_DBG(MOD, "status for unknown %s %u ignored", hostd_offload_kind_name(kind), id);
+	return found;
+}
+
+int hostd_offload_snapshot(struct hostd_offload *o, struct hoff_set *out, int *connected)
+{
+	pthread_mutex_lock(&o->lock);
+	out->v = malloc((o->acked.n ? o->acked.n : 1) * sizeof(*out->v));
+	if (!out->v) {
+		pthread_mutex_unlock(&o->lock);
+		return -ENOMEM;
+	}
+	if (o->acked.n)
+		memcpy(out->v, o->acked.v, o->acked.n * sizeof(*out->v));
+	out->n = out->cap = o->acked.n;
+	*connected = o->connected;
+	pthread_mutex_unlock(&o->lock);
+	return 0;
+}
+
+int hostd_offload_create(struct topo *t, const char *chassis, struct hostd_offload **out)
+{
+	if (!t || !chassis || !*chassis || strlen(chassis) > TOPO_HOST_MAX)
+		return -EINVAL;
+	struct hostd_offload *o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->topo = t;
+	snprintf(o->chassis, sizeof(o->chassis), "%s", chassis);
+	pthread_mutex_init(&o->lock, NULL);
+	o->src = (struct hostd_nic_source){
+		.full = src_full,
+		.delta = src_delta,
+		.done = src_done,
+		.status = src_status,
+		.down = src_down,
+		.arg = o,
+	};
+	int r = topo_subscribe(t, on_topo_change, o);
+	if (r < 0) {
+		pthread_mutex_destroy(&o->lock);
+		free(o);
+		return r;
+	}
+	*out = o;
+	return 0;
+}
+
+void hostd_offload_destroy(struct hostd_offload *o)
+{
+	if (!o)
+		return;
+	if (global == o)
+		global = NULL;
+	topo_unsubscribe(o->topo, on_topo_change, o);
+	hoff_set_free(&o->acked);
+	hoff_set_free(&o->inflight);
+	free(o->msgs);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
+}
+
+const struct hostd_nic_source *hostd_offload_source(struct hostd_offload *o)
+{
+	return &o->src;
+}
