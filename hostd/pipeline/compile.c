@@ -10,6 +10,7 @@
 
 #include "drivers/base/log.h"
 #include "hostd/pipeline/pipeline.h"
+#include "hostd/pipeline/pl_int.h"
 
 #define MOD "pipeline"
 
@@ -24,6 +25,17 @@
 #define PRIO_HOST 300
 #define PRIO_EXTRA_ROUTE 200 /* + prefix length */
 #define PRIO_SUBNET 100      /* + prefix length */
+#define PRIO_LEAVE 10        /* l3: what no subnet/route matched leaves the router */
+/* snat (40) */
+#define PRIO_FIP_IN 300      /* external -> floating IP: DNAT */
+#define PRIO_UNSNAT 290      /* external -> gateway IP: un-SNAT */
+#define PRIO_EXT_DROP 280    /* anything else from outside */
+#define PRIO_FIP_OUT 200     /* fixed IP of a floating IP: SNAT to it */
+#define PRIO_SNAT 100        /* the rest: SNAT to the gateway IP */
+/* ext_nexthop (35) */
+#define PRIO_NEIGH 300       /* resolved next hop */
+#define PRIO_EXT_SUBNET 200  /* unresolved host of the external subnet */
+#define PRIO_EXT_DEFAULT 100 /* via the external subnet's gateway */
 
 static const uint8_t MCAST_BIT[6] = { 1, 0, 0, 0, 0, 0 };
 
@@ -375,15 +387,17 @@ static void compile_network(struct cctx *c, const struct topo_network *n)
 
 /* ---- routers ------------------------------------------------------------- */
 
-static void arp_responder(struct cctx *c, const struct topo_router_iface *ifc, uint32_t netkey,
-			  uint64_t ck)
+/* ARP responder in `table`: a request for ip on network netkey gets a
+ * unicast reply from mac, out of the port it came in by (tagged with
+ * vlan_vid when vid, for requests that came from a VLAN provider port). */
+static void arp_reply_flow(struct cctx *c, unsigned table, uint32_t netkey, uint32_t ip,
+			   const uint8_t mac[6], uint16_t vid, uint64_t ck)
 {
 	struct ofp_actions *l;
 	struct ofp_action *a;
 	struct dflow f;
-	uint32_t ip = topo_ip_v4(ifc->ip);
 
-	fl_init(&f, PL_T_ARP, PRIO_PORT, ck);
+	fl_init(&f, table, PRIO_PORT, ck);
 	ofp_match_set_uint(&f.match, OFPF_METADATA, netkey);
 	ofp_match_set_uint(&f.match, OFPF_ETH_TYPE, 0x0806);
 	ofp_match_set_uint(&f.match, OFPF_ARP_OP, 1);
@@ -395,7 +409,7 @@ static void arp_responder(struct cctx *c, const struct topo_router_iface *ifc, u
 		a->u.move.dst = OFPF_ETH_DST;
 		a->u.move.n_bits = 48;
 	}
-	ofp_actions_set_field_bytes(l, OFPF_ETH_SRC, ifc->port->mac);
+	ofp_actions_set_field_bytes(l, OFPF_ETH_SRC, mac);
 	ofp_actions_set_field(l, OFPF_ARP_OP, 2);
 	if ((a = ofp_actions_add(l, OFPACT_REG_MOVE))) {
 		a->u.move.src = OFPF_ARP_SHA;
@@ -407,10 +421,21 @@ static void arp_responder(struct cctx *c, const struct topo_router_iface *ifc, u
 		a->u.move.dst = OFPF_ARP_TPA;
 		a->u.move.n_bits = 32;
 	}
-	ofp_actions_set_field_bytes(l, OFPF_ARP_SHA, ifc->port->mac);
+	ofp_actions_set_field_bytes(l, OFPF_ARP_SHA, mac);
 	ofp_actions_set_field(l, OFPF_ARP_SPA, ip);
+	if (vid) {
+		if ((a = ofp_actions_add(l, OFPACT_PUSH_VLAN)))
+			a->u.push_vlan_tpid = 0x8100;
+		ofp_actions_set_field(l, OFPF_VLAN_VID, OFPVID_PRESENT | vid);
+	}
 	ofp_actions_output(l, OFPP_IN_PORT, 0);
 	emit(c, &f);
+}
+
+static void arp_responder(struct cctx *c, const struct topo_router_iface *ifc, uint32_t netkey,
+			  uint64_t ck)
+{
+	arp_reply_flow(c, PL_T_ARP, netkey, topo_ip_v4(ifc->ip), ifc->port->mac, 0, ck);
 }
 
 /* The router interface whose subnet holds the fixed IP, or NULL. */
@@ -584,6 +609,327 @@ static void compile_router(struct cctx *c, const struct topo_router *r)
 	}
 }
 
+/* ---- north/south ---------------------------------------------------------
+ * A router with an external gateway: on the network node it is the
+ * centralized gateway (SNAT to its gateway IP, floating IPs 1:1 with
+ * conntrack in zone = router key); every other chassis sends what leaves
+ * the router's subnets there, unrouted (eth_dst still the router's MAC on
+ * the source network), over that network's tunnel or provider port. */
+
+int pl_router_ext(const struct topo *t, const struct topo_router *r, struct pl_router_ext *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (!r->gw_network_id[0] || !r->gw_port_id[0] || r->key > UINT16_MAX)
+		return -ENOENT; /* conntrack zones are 16 bits */
+	x->net = topo_network_get(t, r->gw_network_id);
+	x->gw = topo_port_get(t, r->gw_port_id);
+	x->gw_ip = topo_router_gw_ip(t, r);
+	if (!x->net || !x->gw || x->gw_ip.version != 4 || !x->net->admin_state_up)
+		return -ENOENT;
+	x->sub = topo_subnet_containing(t, x->net->id, &x->gw_ip);
+	return x->sub ? 0 : -ENOENT;
+}
+
+const struct topo_chassis *pl_network_node(const struct topo *t)
+{
+	const struct topo_chassis *ch;
+	for (ch = topo_chassis_next(t, NULL); ch; ch = topo_chassis_next(t, ch))
+		if (ch->network_node)
+			return ch;
+	return NULL;
+}
+
+/* ct(commit?, zone, table, nat(flags: ip)) -- nat_flags 0: nat without a
+ * range (reverse an existing connection's translation). */
+static void ct_nat(struct ofp_actions *l, uint16_t zone, int commit, unsigned table,
+		   uint16_t nat_flags, uint32_t ip)
+{
+	struct ofp_action *a = ofp_actions_add(l, OFPACT_CT), *n;
+	uint8_t be[4] = { (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
+			  (uint8_t)ip };
+	if (!a)
+		return;
+	a->u.ct.flags = commit ? NX_CT_F_COMMIT : 0;
+	a->u.ct.zone = zone;
+	a->u.ct.table = (uint8_t)table;
+	n = ofp_actions_add(&a->u.ct.nested, OFPACT_NAT);
+	if (!n)
+		return;
+	n->u.nat.flags = nat_flags;
+	if (nat_flags & (NX_NAT_F_SRC | NX_NAT_F_DST)) {
+		n->u.nat.range_present = NX_NAT_RANGE_IPV4_MIN | NX_NAT_RANGE_IPV4_MAX;
+		memcpy(n->u.nat.ipv4_min, be, 4);
+		memcpy(n->u.nat.ipv4_max, be, 4);
+	}
+}
+
+/* The external network's ARP requests for an address of the gateway
+ * (gateway IP, floating IPs), answered right in remote_dispatch. */
+static void ext_arp_answer(struct cctx *c, const struct pl_router_ext *x, uint32_t ip, uint64_t ck)
+{
+	uint16_t vid = x->net->type == TOPO_NET_VLAN ? (uint16_t)x->net->segmentation_id : 0;
+	arp_reply_flow(c, PL_T_REMOTE_DISPATCH, x->net->key, ip, x->gw->mac, vid, ck);
+}
+
+/* ext_nexthop: the routed packet gets the next hop (`mac`; NULL: unresolved, to hostd), then snat. */
+static void ext_nh_flow(struct cctx *c, const struct topo_router *r, const struct pl_router_ext *x,
+			 uint16_t prio, uint32_t dst, uint8_t plen, const uint8_t *mac)
+{
+	uint64_t ck = PL_COOKIE(PL_CK_ROUTER, r->key);
+	struct ofp_actions *l;
+	struct dflow f;
+
+	fl_init(&f, PL_T_EXT_NH, prio, ck);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	m_ip(&f.match);
+	if (plen)
+		ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, dst, plen);
+	l = fl_apply(&f);
+	if (!mac) { /* unresolved: hostd sends an ARP request */
+		ofp_actions_output(l, OFPP_CONTROLLER,
+				   c->cfg->miss_send_len ? c->cfg->miss_send_len : OFPCML_NO_BUFFER);
+		emit(c, &f);
+		return;
+	}
+	ofp_actions_add(l, OFPACT_DEC_NW_TTL);
+	ofp_actions_set_field_bytes(l, OFPF_ETH_SRC, x->gw->mac);
+	ofp_actions_set_field_bytes(l, OFPF_ETH_DST, mac);
+	fl_goto(&f, PL_T_SNAT);
+	emit(c, &f);
+}
+
+/* Completes a snat flow: out of the external network's uplink. */
+static void emit_out(struct cctx *c, const struct pl_router_ext *x, struct dflow *f)
+{
+	if (remote_actions(c, x->net, NULL, fl_apply(f))) {
+		dflow_uninit(f);
+		return;
+	}
+	emit(c, f);
+}
+
+/* The network node's part of router r: its gateway. */
+static void compile_gateway(struct cctx *c, const struct topo_router *r,
+			    const struct topo_router_iface *v, size_t n_if,
+			    const struct pl_router_ext *x)
+{
+	uint64_t ck = PL_COOKIE(PL_CK_ROUTER, r->key);
+	const struct topo_floatingip *fip;
+	const struct pl_neigh_tab *nt = c->cfg->neigh;
+	uint32_t ext = x->net->key, gwip = topo_ip_v4(&x->gw_ip);
+	uint16_t zone = (uint16_t)r->key;
+	struct dflow f;
+	size_t i, j;
+
+	/* l3: what leaves the router's subnets -> snat; the gateway IP
+	 * itself is not routed (no loop through un-SNAT) */
+	fl_init(&f, PL_T_L3, PRIO_LEAVE, ck);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	m_ip(&f.match);
+	fl_goto(&f, PL_T_EXT_NH);
+	emit(c, &f);
+	fl_init(&f, PL_T_L3, PRIO_TO_ROUTER, ck);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	m_ip(&f.match);
+	ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, gwip, 32);
+	emit(c, &f);
+
+	for (i = 0; i < n_if; i++) {
+		const struct topo_network *n = topo_network_get(c->t, v[i].port->network_id);
+		const struct topo_port *p;
+		if (!n || v[i].ip->version != 4)
+			continue;
+		/* from the other chassis: frames to the router's MAC are routed here */
+		fl_init(&f, PL_T_REMOTE_DISPATCH, PRIO_PORT, ck);
+		ofp_match_set_uint(&f.match, OFPF_METADATA, n->key);
+		ofp_match_set(&f.match, OFPF_ETH_DST, v[i].port->mac, NULL);
+		m_ip(&f.match);
+		ofp_actions_set_field(fl_apply(&f), PL_REG_ROUTER, r->key);
+		fl_goto(&f, PL_T_L3);
+		emit(c, &f);
+		/* the way back in (un-SNAT, DNAT) needs every /32: proactive here
+		 * whatever the router's mode (a reactive punt could not re-inject
+		 * the translated packet) */
+		if (r->l3_mode == TOPO_L3_PROACTIVE)
+			continue;
+		for (p = topo_network_port_next(c->t, n->id, NULL); p;
+		     p = topo_network_port_next(c->t, n->id, p)) {
+			if (!is_vm_port(p) || !p->chassis[0])
+				continue;
+			for (j = 0; j < p->n_fixed_ips; j++)
+				if (!strcmp(p->fixed_ips[j].subnet_id, v[i].subnet->id) &&
+				    !pl_host_route(c->t, r, p, &p->fixed_ips[j].ip,
+						   PL_COOKIE(PL_CK_PORT, p->key), 0, &f))
+					emit(c, &f);
+		}
+	}
+
+	/* the external side: ARP for the gateway IP, replies to hostd's ARP
+	 * requests, IP to the gateway MAC -> snat */
+	ext_arp_answer(c, x, gwip, ck);
+	fl_init(&f, PL_T_REMOTE_DISPATCH, PRIO_PORT, ck);
+	ofp_match_set_uint(&f.match, OFPF_METADATA, ext);
+	ofp_match_set_uint(&f.match, OFPF_ETH_TYPE, 0x0806);
+	ofp_match_set_uint(&f.match, OFPF_ARP_OP, 2);
+	ofp_match_set_uint(&f.match, OFPF_ARP_TPA, gwip);
+	ofp_actions_output(fl_apply(&f), OFPP_CONTROLLER, OFPCML_NO_BUFFER);
+	emit(c, &f);
+	fl_init(&f, PL_T_REMOTE_DISPATCH, PRIO_PORT, ck);
+	ofp_match_set_uint(&f.match, OFPF_METADATA, ext);
+	ofp_match_set(&f.match, OFPF_ETH_DST, x->gw->mac, NULL);
+	m_ip(&f.match);
+	ofp_actions_set_field(fl_apply(&f), PL_REG_ROUTER, r->key);
+	fl_goto(&f, PL_T_SNAT);
+	emit(c, &f);
+	/* hostd's ARP requests (packet-out from CONTROLLER with reg5 = router)
+	 * leave by the external uplink */
+	fl_init(&f, PL_T_CLASSIFY, PRIO_PORT, ck);
+	ofp_match_set_uint(&f.match, OFPF_IN_PORT, OFPP_CONTROLLER);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	if (remote_actions(c, x->net, NULL, fl_apply(&f)))
+		dflow_uninit(&f);
+	else
+		emit(c, &f);
+
+	/* snat: floating IPs (DNAT in, SNAT out), un-SNAT, SNAT */
+	for (fip = topo_floatingip_next(c->t, NULL); fip; fip = topo_floatingip_next(c->t, fip)) {
+		uint64_t fck = PL_COOKIE(PL_CK_FIP, fip->key);
+		uint32_t fl = topo_ip_v4(&fip->floating_ip), fx = topo_ip_v4(&fip->fixed_ip);
+		if (strcmp(fip->router_id, r->id) || !fip->port_id[0] ||
+		    fip->floating_ip.version != 4 || fip->fixed_ip.version != 4 ||
+		    strcmp(fip->floating_network_id, x->net->id))
+			continue;
+		ext_arp_answer(c, x, fl, fck);
+		fl_init(&f, PL_T_L3, PRIO_TO_ROUTER, fck);
+		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+		m_ip(&f.match);
+		ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, fl, 32);
+		emit(c, &f);
+
+		fl_init(&f, PL_T_SNAT, PRIO_FIP_IN, fck);
+		ofp_match_set_uint(&f.match, OFPF_METADATA, ext);
+		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+		m_ip(&f.match);
+		ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, fl, 32);
+		ct_nat(fl_apply(&f), zone, 1, PL_T_L3, NX_NAT_F_DST, fx);
+		emit(c, &f);
+
+		fl_init(&f, PL_T_SNAT, PRIO_FIP_OUT, fck);
+		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+		m_ip(&f.match);
+		ofp_match_set_ipv4(&f.match, OFPF_IPV4_SRC, fx, 32);
+		ct_nat(fl_apply(&f), zone, 1, NX_CT_RECIRC_NONE, NX_NAT_F_SRC, fl);
+		emit_out(c, x, &f);
+	}
+	fl_init(&f, PL_T_SNAT, PRIO_UNSNAT, ck);
+	ofp_match_set_uint(&f.match, OFPF_METADATA, ext);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	m_ip(&f.match);
+	ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, gwip, 32);
+	ct_nat(fl_apply(&f), zone, 0, PL_T_L3, 0, 0);
+	emit(c, &f);
+	fl_init(&f, PL_T_SNAT, PRIO_EXT_DROP, ck);
+	ofp_match_set_uint(&f.match, OFPF_METADATA, ext);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	emit(c, &f);
+	if (r->enable_snat) {
+		fl_init(&f, PL_T_SNAT, PRIO_SNAT, ck);
+		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+		m_ip(&f.match);
+		ct_nat(fl_apply(&f), zone, 1, NX_CT_RECIRC_NONE, NX_NAT_F_SRC, gwip);
+		emit_out(c, x, &f);
+	}
+
+	/* ext_nexthop: the next hop's MAC, learned by ARP (hostd asks when a
+	 * packet finds none) */
+	{
+		uint32_t snet = topo_ip_v4(&x->sub->cidr.addr);
+		uint8_t plen = x->sub->cidr.plen;
+		uint32_t mask = plen ? ~0u << (32 - plen) : 0;
+		const struct pl_neigh *gwn = NULL;
+		uint32_t nh = x->sub->gateway.version == 4 ? topo_ip_v4(&x->sub->gateway) : 0;
+		for (i = 0; nt && i < nt->n; i++)
+			if (nt->v[i].netkey == ext && (nt->v[i].ip & mask) == snet &&
+			    nt->v[i].ip != gwip)
+				ext_nh_flow(c, r, x, PRIO_NEIGH, nt->v[i].ip, 32, nt->v[i].mac);
+		ext_nh_flow(c, r, x, (uint16_t)(PRIO_EXT_SUBNET + plen), snet, plen, NULL);
+		if (nh && nt)
+			gwn = pl_neigh_find(nt, ext, nh);
+		if (nh)
+			ext_nh_flow(c, r, x, PRIO_EXT_DEFAULT, 0, 0, gwn ? gwn->mac : NULL);
+	}
+}
+
+/* A chassis other than the network node: what leaves router r's subnets
+ * goes to the network node over the source network's uplink. */
+static void compile_to_gateway(struct cctx *c, const struct topo_router *r,
+			       const struct topo_router_iface *v, size_t n_if,
+			       const struct topo_chassis *nn)
+{
+	uint64_t ck = PL_COOKIE(PL_CK_ROUTER, r->key);
+	struct dflow f;
+	size_t i;
+	for (i = 0; i < n_if; i++) {
+		const struct topo_network *n = topo_network_get(c->t, v[i].port->network_id);
+		if (!n || v[i].ip->version != 4)
+			continue;
+		fl_init(&f, PL_T_L3, PRIO_LEAVE, ck);
+		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+		ofp_match_set_uint(&f.match, OFPF_METADATA, n->key);
+		m_ip(&f.match);
+		if (remote_actions(c, n, nn, fl_apply(&f))) {
+			dflow_uninit(&f);
+			continue;
+		}
+		emit(c, &f);
+	}
+}
+
+static void compile_north_south(struct cctx *c, const struct topo_router *r)
+{
+	struct topo_router_iface v[MAX_IFACES];
+	const struct topo_chassis *nn = pl_network_node(c->t);
+	struct pl_router_ext x;
+	size_t n_if;
+
+	if (!r->admin_state_up || !nn || pl_router_ext(c->t, r, &x))
+		return;
+	n_if = topo_router_ifaces(c->t, r->id, v, MAX_IFACES);
+	if (n_if > MAX_IFACES)
+		n_if = MAX_IFACES;
+	if (!strcmp(nn->name, c->ch->name))
+		compile_gateway(c, r, v, n_if, &x);
+	else
+		compile_to_gateway(c, r, v, n_if, nn);
+}
+
+const struct pl_neigh *pl_neigh_find(const struct pl_neigh_tab *tab, uint32_t netkey, uint32_t ip)
+{
+	size_t i;
+	for (i = 0; tab && i < tab->n; i++)
+		if (tab->v[i].netkey == netkey && tab->v[i].ip == ip)
+			return &tab->v[i];
+	return NULL;
+}
+
+int pl_neigh_learn(struct pl_neigh_tab *tab, const struct pl_neigh *e)
+{
+	struct pl_neigh *cur = (struct pl_neigh *)pl_neigh_find(tab, e->netkey, e->ip);
+	if (cur) {
+		if (!memcmp(cur->mac, e->mac, 6))
+			return 0;
+		memcpy(cur->mac, e->mac, 6);
+		return 1;
+	}
+	if (tab->n < PL_MAX_NEIGH) {
+		tab->v[tab->n++] = *e;
+		return 1;
+	}
+	tab->v[tab->next] = *e; /* full: replace the oldest */
+	tab->next = (tab->next + 1) % PL_MAX_NEIGH;
+	return 1;
+}
+
 int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_port_fn port_fn,
 		     void *port_arg, const struct pl_cfg *cfg, struct desired *out,
 		     struct pl_stats *stats)
@@ -609,6 +955,8 @@ int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_por
 	emit_miss(&c, PL_T_L3_DISPATCH, PL_T_L2_OUT);
 	emit_miss(&c, PL_T_REMOTE_DISPATCH, PL_T_L2_LOCAL);
 	emit_miss(&c, PL_T_L3, -1);
+	emit_miss(&c, PL_T_SNAT, -1);
+	emit_miss(&c, PL_T_EXT_NH, -1);
 	emit_miss(&c, PL_T_L2_OUT, PL_T_L2_LOCAL);
 	emit_miss(&c, PL_T_L2_LOCAL, -1);
 
@@ -616,7 +964,9 @@ int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_por
 		compile_network(&c, n);
 	for (p = topo_port_next(t, NULL); p && !c.err; p = topo_port_next(t, p))
 		compile_port(&c, p);
-	for (r = topo_router_next(t, NULL); r && !c.err; r = topo_router_next(t, r))
+	for (r = topo_router_next(t, NULL); r && !c.err; r = topo_router_next(t, r)) {
 		compile_router(&c, r);
+		compile_north_south(&c, r);
+	}
 	return c.err;
 }

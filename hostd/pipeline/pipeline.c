@@ -7,7 +7,13 @@
  *   - the first packet towards a subnet of a reactive router -> the /32
  *     flows of both directions (flow_mods, idle timeout) and a packet_out
  *     of that packet through the pipeline again (output:TABLE), so it is
- *     delivered by the flow just installed and never lost.
+ *     delivered by the flow just installed and never lost;
+ *   - north/south on the network node: a packet whose external next hop
+ *     has no MAC yet (table ext_nexthop) -> an ARP request from the router's
+ *     gateway, sent through the flows (packet-out from CONTROLLER with
+ *     reg5 = router, classify sends it out of the external uplink); the
+ *     reply to the gateway IP -> a learned neighbour the caller keeps and
+ *     compiles (pl_reply.learned).
  * Frames are parsed by pkt.c (bounds-checked); the answer is a list of
  * messages the controller sends in order. */
 #include <errno.h>
@@ -15,6 +21,7 @@
 
 #include "hostd/pipeline/pipeline.h"
 #include "hostd/pipeline/pkt.h"
+#include "hostd/pipeline/pl_int.h"
 
 #define MAX_IFACES 256
 #define OFPR_INVALID_TTL 2
@@ -108,6 +115,75 @@ static void reply_frame(struct pl_reply *r, const struct ofp_packet_in *pi, uint
 	po->data.len = len;
 }
 
+/* An ARP reply to router rt's gateway IP: the sender becomes a neighbour. */
+static int arp_learn(const struct topo *t, const struct topo_router *rt, const struct pl_pkt *p,
+		     struct pl_reply *r)
+{
+	struct pl_router_ext x;
+	if (pl_router_ext(t, rt, &x)) {
+		r->what = "ARP for a router without a gateway";
+		return -EINVAL;
+	}
+	if (p->arp_op != PL_ARP_REPLY || p->arp_tpa != topo_ip_v4(&x.gw_ip)) {
+		r->what = "ARP not a reply to the gateway";
+		return -EINVAL;
+	}
+	{
+		struct topo_ip a = topo_ip_from_v4(p->arp_spa);
+		if (!topo_cidr_contains(&x.sub->cidr, &a) || (p->arp_sha[0] & 1)) {
+			r->what = "ARP reply from outside the external subnet";
+			return -EINVAL;
+		}
+	}
+	r->learned = 1;
+	r->neigh.netkey = x.net->key;
+	r->neigh.ip = p->arp_spa;
+	memcpy(r->neigh.mac, p->arp_sha, 6);
+	r->what = "neighbour";
+	return 0;
+}
+
+/* A packet of router rt with no MAC for its external next hop: ARP for
+ * it (the packet itself is dropped; the sender's retransmission finds the
+ * flow hostd compiles from the reply). */
+static int ext_resolve(const struct topo *t, const struct topo_router *rt,
+		       const struct pl_pkt *p, struct pl_reply *r)
+{
+	struct pl_router_ext x;
+	struct topo_ip d = topo_ip_from_v4(p->ip_dst);
+	uint32_t target;
+	int len;
+
+	if (pl_router_ext(t, rt, &x)) {
+		r->what = "ext_nexthop packet of a router without a gateway";
+		return -EINVAL;
+	}
+	if (topo_cidr_contains(&x.sub->cidr, &d))
+		target = p->ip_dst;
+	else if (x.sub->gateway.version == 4)
+		target = topo_ip_v4(&x.sub->gateway);
+	else {
+		r->what = "no external next hop (the subnet has no gateway)";
+		return -EINVAL;
+	}
+	len = pl_arp_request(x.gw->mac, topo_ip_v4(&x.gw_ip), target, r->frame, sizeof(r->frame));
+	if (len < 0)
+		return -EINVAL;
+	{
+		struct ofp_msg *m = &r->msg[r->n++];
+		struct ofp_packet_out *po = &m->u.packet_out;
+		ofp_msg_init(m, OFPMSG_PACKET_OUT, 0);
+		po->buffer_id = OFP_NO_BUFFER;
+		po->in_port = OFPP_CONTROLLER;
+		ofp_actions_set_field(&po->actions, PL_REG_ROUTER, rt->key);
+		ofp_actions_output(&po->actions, OFPP_TABLE, 0);
+		po->data.data = r->frame;
+		po->data.len = (size_t)len;
+	}
+	r->what = "arp request";
+	return 0;
+}
+
 int pipeline_packet_in(const struct topo *t, const struct topo_chassis *ch,
 		       const struct pl_cfg *cfg, const struct ofp_packet_in *pi,
 		       struct pl_reply *r)
@@ -149,10 +225,14 @@ int pipeline_packet_in(const struct topo *t, const struct topo_chassis *ch,
 		r->what = "malformed frame";
 		return -EINVAL;
 	}
+	if (p.has_arp)
+		return arp_learn(t, rt, &p, r);
 	if (p.eth_type != PL_ETH_IPV4) {
 		r->what = "not IPv4";
 		return -EINVAL;
 	}
+	if (pi->table_id == PL_T_EXT_NH)
+		return ext_resolve(t, rt, &p, r);
 	n_if = topo_router_ifaces(t, rt->id, v, MAX_IFACES);
 	if (n_if > MAX_IFACES)
 		n_if = MAX_IFACES;

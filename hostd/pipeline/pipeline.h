@@ -19,6 +19,10 @@
  *   cookie    (kind << 56) | object key, see enum pl_cookie_kind; a flow's
  *             cookie names the object it was compiled from, so a change of
  *             one port touches only flows with that port's cookie.
+ * North/south (a router with an external gateway): compute chassis send
+ * what leaves the router's subnets to the network node; the network node
+ * resolves the external next hop (ARP through hostd, struct pl_neigh_tab),
+ * SNATs / DNATs with conntrack in zone = router key (README.md).
  * Reactive /32 flows carry kind PL_CK_REACTIVE: the controller must keep
  * them when it reconciles (diff_opts keep_cookie/keep_mask from
  * pipeline_keep_opts()); they leave by their idle timeout. */
@@ -39,6 +43,7 @@
 	X(L3_DISPATCH, 20, "l3_dispatch")              \
 	X(REMOTE_DISPATCH, 25, "remote_dispatch")      \
 	X(L3, 30, "l3")                                \
+	X(EXT_NH, 35, "ext_nexthop")                   \
 	X(SNAT, 40, "snat")                            \
 	X(L2_OUT, 50, "l2_out")                        \
 	X(L2_LOCAL, 60, "l2_local")
@@ -90,9 +95,34 @@ const char *pl_provider_port(const char *physnet, char buf[TOPO_IFNAME_MAX + 1])
  * (Same shape as flowspec_port_fn.) */
 typedef int (*pl_port_fn)(void *arg, const char *name, uint32_t *port);
 
+/* ---- north/south: external neighbours ---------------------------------
+ * The network node resolves the next hops of external networks (hosts of
+ * the external subnet, its gateway) by ARP: hostd sends the requests
+ * (packet-out) when table ext_nexthop punts a packet for an unresolved next
+ * hop, and learns the replies (packet-in); the compiler turns the learned
+ * entries into ext_nexthop flows. The table is owned by the caller (pl_ctl). */
+#define PL_MAX_NEIGH 1024
+struct pl_neigh {
+	uint32_t netkey;          /* external network key */
+	uint32_t ip;              /* IPv4, host order */
+	uint8_t mac[6];           /* its MAC */
+};
+struct pl_neigh_tab {
+	size_t n;                 /* entries used */
+	size_t next;              /* slot replaced next when full (oldest first) */
+	struct pl_neigh v[PL_MAX_NEIGH]; /* entries */
+};
+/* The entry for (netkey, ip), or NULL. */
+const struct pl_neigh *pl_neigh_find(const struct pl_neigh_tab *tab, uint32_t netkey,
+				     uint32_t ip);
+/* Adds or updates an entry (replacing the oldest when full). 1 when the
+ * table changed, 0 when it already held exactly that. */
+int pl_neigh_learn(struct pl_neigh_tab *tab, const struct pl_neigh *e);
+
 struct pl_cfg {
 	uint16_t reactive_idle;   /* idle timeout of reactive /32 flows, s (0: 30) */
 	uint16_t miss_send_len;   /* bytes of a punted packet (0: no buffer, all) */
+	const struct pl_neigh_tab *neigh; /* learned external neighbours (NULL: none) */
 };
 
 struct pl_stats {
@@ -123,8 +153,12 @@ struct pl_reply {
 	uint8_t frame[1600];              /* a frame built by hostd (echo reply,
 					   * time exceeded); packet_out data points here
 					   * or into the packet-in */
-	const char *what;                 /* "reactive", "echo", "ttl", or why it was
-					   * dropped (static text) */
+	const char *what;                 /* "reactive", "echo", "ttl", "arp request",
+					   * "neighbour", or why it was dropped
+					   * (static text) */
+	int learned;                      /* an ARP reply taught `neigh` (the caller
+					   * adds it to its table and rebuilds) */
+	struct pl_neigh neigh;            /* what was learned */
 };
 void pl_reply_uninit(struct pl_reply *r);
 

@@ -1,5 +1,6 @@
 /* hostd/pipeline/pkt.c: decoding of punted frames and construction of the
- * ICMP frames hostd answers for a router (pkt.h). Used by pipeline.c's
+ * ICMP frames hostd answers for a router and the ARP requests it sends
+ * for external next hops (pkt.h). Used by pipeline.c's
  * packet-in handler; all reads are bounds-checked against the frame. */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #define ETH_HLEN 14
 #define IP_MIN_HLEN 20
 #define ICMP_HLEN 8
+#define ARP_LEN 28
 #define REPLY_TTL 64
 
 static uint16_t rd16(const uint8_t *p)
@@ -63,6 +65,25 @@ uint16_t pl_csum(const void *data, size_t n)
 	return (uint16_t)~s;
 }
 
+static int parse_arp(const uint8_t *b, size_t len, size_t ofs, struct pl_pkt *p, char *err,
+		     size_t errlen)
+{
+	const uint8_t *a = b + ofs;
+	if (len - ofs < ARP_LEN)
+		return bad(err, errlen, "ARP cut: %zu bytes after L2, need %d", len - ofs, ARP_LEN);
+	if (rd16(a) != 1 || rd16(a + 2) != PL_ETH_IPV4 || a[4] != 6 || a[5] != 4)
+		return bad(err, errlen,
+			   "ARP for htype %u ptype 0x%04x hlen %u plen %u, not Ethernet/IPv4",
+			   rd16(a), rd16(a + 2), a[4], a[5]);
+	p->arp_op = rd16(a + 6);
+	memcpy(p->arp_sha, a + 8, 6);
+	p->arp_spa = rd32(a + 14);
+	memcpy(p->arp_tha, a + 18, 6);
+	p->arp_tpa = rd32(a + 24);
+	p->has_arp = 1;
+	return 0;
+}
+
 int pl_pkt_parse(const void *data, size_t len, struct pl_pkt *p, char *err, size_t errlen)
 {
 	const uint8_t *b = data;
@@ -87,6 +108,8 @@ int pl_pkt_parse(const void *data, size_t len, struct pl_pkt *p, char *err, size
 		ofs += 4;
 	}
 	p->l3_ofs = ofs;
+	if (p->eth_type == PL_ETH_ARP)
+		return parse_arp(b, len, ofs, p, err, errlen);
 	if (p->eth_type != PL_ETH_IPV4)
 		return 0;
 
@@ -191,4 +214,24 @@ int pl_icmp_time_exceeded(const struct pl_pkt *p, const uint8_t rmac[6], uint32_
 	memcpy(icmp + ICMP_HLEN, p->data + p->l3_ofs, quote);
 	wr16(icmp + 2, pl_csum(icmp, icmp_len));
 	return (int)total;
+}
+
+int pl_arp_request(const uint8_t smac[6], uint32_t spa, uint32_t tpa, uint8_t *out, size_t cap)
+{
+	uint8_t *a = out + ETH_HLEN;
+	if (cap < ETH_HLEN + ARP_LEN)
+		return -ENOSPC;
+	memset(out, 0xff, 6);
+	memcpy(out + 6, smac, 6);
+	wr16(out + 12, PL_ETH_ARP);
+	wr16(a, 1);
+	wr16(a + 2, PL_ETH_IPV4);
+	a[4] = 6;
+	a[5] = 4;
+	wr16(a + 6, PL_ARP_REQUEST);
+	memcpy(a + 8, smac, 6);
+	wr32(a + 14, spa);
+	memset(a + 18, 0, 6);
+	wr32(a + 24, tpa);
+	return ETH_HLEN + ARP_LEN;
 }

@@ -2,7 +2,8 @@
  * and writes (pipeline.c): decode an Ethernet/IPv4(/ICMP) frame punted by
  * a switch (untrusted bytes: every length is checked against the buffer
  * and the headers), and build the ICMP echo reply and time-exceeded
- * frames hostd sends back for a router. No I/O, reentrant. */
+ * frames hostd sends back for a router and the ARP requests it sends to
+ * resolve external next hops (north/south). No I/O, reentrant. */
 #ifndef DFNIC_HOSTD_PIPELINE_PKT_H
 #define DFNIC_HOSTD_PIPELINE_PKT_H
 
@@ -16,6 +17,8 @@
 #define PL_ICMP_ECHO_REPLY 0
 #define PL_ICMP_ECHO_REQUEST 8
 #define PL_ICMP_TIME_EXCEEDED 11
+#define PL_ARP_REQUEST 1
+#define PL_ARP_REPLY 2
 
 /* A decoded frame. Offsets are from the start of the frame. */
 struct pl_pkt {
@@ -39,12 +42,20 @@ struct pl_pkt {
 	int has_icmp;         /* the fields below are valid */
 	uint8_t icmp_type;    /* type */
 	uint8_t icmp_code;    /* code */
+	/* ARP (eth_type 0x0806, Ethernet/IPv4 only) */
+	int has_arp;          /* the fields below are valid */
+	uint16_t arp_op;      /* 1 request, 2 reply */
+	uint8_t arp_sha[6];   /* sender MAC */
+	uint32_t arp_spa;     /* sender IPv4, host order */
+	uint8_t arp_tha[6];   /* target MAC */
+	uint32_t arp_tpa;     /* target IPv4, host order */
 };
 
 /* Decodes `len` bytes. Returns 0, or -EINVAL with the reason in err
  * (errlen > 0): short Ethernet header, short/bad IPv4 header (version,
- * IHL, total length beyond the frame, bad header checksum), short ICMP.
- * Non-IPv4 frames decode fine (eth fields only). */
+ * IHL, total length beyond the frame, bad header checksum), short ICMP,
+ * short ARP or ARP other than Ethernet/IPv4 (htype 1, ptype 0x0800, hlen
+ * 6, plen 4). Other ethertypes decode fine (eth fields only). */
 int pl_pkt_parse(const void *data, size_t len, struct pl_pkt *p, char *err, size_t errlen);
 
 /* Internet checksum (RFC 1071) of n bytes, in host order (already
@@ -62,5 +73,9 @@ int pl_icmp_echo_reply(const struct pl_pkt *p, uint8_t *out, size_t cap);
  * -EINVAL / -ENOSPC. */
 int pl_icmp_time_exceeded(const struct pl_pkt *p, const uint8_t rmac[6], uint32_t rip,
 			  uint8_t *out, size_t cap);
+
+/* ARP request from (smac, spa) for tpa (addresses host order), broadcast,
+ * into out (cap bytes). Returns the length (42) or -ENOSPC. */
+int pl_arp_request(const uint8_t smac[6], uint32_t spa, uint32_t tpa, uint8_t *out, size_t cap);
 
 #endif

@@ -19,6 +19,9 @@ struct pl_glue {
 	struct pl_cfg cfg;       /* options */
 	struct pl_reply reply;   /* last packet-in's answer (frames live here) */
 	uint64_t n_packet_in;    /* packet-ins handled (all switches) */
+	struct pl_neigh_tab neigh; /* learned external neighbours (north/south);
+				    * read by build, written by packet_in: both
+				    * in the controller thread */
 };
 
 static int glue_build(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
@@ -67,6 +70,14 @@ static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *
 		 g->reply.what ? g->reply.what : "?");
 	if (r)
 		return 0;
+	if (g->reply.learned && pl_neigh_learn(&g->neigh, &g->reply.neigh)) {
+		char ip[TOPO_IP_STRLEN], mac[TOPO_MAC_STRLEN];
+		struct topo_ip a = topo_ip_from_v4(g->reply.neigh.ip);
+		LOG_INFO(MOD, "external neighbour %s is-at %s (network key %u)",
+			 topo_ip_fmt(&a, ip), topo_mac_fmt(g->reply.neigh.mac, mac),
+			 g->reply.neigh.netkey);
+		ctl_provider_kick(g->ctl);
+	}
 	for (i = 0; i < g->reply.n && i < CTL_PROVIDER_MAX_MSGS; i++)
 		out[i] = g->reply.msg[i]; /* moved: the controller frees them */
 	r = (int)i;
@@ -97,6 +108,7 @@ int pipeline_attach(struct ctl *c, struct topo *t, const struct pl_cfg *cfg,
 	g->t = t;
 	if (cfg)
 		g->cfg = *cfg;
+	g->cfg.neigh = &g->neigh;
 	pipeline_keep_opts(&keep);
 	memset(&p, 0, sizeof(p));
 	p.build = glue_build;

@@ -285,13 +285,41 @@ static void test_parse_errors(void)
 	f[14] = 0x65;
 	CU_ASSERT_EQUAL(pl_pkt_parse(f, len, &p, err, sizeof(err)), -EINVAL);
 	CU_ASSERT(strstr(err, "version") != NULL);
-	/* non-IP frames decode (eth only) */
-	f[12] = 0x08;
-	f[13] = 0x06;
+	/* other ethertypes decode (eth only) */
+	f[12] = 0x88;
+	f[13] = 0xcc;
 	CU_ASSERT_EQUAL(pl_pkt_parse(f, 42, &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p.eth_type, 0x88cc);
+	CU_ASSERT(!p.has_arp && !p.has_icmp);
+}
+
+/* ARP: hostd's request round-trips through the parser; short and
+ * non-Ethernet/IPv4 ARP are refused with a reason. */
+static void test_arp_parse_and_request(void)
+{
+	static const uint8_t smac[6] = { 2, 0, 0, 0, 0x99, 1 };
+	uint8_t f[64];
+	struct pl_pkt p;
+	char err[128];
+	int len = pl_arp_request(smac, 0xac18040a, 0xac180401, f, sizeof(f));
+
+	CU_ASSERT_EQUAL_FATAL(len, 42);
+	CU_ASSERT_EQUAL(pl_arp_request(smac, 1, 2, f, 41), -ENOSPC);
+	CU_ASSERT_EQUAL(pl_pkt_parse(f, (size_t)len, &p, err, sizeof(err)), 0);
+	CU_ASSERT(p.has_arp);
 	CU_ASSERT_EQUAL(p.eth_type, PL_ETH_ARP);
+	CU_ASSERT_EQUAL(p.arp_op, PL_ARP_REQUEST);
+	CU_ASSERT_EQUAL(p.arp_spa, 0xac18040a);
+	CU_ASSERT_EQUAL(p.arp_tpa, 0xac180401);
+	CU_ASSERT(!memcmp(p.arp_sha, smac, 6) && !memcmp(p.eth_src, smac, 6));
+	CU_ASSERT(p.eth_dst[0] == 0xff && p.eth_dst[5] == 0xff);
+	CU_ASSERT_EQUAL(pl_pkt_parse(f, 14 + 27, &p, err, sizeof(err)), -EINVAL);
+	CU_ASSERT(strstr(err, "ARP cut") != NULL);
+	f[14 + 5] = 16; /* plen 16: not IPv4 */
+	CU_ASSERT_EQUAL(pl_pkt_parse(f, (size_t)len, &p, err, sizeof(err)), -EINVAL);
+	CU_ASSERT(strstr(err, "not Ethernet/IPv4") != NULL);
 }
 
 UNIT_SUITE(pipeline_packet, NULL, NULL, UNIT_TEST(test_reactive_first_packet),
 	   UNIT_TEST(test_echo_reply), UNIT_TEST(test_time_exceeded),
-	   UNIT_TEST(test_parse_errors));
+	   UNIT_TEST(test_parse_errors), UNIT_TEST(test_arp_parse_and_request));

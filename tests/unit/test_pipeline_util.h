@@ -10,7 +10,8 @@
  *     02:00:00:00:01:01 on net1, 02:00:00:00:02:01 on net2)
  *   vm a: net1 10.0.1.10 02:00:00:00:01:0a ifname vma on c1 (key 0x500)
  *   vm b: net2 10.0.2.20 02:00:00:00:02:14 ifname vmb on c1 or c2 (0x501)
- * Switch ports: vma=1 vmb=2 vmc=3 tun-vxlan=10. */
+ * Switch ports: vma=1 vmb=2 vmc=3 tun-vxlan=10 tun-gre=11 phy-default=12
+ * phy-ext=13. */
 #ifndef DFNIC_TEST_PIPELINE_UTIL_H
 #define DFNIC_TEST_PIPELINE_UTIL_H
 
@@ -32,7 +33,7 @@ static inline int tp_port_map(void *arg, const char *name, uint32_t *port)
 {
 	static const struct { const char *n; uint32_t no; } map[] = {
 		{ "vma", 1 }, { "vmb", 2 }, { "vmc", 3 }, { "tun-vxlan", 10 }, { "tun-gre", 11 },
-		{ "phy-default", 12 },
+		{ "phy-default", 12 }, { "phy-ext", 13 },
 	};
 	size_t i;
 	(void)arg;
