@@ -58,7 +58,7 @@ qemu_args() {
 kvm_works() {
 	[ -w /dev/kvm ] || return 1
 	probe=$DIR/.kvm-probe
-	if [ ! -f "$probe" ] || [ "$probe" -ot "$DIR/vmlinux" ]; then
+	if [ ! -f "$probe" ] || [ -n "$(find "$DIR/vmlinux" -newer "$probe")" ]; then
 		# /init answers dfnic.probe at once with status 42 (QEMU 85).
 		# shellcheck disable=SC2046
 		timeout 20 "$QEMU" $(qemu_args kvm) -display none -monitor none -serial null \

@@ -51,7 +51,7 @@ fi
 for f in vmlinux initramfs.cpio.gz firmware.dfimg; do
 	[ -r "$IMG/$f" ] || fail "$IMG/$f missing after the build"
 done
-info "image: $(ls -l "$IMG"/initramfs.cpio.gz | awk '{print $5}') byte initramfs, $("$DFNIC_BIN/dfimage" info "$IMG/firmware.dfimg" | head -n 1 | sed 's/.*: format/format/' | cut -d, -f2-3)"
+info "image: $(stat -c %s "$IMG/initramfs.cpio.gz") byte initramfs, $("$DFNIC_BIN/dfimage" info "$IMG/firmware.dfimg" | head -n 1 | sed 's/.*: format/format/' | cut -d, -f2-3)"
 
 MB=/dev/shm/dfnic-qemu-$$
 at_exit "rm -f $MB"
