@@ -21,3 +21,4 @@ fuzz-$(CONFIG_MBOX) += mbox_objects
 mbox_objects-srcs-y := tests/fuzz/mbox_objects.c firmware/mirror.c
 mbox_objects-libs := mbox base
 include tests/fuzz/openflow.mk
+include tests/fuzz/pipeline.mk
