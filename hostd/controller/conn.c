@@ -22,6 +22,7 @@
 
 #include "drivers/base/log.h"
 #include "hostd/controller/ctl_int.h"
+#include "hostd/controller/ctl_query.h"
 #include "hostd/controller/provider.h"
 
 /* Largest input kept queued before reading pauses (two max messages). */
@@ -343,6 +344,8 @@ static void handle_msg(struct conn *cn, const struct ofp_msg *msg)
 	default:
 		break;
 	}
+	if (cn->st == CS_READY && ctl_query_handle(cn, msg)) /* a flows query's dump */
+		return;
 	if (cn->st == CS_READY && conv_handle(cn, msg))
 		return;
 	LOG_DBG(CTL_MOD, "%s: ignored %s xid=%#x", cn->peer, ofp_msg_type_name(msg->type), msg->xid);

@@ -17,6 +17,7 @@
 
 #include "drivers/base/log.h"
 #include "hostd/controller/ctl_int.h"
+#include "hostd/controller/ctl_query.h"
 #include "hostd/controller/flowspec.h"
 #include "hostd/controller/provider.h"
 
@@ -157,6 +158,9 @@ int ctl_create(const struct ctl_cfg *cfg, struct ctl **out)
 		r = -ENOMEM;
 		goto destroy;
 	}
+	r = ctl_query_init(c); /* flows queries from the API thread */
+	if (r)
+		goto destroy;
 	LOG_INFO(CTL_MOD, "controller up: %zu listener%s, app %s, echo every %u ms (dead after %u)",
 		 c->n_lis, c->n_lis == 1 ? "" : "s", cfg->app == CTL_APP_LEARN ? "learn" : "none",
 		 c->echo_ms, c->miss_limit);
@@ -179,6 +183,7 @@ void ctl_destroy(struct ctl *c)
 	size_t i;
 	if (!c)
 		return;
+	ctl_query_free(c); /* first: answers waiting askers from live state */
 	while (c->conns)
 		conn_free(c->conns);
 	ctl_listeners_close(c);

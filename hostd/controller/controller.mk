@@ -12,7 +12,8 @@ ctl-srcs-y := \
 	hostd/controller/desired.c \
 	hostd/controller/flowspec.c \
 	hostd/controller/app_learn.c \
-	hostd/controller/provider.c
+	hostd/controller/provider.c \
+	hostd/controller/ctl_query.c
 
 CTL_LDLIBS := $(shell pkg-config --libs libevent libevent_openssl libevent_pthreads 2>/dev/null || echo -levent_openssl -levent -levent_pthreads) -lssl -lcrypto
 hostd-libs += ctl ofp

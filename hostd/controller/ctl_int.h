@@ -187,6 +187,7 @@ struct ctl {
 	uint32_t echo_ms;                /* effective echo interval */
 	uint32_t miss_limit;             /* effective miss limit */
 	struct ctl_prov_state *prov;     /* desired-state provider (provider.c), NULL = flows file */
+	struct ctl_query_state *query;   /* flows queries from other threads (ctl_query.c) */
 };
 
 /* listener.c */

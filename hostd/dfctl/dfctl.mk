@@ -1,6 +1,11 @@
 # hostd/dfctl/dfctl.mk: dfctl, the command-line client of hostd's REST API
 # (plain HTTP/1.1 over the Unix socket, jansson for JSON).
 progs-y += dfctl
-dfctl-srcs-y := hostd/dfctl/dfctl.c hostd/dfctl/cmd_offload.c
-dfctl-libs := base
+dfctl-srcs-y := hostd/dfctl/dfctl.c hostd/dfctl/cmd_offload.c hostd/dfctl/cmd_flows.c hostd/dfctl/cmd_pipeline.c
+dfctl-libs := dfgraph base
 dfctl-ldlibs := -ljansson
+
+# dfgraph: the table graph builder of `dfctl pipeline` (pure, unit tested
+# in tests/unit/dfctl.mk).
+libs-y += dfgraph
+dfgraph-srcs-y := hostd/dfctl/graph.c
