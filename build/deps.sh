@@ -40,6 +40,7 @@ procps                   pgrep/pkill in tests
 psmisc                   killall in tests
 tcpdump                  integration tests: check ARP replies are unicast on the wire
 curl                     integration tests: talk to the REST API on its Unix socket
+graphviz                 dfctl pipeline --svg/--png and the demo: render the table graph with dot
 openssl                  integration tests: make CA and certificates for TLS tests
 qemu-system-x86           qemu-virt board: boot the firmware image under TCG
 linux-image-amd64         qemu-virt board: the guest kernel (its vmlinux, booted through the PVH entry)
