@@ -316,9 +316,9 @@ static void fw_peer_down(void *arg, const char *why)
 	snprintf(reason, sizeof(reason), "flushed by the watchdog: host lost (%s)", why);
 	int n = fw_offload_flush(fw->off, reason);
 	if (n < 0)
-		LOG_ERR(MOD, "watchdog: host lost (%s) but the flush failed: %s", why, strerror(-n));
+		LOG_ERR(MOD, "host lost (%s): watchdog flush failed: %s", why, strerror(-n));
 	else
-		LOG_WARN(MOD, "watchdog: host lost (%s): flushed %d rule(s), %u left in the driver; "
+		LOG_WARN(MOD, "host lost (%s): watchdog flushed %d rule(s), %u left in the driver; "
 			 "traffic falls back to OVS; keeping %zu mirrored object(s) until it is back",
 			 why, n, flow_dev_rule_count(fw->flow), mirror_count(fw->mirror));
 	fw->sync_pending = 0; /* nothing is rebuilt until the host is back */
@@ -396,6 +396,44 @@ static void send_statuses(struct fw *fw)
 	}
 }
 
+/* Remove one EAL runtime directory and its files. */
+static void rm_runtime_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+/* A firmware killed with SIGKILL leaves /var/run/dpdk/fw<pid> behind:
+ * remove those whose process is gone (ours only: "fw" + digits). */
+static void eal_reap_stale(void)
+{
+	static const char base[] = "/var/run/dpdk";
+	DIR *d = opendir(base);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *p = e->d_name;
+		if (strncmp(p, "fw", 2) || !p[2] || strspn(p + 2, "0123456789") != strlen(p + 2))
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "/proc/%s", p + 2);
+		if (!access(path, F_OK))
+			continue; /* still running */
+		snprintf(path, sizeof(path), "%s/%s", base, p);
+		rm_runtime_dir(path);
+		LOG_INFO(MOD, "EAL: removed the stale runtime directory %s", path);
+	}
+	closedir(d);
+}
+
 /* Remove the EAL's runtime directory (config, fbarray files): a new one
  * per process id would otherwise pile up. */
 static void eal_cleanup(void)
@@ -405,15 +443,7 @@ static void eal_cleanup(void)
 	int r = rte_eal_cleanup();
 	if (r < 0)
 		LOG_WARN(MOD, "EAL cleanup failed: %s", rte_strerror(-r));
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.')
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-		rmdir(dir);
-	}
+	rm_runtime_dir(dir);
 	LOG_INFO(MOD, "EAL stopped");
 }
 
@@ -439,6 +469,7 @@ static int eal_start(const struct fw_opts *o)
 		argv[argc++] = o->eal_argv[i];
 	}
 	argv[argc] = NULL;
+	eal_reap_stale();
 	char line[512] = "";
 	size_t at = 0;
 	for (int i = 1; i < argc && at < sizeof(line); i++)

@@ -170,7 +170,7 @@ BEFORE=$(driver_rules "$T/fw2.log")
 # ---- C -------------------------------------------------------------------
 info "C: kill -9 hostd: the watchdog flushes every rule"
 kill9 "$HD"
-expect "watchdog: host lost .*: flushed $BEFORE rule\(s\), 0 left in the driver; traffic falls back to OVS" \
+expect "host lost \(.*\): watchdog flushed $BEFORE rule\(s\), 0 left in the driver; traffic falls back to OVS" \
 	"$T/fw2.log" 5 "the watchdog flush"
 
 # ---- D -------------------------------------------------------------------
