@@ -9,6 +9,8 @@
 #   fuzz-y   += NAME   libFuzzer target, built only by `make fuzz` (clang)
 #   bench-y  += NAME   benchmark program in $(O)/bench/ (same variables)
 # Sources are chosen obj-$(CONFIG_X)-style: NAME-srcs-$(CONFIG_FOO) += foo.c
+# Per-file flags: DIR/FILE-cflags (the source path without .c), e.g.
+#   firmware/main-cflags := $(DPDK_CFLAGS)
 
 ifeq ($(V),1)
 Q :=
@@ -18,11 +20,15 @@ Q := @
 cmd = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(O)/%,%,$@)'; $(2)
 endif
 
+# A board that cross-compiles sets CROSS_COMPILE (e.g. aarch64-linux-gnu-)
+# in its board.mk, read after this file: hence the deferred `=`. Empty for
+# native boards (gcc, ar). CC= on the command line or in the environment
+# still wins.
 CC ?= cc
 ifeq ($(origin CC),default)
-CC := gcc
+CC = $(CROSS_COMPILE)gcc
 endif
-AR := ar
+AR = $(CROSS_COMPILE)ar
 
 comma := ,
 unquote = $(patsubst "%",%,$(1))
@@ -50,12 +56,14 @@ SAN_FLAGS += -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -DDFNIC_FUZZ=1
 endif
 
-CFLAGS_ALL = $(CFLAGS_BASE) $(SAN_FLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
-LDFLAGS_ALL = -pthread $(SAN_FLAGS) $(LDFLAGS)
+# BOARD_CFLAGS / BOARD_LDFLAGS: what a board's board.mk adds (include and
+# library directories of a cross build); empty for native boards.
+CFLAGS_ALL = $(CFLAGS_BASE) $(BOARD_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = -pthread $(BOARD_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
 $(O)/obj/%.o: %.c $(AUTOCONF)
 	@mkdir -p $(dir $@)
-	$(call cmd,CC,$(CC) $(CFLAGS_ALL) $($(*F)-cflags) -MMD -MP -c $< -o $@)
+	$(call cmd,CC,$(CC) $(CFLAGS_ALL) $($*-cflags) -MMD -MP -c $< -o $@)
 
 # $(call lib_template,NAME)
 define lib_template

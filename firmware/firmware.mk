@@ -9,6 +9,6 @@ firmware-srcs-y := firmware/main.c firmware/mirror.c firmware/compiler.c firmwar
 firmware-libs := flow mbox base
 firmware-ldlibs := $(DPDK_LIBS)
 
-main-cflags := $(DPDK_CFLAGS)
-compiler-cflags := $(DPDK_CFLAGS)
-offload-cflags := $(DPDK_CFLAGS)
+firmware/main-cflags := $(DPDK_CFLAGS)
+firmware/compiler-cflags := $(DPDK_CFLAGS)
+firmware/offload-cflags := $(DPDK_CFLAGS)

@@ -1,6 +1,6 @@
 # drivers/flow/flow.mk: the flow offload library (flow.h): the core and
 # one source per backend. Every file that includes flow.h sees DPDK's
-# headers, so it needs DPDK_CFLAGS (per-file, `<basename>-cflags`, see
+# headers, so it needs DPDK_CFLAGS (per-file, `<path>-cflags`, see
 # build/rules.mk); programs linking the library add $(DPDK_LIBS).
 #
 # DPDK_CFLAGS / DPDK_LIBS are defined here once for the tree (pkg-config
@@ -18,6 +18,6 @@ flow-srcs-y := drivers/flow/flow.c
 flow-srcs-$(CONFIG_FLOW_SOFT) += drivers/flow/flow_soft.c
 flow-srcs-$(CONFIG_FLOW_RTE) += drivers/flow/flow_rte.c
 
-flow-cflags := $(DPDK_CFLAGS)
-flow_soft-cflags := $(DPDK_CFLAGS)
-flow_rte-cflags := $(DPDK_CFLAGS)
+drivers/flow/flow-cflags := $(DPDK_CFLAGS)
+drivers/flow/flow_soft-cflags := $(DPDK_CFLAGS)
+drivers/flow/flow_rte-cflags := $(DPDK_CFLAGS)

@@ -5,5 +5,5 @@ bench-y += flow-soft-bench
 flow-soft-bench-srcs-y := tests/bench/flow_soft_bench.c
 flow-soft-bench-libs := flow base
 flow-soft-bench-ldlibs := $(DPDK_LIBS)
-flow_soft_bench-cflags := $(DPDK_CFLAGS)
+tests/bench/flow_soft_bench-cflags := $(DPDK_CFLAGS)
 endif

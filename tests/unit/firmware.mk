@@ -5,4 +5,4 @@
 unit-srcs-y += tests/unit/test_fw_compiler.c tests/unit/test_fw_objects.c \
 	firmware/compiler.c firmware/offload.c
 unit-libs += flow mbox
-test_fw_compiler-cflags := $(DPDK_CFLAGS)
+tests/unit/test_fw_compiler-cflags := $(DPDK_CFLAGS)

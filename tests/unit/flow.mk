@@ -7,6 +7,6 @@ unit-srcs-y += tests/unit/test_flow_contract.c
 unit-srcs-$(CONFIG_FLOW_SOFT) += tests/unit/test_flow_soft.c
 unit-libs += flow
 unit-ldlibs += $(DPDK_LIBS)
-test_flow_contract-cflags := $(DPDK_CFLAGS)
-test_flow_soft-cflags := $(DPDK_CFLAGS)
+tests/unit/test_flow_contract-cflags := $(DPDK_CFLAGS)
+tests/unit/test_flow_soft-cflags := $(DPDK_CFLAGS)
 endif
