@@ -120,11 +120,13 @@ rc=0; dfc port show vm-b 2>/dev/null || rc=$?
 [ $rc = 1 ] || fail "vm-b still there after --prune"
 dfc --json apply "$EX" | grep -q '"created": 1' || fail "apply --json"
 
-# --- not available yet ---------------------------------------------------------
-rc=0; dfc flows c1 2>"$T/err" || rc=$?
-[ $rc = 2 ] && grep -q 'not available yet' "$T/err" || fail "flows: exit $rc $(cat "$T/err")"
-rc=0; dfc pipeline c1 2>"$T/err" || rc=$?
-[ $rc = 2 ] && grep -q 'not available yet' "$T/err" || fail "pipeline: exit $rc $(cat "$T/err")"
+# --- flows / pipeline with no switch (dfctl_flows.sh has one): 503 / 404, exit 1
+for c in flows pipeline; do
+	rc=0; dfc $c c1 >/dev/null 2>"$T/err" || rc=$?
+	[ $rc = 1 ] && grep -q 'HTTP 503' "$T/err" || fail "$c c1 without a switch: exit $rc $(cat "$T/err")"
+	rc=0; dfc $c nope >/dev/null 2>"$T/err" || rc=$?
+	[ $rc = 1 ] && grep -q 'HTTP 404' "$T/err" || fail "$c of an unknown chassis: exit $rc $(cat "$T/err")"
+done
 
 hostd_down
 check_sanitizers "$HOSTD_LOG"
