@@ -13,7 +13,7 @@
 #     and the reactive /32 flows show as installed by hostd (kept);
 #   - a flow deleted behind hostd's back (ovs-ofctl --strict del-flows)
 #     shows present=no (NO) until a reconvergence (SIGHUP) puts it back;
-#   - `dfctl pipeline c1 --svg F --dot D`: F is SVG, the text graph names
+#   - `dfctl pipeline c1 --svg F --dot D`: F is SVG (--png: a PNG), the text graph names
 #     tables 0 -> 10 -> 20 -> 30 -> 50 -> 60 with the VM ports as exits,
 #     and its flow counts add up to the switch's.
 set -u
@@ -29,11 +29,12 @@ need_bins hostd dfctl
 N=$((100 + $$ % 100))
 PORT=$((20000 + $$ % 20000))
 CTL_IP=$(ovs_mgmt_ip 1 $N)
+SW=dfl # OVS instance id (root-namespace names dfm-dfl, ...) of chassis c1
 at_exit ovs_stop_all
 
-ovs_start c1 $N || fail "cannot start OVS"
-ovs_br c1 || fail "cannot create br-int"
-ovs_vsctl c1 set bridge br-int other-config:datapath-id=0000000000000001 || fail "dpid"
+ovs_start $SW $N || fail "cannot start OVS"
+ovs_br $SW || fail "cannot create br-int"
+ovs_vsctl $SW set bridge br-int other-config:datapath-id=0000000000000001 || fail "dpid"
 
 API="$T/api.sock"
 spawn "$T/hostd.log" "$DFNIC_BIN/hostd" --no-nic --state-dir "$T/state" --api "unix:$API" \
@@ -55,10 +56,10 @@ cat >"$T/topo.json" <<'EOF'
  "routers": [{"id": "r1", "interfaces": [{"subnet_id": "sub1"}, {"subnet_id": "sub2"}]}],
  "ports": [{"id": "vma", "network_id": "net1", "mac_address": "02:00:00:00:01:0a",
             "fixed_ips": [{"ip_address": "10.0.1.10"}], "binding:host_id": "c1",
-            "device_owner": "compute:nova", "dfnic:interface_name": "vma-c1"},
+            "device_owner": "compute:nova", "dfnic:interface_name": "vma-dfl"},
            {"id": "vmb", "network_id": "net2", "mac_address": "02:00:00:00:02:14",
             "fixed_ips": [{"ip_address": "10.0.2.20"}], "binding:host_id": "c1",
-            "device_owner": "compute:nova", "dfnic:interface_name": "vmb-c1"}]}
+            "device_owner": "compute:nova", "dfnic:interface_name": "vmb-dfl"}]}
 EOF
 dfctl apply "$T/topo.json" >/dev/null || fail "dfctl apply failed"
 
@@ -78,11 +79,11 @@ grep -q "NOT connected" "$T/out" || fail "dfctl flows does not say the switch is
 info "no switch yet: 404 for an unknown chassis, 503 with $n desired flows (present null)"
 
 # --- the switch connects and converges ---------------------------------------
-vm_add c1 vma 10.0.1.10/24 02:00:00:00:01:0a 10.0.1.1 || fail "vm a"
-vm_add c1 vmb 10.0.2.20/24 02:00:00:00:02:14 10.0.2.1 || fail "vm b"
-ovs_vsctl c1 set-controller br-int "tcp:$CTL_IP:$PORT" || fail "set-controller"
-ovs_vsctl c1 set controller br-int max_backoff=1000 || true
-ofl() { ovs_ofctl c1 dump-flows br-int "$@" 2>/dev/null | grep -v 'FLOW reply'; }
+vm_add $SW vma 10.0.1.10/24 02:00:00:00:01:0a 10.0.1.1 || fail "vm a"
+vm_add $SW vmb 10.0.2.20/24 02:00:00:00:02:14 10.0.2.1 || fail "vm b"
+ovs_vsctl $SW set-controller br-int "tcp:$CTL_IP:$PORT" || fail "set-controller"
+ovs_vsctl $SW set controller br-int max_backoff=1000 || true
+ofl() { ovs_ofctl $SW dump-flows br-int "$@" 2>/dev/null | grep -v 'FLOW reply'; }
 # converged with both VM ports known (their table 60 flows)
 for _ in $(seq 100); do
 	ofl table=60 | grep -q 'dl_dst=02:00:00:00:02:14' && ofl table=60 | grep -q 'dl_dst=02:00:00:00:01:0a' && break
@@ -122,9 +123,9 @@ awk 'NR > 4' "$T/t60.txt" | grep -vE '^60 l2_local ' | grep -q . && fail "--tabl
 grep -qE '^60 l2_local .*02:00:00:00:02:14' "$T/t60.txt" || fail "--table 60 lacks vmb's flow"
 
 # --- counters and hostd's own flows -------------------------------------------
-vm_exec c1 vma ping -c 3 -i 0.2 -W 1 10.0.2.20 >"$T/ping.txt" || { cat "$T/ping.txt"; fail "routed ping failed"; }
+vm_exec $SW vma ping -c 3 -i 0.2 -W 1 10.0.2.20 >"$T/ping.txt" || { cat "$T/ping.txt"; fail "routed ping failed"; }
 dfctl --json flows c1 >"$T/flows.json" || fail "dfctl --json flows failed"
-pk=$(jq_py 'no=[p["port_no"] for p in d["ports"] if p["name"]=="vma-c1"][0]
+pk=$(jq_py 'no=[p["port_no"] for p in d["ports"] if p["name"]=="vma-dfl"][0]
 print([f["n_packets"] for f in d["flows"] if f["table"]==0 and f["match"]=="in_port=%d" % no][0])' "$T/flows.json")
 [ "$pk" -gt 0 ] 2>/dev/null || fail "no packets counted on vma's classify flow after a ping (got '$pk')"
 kept=$(jq_py 'print(sum(1 for f in d["flows"] if f["state"]=="extra" and f["kept"] and f["cookie_kind"]=="reactive"))' "$T/flows.json")
@@ -137,7 +138,7 @@ info "counters: classify flow of vma saw $pk packets; $kept reactive /32 flows s
 line=$(ofl table=60 | grep 'dl_dst=02:00:00:00:02:14' | head -1)
 spec=$(echo "$line" | grep -oE 'table=60, .*priority=[^ ]*' | sed -E 's/ //g; s/(n_packets|n_bytes|idle_age|hard_age|duration)=[^,]*,//g')
 [ -n "$spec" ] || fail "cannot read vmb's table 60 flow: $line"
-ovs_ofctl c1 --strict del-flows br-int "$spec" || fail "ovs-ofctl del-flows --strict $spec failed"
+ovs_ofctl $SW --strict del-flows br-int "$spec" || fail "ovs-ofctl del-flows --strict $spec failed"
 ofl table=60 | grep -q 'dl_dst=02:00:00:00:02:14' && fail "del-flows did not delete $spec"
 dfctl --json flows c1 >"$T/flows3.json" || fail "dfctl flows after the delete failed"
 jq_py 's=d["summary"]; assert s["missing"]==1 and s["present"]==s["desired"]-1, s
@@ -168,7 +169,7 @@ grep -q 'digraph pipeline' "$T/p.dot" || fail "--dot did not write DOT"
 for e in "table 0 classify:" "-> table 10 arp_responder" "table 10 arp_responder:" \
 	 "-> table 20 l3_dispatch" "table 20 l3_dispatch:" "-> table 30 l3" "table 30 l3:" \
 	 "-> table 50 l2_out" "table 50 l2_out:" "-> table 60 l2_local" "table 60 l2_local:" \
-	 "(vma-c1)" "(vmb-c1)" "-> CONTROLLER" "-> drop"; do
+	 "(vma-dfl)" "(vmb-dfl)" "-> CONTROLLER" "-> drop"; do
 	grep -qF -- "$e" "$T/graph.txt" || { cat "$T/graph.txt"; fail "text graph lacks '$e'"; }
 done
 # every table block's flows add up to what the switch holds
@@ -176,11 +177,15 @@ sum=$(grep -E '^table [0-9]+.*: [0-9]+ flows?,' "$T/graph.txt" | sed -E 's/.*: (
 on_switch=$(ofl | grep -c 'priority=')
 [ "$sum" = "$on_switch" ] || fail "graph counts $sum flows, the switch holds $on_switch"
 grep -q "picture written to $T/p.svg" "$T/graph.txt" || fail "dfctl pipeline does not say where the picture is"
+dfctl pipeline c1 --png "$T/p.png" >/dev/null || fail "dfctl pipeline --png failed"
+[ "$(head -c 4 "$T/p.png" | od -An -tx1 | tr -d ' ')" = 89504e47 ] || fail "--png did not write a PNG"
+rc=0; dfctl pipeline c1 --svg "$T/a.svg" --png "$T/a.png" >/dev/null 2>&1 || rc=$?
+[ $rc = 2 ] || fail "--svg with --png: exit $rc, want 2 (usage)"
 dfctl --json pipeline c1 | jq_py 'assert any(e["from"]==0 and e.get("to_table")==10 for e in d["edges"])' /dev/stdin ||
 	fail "--json graph lacks the 0 -> 10 edge"
 info "dfctl pipeline: SVG written, text graph 0 -> 10 -> 20 -> 30 -> 50 -> 60, $sum flows"
 
 alive $HOSTD || fail "hostd died"
-ovs_check_log c1 || fail "ovs-vswitchd logged errors"
+ovs_check_log $SW || fail "ovs-vswitchd logged errors"
 check_sanitizers "$T/hostd.log"
 echo "PASS"
