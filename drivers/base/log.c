@@ -1,5 +1,6 @@
-/* drivers/base/log.c: implementation of drivers/base/log.h (stderr sink with
- * wall-clock timestamps, level filter, test hook). */
+/* drivers/base/log.c: implementation of drivers/base/log.h (level filter,
+ * test hook, and the sinks: stderr with wall-clock timestamps, syslog(3),
+ * or a function of the program's). */
 #include "drivers/base/log.h"
 
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <syslog.h> /* after log.h: its LOG_ERR/LOG_INFO are syslog's in this file */
 #include <time.h>
 
 static const char *log_program = "dfnic";
@@ -15,12 +17,41 @@ static dfn_log_hook_fn log_hook;
 static void *log_hook_arg;
 static int log_quiet;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static enum dfn_log_sink log_sink = DFN_LOG_SINK_STDERR;
+static dfn_log_sink_fn log_sink_fn;
+static void *log_sink_arg;
 
 static const char *const level_names[] = {
 #define DFN_LOG_NAME(id, name, prio) [DFN_LOG_##id] = name,
 	DFN_LOG_LEVELS(DFN_LOG_NAME)
 #undef DFN_LOG_NAME
 };
+
+static const int level_prios[] = {
+#define DFN_LOG_PRIO(id, name, prio) [DFN_LOG_##id] = prio,
+	DFN_LOG_LEVELS(DFN_LOG_PRIO)
+#undef DFN_LOG_PRIO
+};
+_Static_assert(LOG_ERR == 3 && LOG_WARNING == 4 && LOG_INFO == 6 && LOG_DEBUG == 7,
+	       "DFN_LOG_LEVELS priorities are syslog(3)'s");
+
+int dfn_log_priority(enum dfn_log_level lvl) { return level_prios[lvl]; }
+
+int dfn_log_set_sink(enum dfn_log_sink sink, dfn_log_sink_fn fn, void *arg)
+{
+	if ((sink == DFN_LOG_SINK_FN && !fn) || sink > DFN_LOG_SINK_FN)
+		return -EINVAL;
+	pthread_mutex_lock(&log_lock);
+	if (log_sink == DFN_LOG_SINK_SYSLOG && sink != DFN_LOG_SINK_SYSLOG)
+		closelog();
+	if (sink == DFN_LOG_SINK_SYSLOG && log_sink != DFN_LOG_SINK_SYSLOG)
+		openlog(log_program, LOG_PID, LOG_DAEMON);
+	log_sink = sink;
+	log_sink_fn = sink == DFN_LOG_SINK_FN ? fn : NULL;
+	log_sink_arg = sink == DFN_LOG_SINK_FN ? arg : NULL;
+	pthread_mutex_unlock(&log_lock);
+	return 0;
+}
 
 void dfn_log_init(const char *program, enum dfn_log_level max_level)
 {
@@ -62,7 +93,13 @@ void dfn_vlog(enum dfn_log_level lvl, const char *module, const char *fmt, va_li
 	pthread_mutex_lock(&log_lock);
 	if (log_hook)
 		log_hook(lvl, msg, log_hook_arg);
-	if (lvl <= log_max && !log_quiet) {
+	if (lvl > log_max || log_quiet) {
+		/* filtered out, or the hook alone sees it */
+	} else if (log_sink == DFN_LOG_SINK_SYSLOG) {
+		syslog(level_prios[lvl], "%s: %s", module, msg);
+	} else if (log_sink == DFN_LOG_SINK_FN) {
+		log_sink_fn(lvl, module, msg, log_sink_arg);
+	} else {
 		struct timeval tv;
 		struct tm tm;
 		char ts[32];

@@ -1,8 +1,9 @@
 /* drivers/base/log.h: the one logging interface of dfnic.
  *
  * hostd, the firmware and the drivers all log through dfn_log(); the sink
- * (stderr with timestamps by default) is chosen by the program once at
- * start-up. Each message carries a level and the name of the module that
+ * (stderr with timestamps by default, or syslog(3), or a function of the
+ * program's such as hostd's journald writer) is chosen by the program once
+ * at start-up with dfn_log_set_sink(). Each message carries a level and the name of the module that
  * logged it, so "what happened" can be read from the log alone. */
 #ifndef DFNIC_BASE_LOG_H
 #define DFNIC_BASE_LOG_H
@@ -21,6 +22,24 @@ enum dfn_log_level {
 	DFN_LOG_LEVELS(DFN_LOG_ENUM)
 #undef DFN_LOG_ENUM
 };
+
+/* The syslog(3) priority of a level (LOG_ERR, LOG_WARNING, ...). */
+int dfn_log_priority(enum dfn_log_level lvl);
+
+/* Where the lines that pass the level filter go. */
+enum dfn_log_sink {
+	DFN_LOG_SINK_STDERR, /* "<time> <program>[<level>] <module>: <msg>" */
+	DFN_LOG_SINK_SYSLOG, /* syslog(3), facility daemon, "<module>: <msg>" */
+	DFN_LOG_SINK_FN,     /* the function given to dfn_log_set_sink() */
+};
+/* A program's own sink: called with the log lock held (so calls never
+ * interleave), must not log itself. msg has no newline. */
+typedef void (*dfn_log_sink_fn)(enum dfn_log_level lvl, const char *module, const char *msg,
+				void *arg);
+/* Select the sink; fn/arg only for DFN_LOG_SINK_FN (0, or -EINVAL when it
+ * is NULL). Switching to syslog opens it with the program name (LOG_PID);
+ * switching away closes it. */
+int dfn_log_set_sink(enum dfn_log_sink sink, dfn_log_sink_fn fn, void *arg);
 
 /* Program name shown in every line ("hostd", "firmware"). Not copied. */
 void dfn_log_init(const char *program, enum dfn_log_level max_level);
