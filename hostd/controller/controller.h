@@ -50,4 +50,13 @@ int ctl_run(struct ctl *c);
 /* Closes every connection and listener; accepts NULL. */
 void ctl_destroy(struct ctl *c);
 
+/* A periodic callback run by ctl_run's loop, in its thread (ctl_tick.c):
+ * fn(arg) every period_ms (> 0) while the loop runs; fn must not block.
+ * 0 or -errno. Free it with ctl_tick_free (accepts NULL) before
+ * ctl_destroy. */
+struct ctl_tick;
+int ctl_tick_new(struct ctl *c, uint32_t period_ms, void (*fn)(void *arg), void *arg,
+		 struct ctl_tick **out);
+void ctl_tick_free(struct ctl_tick *t);
+
 #endif

@@ -14,6 +14,8 @@ ctl-srcs-y := \
 	hostd/controller/app_learn.c \
 	hostd/controller/provider.c \
 	hostd/controller/ctl_query.c
+# periodic callbacks of the loop (hostd: systemd watchdog pings)
+ctl-srcs-y += hostd/controller/ctl_tick.c
 
 CTL_LDLIBS := $(shell pkg-config --libs libevent libevent_openssl libevent_pthreads 2>/dev/null || echo -levent_openssl -levent -levent_pthreads) -lssl -lcrypto
 hostd-libs += ctl ofp
