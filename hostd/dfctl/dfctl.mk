@@ -9,3 +9,8 @@ dfctl-ldlibs := -ljansson
 # in tests/unit/dfctl.mk).
 libs-y += dfgraph
 dfgraph-srcs-y := hostd/dfctl/graph.c
+
+# libFuzzer target of the graph builder's action text parser (make fuzz).
+fuzz-y += dfctl_graph
+dfctl_graph-srcs-y := tests/fuzz/dfctl_graph.c
+dfctl_graph-libs := dfgraph
