@@ -56,6 +56,8 @@ bench: deps-ensure
 	$(MAKE) --no-print-directory BOARD=$(BOARD) O=$(BENCH_O) bench-build
 	tests/bench/run.sh $(BENCH_O)
 
+include build/install.mk
+
 # ---- housekeeping -------------------------------------------------------
 .PHONY: clean distclean help
 clean:
