@@ -6,6 +6,7 @@
  * packet-in side (reactive L3, ICMP) is pipeline.c. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/base/log.h"
@@ -49,6 +50,17 @@ struct cctx {
 	struct desired *out;          /* result */
 	struct pl_stats *st;          /* counters */
 	int err;                      /* first error (-ENOMEM) */
+	struct netport *np;           /* every port, grouped by network (net_ports) */
+	size_t n_np;                  /* entries in np */
+};
+
+/* One port in the per-compile index of ports by network: the topology
+ * only lists a network's ports by scanning all ports, which made a compile
+ * quadratic (1,000 networks x 10,000 ports). */
+struct netport {
+	uint32_t netkey;              /* its network's key */
+	uint32_t seq;                 /* creation order (kept within a network) */
+	const struct topo_port *p;    /* the port */
 };
 
 const char *pl_table_name(unsigned table)
@@ -222,6 +234,58 @@ static int remote_actions(struct cctx *c, const struct topo_network *n,
 	return 0;
 }
 
+/* ---- ports by network ----------------------------------------------------- */
+
+static int netport_cmp(const void *a, const void *b)
+{
+	const struct netport *x = a, *y = b;
+	if (x->netkey != y->netkey)
+		return x->netkey < y->netkey ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Builds c->np: 0 or -ENOMEM. */
+static int index_ports(struct cctx *c)
+{
+	size_t cap = topo_count(c->t, TOPO_PORT), n = 0;
+	const struct topo_port *p;
+	if (!cap)
+		return 0;
+	c->np = malloc(cap * sizeof(*c->np));
+	if (!c->np)
+		return -ENOMEM;
+	for (p = topo_port_next(c->t, NULL); p && n < cap; p = topo_port_next(c->t, p)) {
+		const struct topo_network *net = topo_network_get(c->t, p->network_id);
+		if (!net)
+			continue;
+		c->np[n].netkey = net->key;
+		c->np[n].seq = (uint32_t)n;
+		c->np[n].p = p;
+		n++;
+	}
+	c->n_np = n;
+	qsort(c->np, n, sizeof(*c->np), netport_cmp);
+	return 0;
+}
+
+/* The ports of network n (creation order) and their count. */
+static const struct netport *net_ports(const struct cctx *c, const struct topo_network *n,
+				       size_t *count)
+{
+	size_t lo = 0, hi = c->n_np, end;
+	while (lo < hi) { /* first entry with netkey >= n->key */
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->np[mid].netkey < n->key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < c->n_np && c->np[end].netkey == n->key; end++)
+		;
+	*count = end - lo;
+	return c->np + lo;
+}
+
 /* ---- classify, L2 ------------------------------------------------------- */
 
 /* Local port: classify and deliver; remote port: unicast to its chassis. */
@@ -277,8 +341,10 @@ static void compile_network(struct cctx *c, const struct topo_network *n)
 	const struct topo_port *p;
 	const struct topo_chassis *rch;
 	struct dgroup *all, *loc;
+	const struct netport *np;
 	struct dflow f;
 	uint32_t up = net_uplink(c, n);
+	size_t n_np, k;
 	int n_local = 0;
 
 	if (!n->admin_state_up)
@@ -300,9 +366,10 @@ static void compile_network(struct cctx *c, const struct topo_network *n)
 		emit(c, &f);
 	}
 
-	for (p = topo_network_port_next(c->t, n->id, NULL); p;
-	     p = topo_network_port_next(c->t, n->id, p))
-		if (is_vm_port(p) && !strcmp(p->chassis, c->ch->name) && p->ifname[0])
+	np = net_ports(c, n, &n_np);
+	for (k = 0; k < n_np; k++)
+		if (is_vm_port(np[k].p) && !strcmp(np[k].p->chassis, c->ch->name) &&
+		    np[k].p->ifname[0])
 			n_local++;
 	if (!n_local)
 		return;
@@ -324,10 +391,10 @@ static void compile_network(struct cctx *c, const struct topo_network *n)
 	all = loc - 1; /* the array may have moved */
 	loc->group_id = PL_GROUP_FLOOD_LOCAL(n->key);
 	loc->type = OFPGT_ALL;
-	for (p = topo_network_port_next(c->t, n->id, NULL); p && !c->err;
-	     p = topo_network_port_next(c->t, n->id, p)) {
+	for (k = 0; k < n_np && !c->err; k++) {
 		uint32_t no;
 		struct ofp_bucket *b;
+		p = np[k].p;
 		if (!is_vm_port(p) || !(no = local_ofport(c, p)))
 			continue;
 		if ((b = add_bucket(c, all)))
@@ -342,11 +409,10 @@ static void compile_network(struct cctx *c, const struct topo_network *n)
 			struct ofp_bucket *b;
 			if (!strcmp(rch->name, c->ch->name))
 				continue;
-			for (p = topo_network_port_next(c->t, n->id, NULL); p;
-			     p = topo_network_port_next(c->t, n->id, p))
-				if (is_vm_port(p) && !strcmp(p->chassis, rch->name))
+			for (k = 0; k < n_np; k++)
+				if (is_vm_port(np[k].p) && !strcmp(np[k].p->chassis, rch->name))
 					break;
-			if (!p || !(b = add_bucket(c, all)))
+			if (k == n_np || !(b = add_bucket(c, all)))
 				continue;
 			if (remote_actions(c, n, rch, &b->actions)) {
 				ofp_actions_uninit(&b->actions);
@@ -480,16 +546,18 @@ int pl_host_route(const struct topo *t, const struct topo_router *r, const struc
 	return 0;
 }
 
-/* The VM port of network `net_id` holding `ip`, or NULL. */
-static const struct topo_port *port_by_ip(const struct topo *t, const char *net_id,
+/* The VM port of network n holding `ip`, or NULL. */
+static const struct topo_port *port_by_ip(const struct cctx *c, const struct topo_network *n,
 					  const struct topo_ip *ip)
 {
-	const struct topo_port *p;
+	const struct netport *np;
+	size_t n_np, k;
 	uint32_t i;
-	for (p = topo_network_port_next(t, net_id, NULL); p; p = topo_network_port_next(t, net_id, p))
-		for (i = 0; i < p->n_fixed_ips; i++)
-			if (topo_ip_eq(&p->fixed_ips[i].ip, ip))
-				return p;
+	np = net_ports(c, n, &n_np);
+	for (k = 0; k < n_np; k++)
+		for (i = 0; i < np[k].p->n_fixed_ips; i++)
+			if (topo_ip_eq(&np[k].p->fixed_ips[i].ip, ip))
+				return np[k].p;
 	return NULL;
 }
 
@@ -497,7 +565,8 @@ static void compile_router(struct cctx *c, const struct topo_router *r)
 {
 	struct topo_router_iface v[MAX_IFACES];
 	uint64_t ck = PL_COOKIE(PL_CK_ROUTER, r->key);
-	size_t n_if = topo_router_ifaces(c->t, r->id, v, MAX_IFACES), i, j;
+	size_t n_if = topo_router_ifaces(c->t, r->id, v, MAX_IFACES), i, j, k, n_np;
+	const struct netport *np;
 	struct dflow f;
 
 	if (!r->admin_state_up)
@@ -559,8 +628,9 @@ static void compile_router(struct cctx *c, const struct topo_router *r)
 
 		if (r->l3_mode != TOPO_L3_PROACTIVE)
 			continue;
-		for (p = topo_network_port_next(c->t, n->id, NULL); p;
-		     p = topo_network_port_next(c->t, n->id, p)) {
+		np = net_ports(c, n, &n_np);
+		for (k = 0; k < n_np; k++) {
+			p = np[k].p;
 			if (!is_vm_port(p) || !p->chassis[0])
 				continue;
 			for (j = 0; j < p->n_fixed_ips; j++) {
@@ -589,8 +659,8 @@ static void compile_router(struct cctx *c, const struct topo_router *r)
 			if (topo_cidr_contains(&v[j].subnet->cidr, &rt->nexthop))
 				s = v[j].subnet;
 		if (!s || !(ifc = iface_for(v, n_if, s->id)) ||
-		    !(nh = port_by_ip(c->t, s->network_id, &rt->nexthop)) ||
-		    !(n = topo_network_get(c->t, s->network_id))) {
+		    !(n = topo_network_get(c->t, s->network_id)) ||
+		    !(nh = port_by_ip(c, n, &rt->nexthop))) {
 			LOG_DBG(MOD, "router %s: route %u: next hop not resolved", r->id, (unsigned)i);
 			continue;
 		}
@@ -718,8 +788,9 @@ static void compile_gateway(struct cctx *c, const struct topo_router *r,
 	const struct pl_neigh_tab *nt = c->cfg->neigh;
 	uint32_t ext = x->net->key, gwip = topo_ip_v4(&x->gw_ip);
 	uint16_t zone = (uint16_t)r->key;
+	const struct netport *np;
 	struct dflow f;
-	size_t i, j;
+	size_t i, j, k, n_np;
 
 	/* l3: what leaves the router's subnets -> snat; the gateway IP
 	 * itself is not routed (no loop through un-SNAT) */
@@ -752,8 +823,9 @@ static void compile_gateway(struct cctx *c, const struct topo_router *r,
 		 * the translated packet) */
 		if (r->l3_mode == TOPO_L3_PROACTIVE)
 			continue;
-		for (p = topo_network_port_next(c->t, n->id, NULL); p;
-		     p = topo_network_port_next(c->t, n->id, p)) {
+		np = net_ports(c, n, &n_np);
+		for (k = 0; k < n_np; k++) {
+			p = np[k].p;
 			if (!is_vm_port(p) || !p->chassis[0])
 				continue;
 			for (j = 0; j < p->n_fixed_ips; j++)
@@ -946,10 +1018,12 @@ int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_por
 		.st = stats ? stats : &st_local,
 	};
 	const struct topo_network *n;
-	const struct topo_port *p;
 	const struct topo_router *r;
+	size_t i;
 
 	memset(c.st, 0, sizeof(*c.st));
+	if (index_ports(&c))
+		return -ENOMEM;
 	emit_miss(&c, PL_T_CLASSIFY, -1);
 	emit_miss(&c, PL_T_ARP, PL_T_L3_DISPATCH);
 	emit_miss(&c, PL_T_L3_DISPATCH, PL_T_L2_OUT);
@@ -962,11 +1036,12 @@ int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_por
 
 	for (n = topo_network_next(t, NULL); n && !c.err; n = topo_network_next(t, n))
 		compile_network(&c, n);
-	for (p = topo_port_next(t, NULL); p && !c.err; p = topo_port_next(t, p))
-		compile_port(&c, p);
+	for (i = 0; i < c.n_np && !c.err; i++) /* ports of unknown networks compile to nothing */
+		compile_port(&c, c.np[i].p);
 	for (r = topo_router_next(t, NULL); r && !c.err; r = topo_router_next(t, r)) {
 		compile_router(&c, r);
 		compile_north_south(&c, r);
 	}
+	free(c.np);
 	return c.err;
 }

@@ -10,3 +10,4 @@ mbox-bench-srcs-y := tests/bench/mbox_bench.c tests/bench/spsc_ring.c
 mbox-bench-libs := mbox base
 include tests/bench/ofbench.mk
 include tests/bench/flow.mk
+include tests/bench/pipeline.mk
