@@ -47,7 +47,7 @@ fuzz:
 	$(MAKE) --no-print-directory BOARD=$(BOARD) O=$(FUZZ_O) CC=$(FUZZ_CC) FUZZ=1 CONFIG_FRAGMENT=build/configs/check.fragment fuzz-build
 
 # ---- demo and benchmarks ------------------------------------------------
-.PHONY: demo bench
+.PHONY: demo bench hil
 demo: deps-ensure
 	$(MAKE) --no-print-directory BOARD=sim O=out/sim all
 	tests/demo.sh out/sim
@@ -57,6 +57,8 @@ bench: deps-ensure
 	tests/bench/run.sh $(BENCH_O)
 
 include build/install.mk
+# Hardware-in-loop scenarios against a real DPU (tests/hil/README.md); not in `make check`.
+hil: $(PROGS) ; tests/hil/run.sh --build $(O)
 
 # ---- housekeeping -------------------------------------------------------
 .PHONY: clean distclean help
