@@ -27,6 +27,9 @@ RECV=$TESTBIN/sd-notify-recv
 command -v curl >/dev/null || skip "curl is not installed"
 BUILD=$(cd "$(dirname "$DFNIC_BIN")" && pwd)
 WD_MS=${DFNIC_WATCHDOG_MS:-1000}
+# a make of our own, not a sub-make of `make check` (its jobserver and
+# command-line variables stay out of it)
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directory O="$BUILD" $FRAG "$@"; }
 OBSERVE_MS=${DFNIC_OBSERVE_MS:-5000}
 
 # ---- A: install ---------------------------------------------------------
@@ -35,7 +38,7 @@ ROOT=$T/root
 FRAG=
 grep -q '^CONFIG_SANITIZE=y' "$BUILD/.config" 2>/dev/null && FRAG=CONFIG_FRAGMENT=build/configs/check.fragment
 info "A: make install DESTDIR=$ROOT (O=$BUILD)"
-make -C "$TOP" --no-print-directory O="$BUILD" $FRAG install DESTDIR="$ROOT" >"$T/install.log" 2>&1 ||
+mk install DESTDIR="$ROOT" >"$T/install.log" 2>&1 ||
 	{ cat "$T/install.log"; fail "make install failed"; }
 UNIT=$ROOT/usr/local/lib/systemd/system/dfnic-hostd.service
 for f in usr/local/sbin/hostd usr/local/bin/dfctl usr/local/lib/systemd/system/dfnic-hostd.service \
@@ -62,7 +65,7 @@ case "$EXEC" in
 esac
 # a second install keeps an edited configuration
 echo "# edited" >>"$ROOT/etc/dfnic/hostd.conf"
-make -C "$TOP" --no-print-directory O="$BUILD" $FRAG install DESTDIR="$ROOT" >"$T/install2.log" 2>&1 ||
+mk install DESTDIR="$ROOT" >"$T/install2.log" 2>&1 ||
 	{ cat "$T/install2.log"; fail "second make install failed"; }
 tail -n1 "$ROOT/etc/dfnic/hostd.conf" | grep -qx '# edited' || fail "make install overwrote an edited hostd.conf"
 cp "$TOP/hostd/dist/hostd.conf" "$ROOT/etc/dfnic/hostd.conf"
@@ -128,7 +131,7 @@ grep -q 'STATUS=running: controller on 1 listener, API up, NIC client off' "$LOG
 check_sanitizers "$LOG"
 
 # ---- D: uninstall -------------------------------------------------------
-make -C "$TOP" --no-print-directory O="$BUILD" $FRAG uninstall DESTDIR="$ROOT" >"$T/uninstall.log" 2>&1 ||
+mk uninstall DESTDIR="$ROOT" >"$T/uninstall.log" 2>&1 ||
 	{ cat "$T/uninstall.log"; fail "make uninstall failed"; }
 left=$(find "$ROOT" -type f)
 [ -z "$left" ] || fail "make uninstall left files: $left"
