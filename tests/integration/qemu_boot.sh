@@ -13,25 +13,26 @@
 #      kernel command line (dfnic.fwopts: heartbeat 200 ms, checked in the
 #      negotiated session); the boot time is printed (QEMU start to
 #      "waiting for hostd" on the serial console);
-#   C  hostd negotiates with the firmware and pushes its state: the
-#      HOST_INFO batch is applied in the guest (full resync) and the
-#      firmware reports its offload state; both sides stay up;
+#   C  hostd negotiates with the firmware and pushes its state (the
+#      HOST_INFO batch, full resync); then a topology applied through its
+#      REST API (dfctl apply: one router, two subnets, two VMs on this
+#      chassis c1, one on c2) is compiled into NIC objects, pushed over the
+#      BAR and offloaded by the soft driver in the guest: `dfctl offload`
+#      shows the statuses the firmware sent back (8 offloaded, 1 pending,
+#      3 no-rule, 12 rules) and the guest logs the 12 rules it holds;
+#      both sides stay up;
 #   D  `shutdown` on the serial console: the firmware gets SIGTERM, marks
 #      its side closed (hostd sees it at once), exits 0, and /init ends
 #      QEMU through isa-debug-exit: QEMU status 1 (= 0 * 2 + 1);
 #   E  the same kernel with an initramfs whose firmware image is signed by
 #      another key: /init refuses it (dfimage: KEY), the firmware never
 #      starts, QEMU status (10 + 8) * 2 + 1 = 37.
-# Not yet covered (hostd does not push topology objects over the mailbox
-# yet): a topology pushed from hostd and per-object offload statuses back;
-# when it does, C should create one through the REST API and wait for the
-# statuses.
 #
 # By hand: DFNIC_BIN=out/sim/check/bin tests/integration/qemu_boot.sh
 # (DFNIC_KEEP_TMP=1 keeps the serial logs). Exit 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/lib.sh"
 
-need_bins hostd dfimage
+need_bins hostd dfimage dfctl
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (build/deps.sh: qemu-system-x86)"
 TOP=${DFNIC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 RUNQ=$TOP/board/qemu-virt/run-qemu.sh
@@ -72,7 +73,9 @@ boot() { # LOG IMAGE_DIR APPEND: QEMU's pid in $SPAWNED
 # ---- A: hostd first -------------------------------------------------------
 info "A: hostd waits for the mailbox"
 rm -f "$MB"
-spawn "$T/hostd.log" "$DFNIC_BIN/hostd" --mbox "pci:$MB" --state-dir "$T/state" --retry-ms 100
+SOCK=$T/api.sock
+spawn "$T/hostd.log" "$DFNIC_BIN/hostd" --mbox "pci:$MB" --state-dir "$T/state" --retry-ms 100 \
+	--chassis c1 --api "unix:$SOCK"
 HD=$SPAWNED
 expect "not usable yet" "$T/hostd.log" 5 "hostd waiting for the mailbox"
 
@@ -99,6 +102,54 @@ expect "session/nic: peer up: host 'hostd [^']*' epoch [0-9a-f]{16}, protocol v1
 expect "batch applied: 1 object\(s\) \(full resync\), mirror holds 1" "$T/serial.log" 10 "the firmware did not apply hostd's batch"
 expect "HOST_INFO 1: hostname=[^ ]+ version=[0-9]" "$T/serial.log" 5 "HOST_INFO content in the guest"
 expect "firmware: offload synced: " "$T/serial.log" 5 "the firmware's offload state"
+
+# The topology of tests/integration/fw_offload.sh (same expected figures).
+cat >"$T/topo.json" <<'EOF'
+{
+  "chassis": [
+    { "name": "c1", "tunnel_ip": "192.168.100.1" },
+    { "name": "c2", "tunnel_ip": "192.168.100.2" }
+  ],
+  "networks": [
+    { "id": "net-a", "name": "net-a", "provider:network_type": "vxlan",
+      "provider:segmentation_id": 1001 },
+    { "id": "net-b", "name": "net-b", "provider:network_type": "vxlan",
+      "provider:segmentation_id": 1002 }
+  ],
+  "subnets": [
+    { "id": "subnet-a", "network_id": "net-a", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1" },
+    { "id": "subnet-b", "network_id": "net-b", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1" }
+  ],
+  "routers": [
+    { "id": "router1", "name": "router1", "dfnic:l3_mode": "proactive",
+      "interfaces": [ { "subnet_id": "subnet-a" }, { "subnet_id": "subnet-b" } ] }
+  ],
+  "ports": [
+    { "id": "vm-a", "network_id": "net-a", "mac_address": "fa:16:3e:00:01:0a",
+      "fixed_ips": [ { "subnet_id": "subnet-a", "ip_address": "10.0.1.10" } ],
+      "binding:host_id": "c1", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-a" },
+    { "id": "vm-b", "network_id": "net-b", "mac_address": "fa:16:3e:00:02:0b",
+      "fixed_ips": [ { "subnet_id": "subnet-b", "ip_address": "10.0.2.10" } ],
+      "binding:host_id": "c1", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-b" },
+    { "id": "vm-c", "network_id": "net-b", "mac_address": "fa:16:3e:00:02:0c",
+      "fixed_ips": [ { "subnet_id": "subnet-b", "ip_address": "10.0.2.20" } ],
+      "binding:host_id": "c2", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-c" }
+  ]
+}
+EOF
+info "C: topology through the REST API -> NIC objects over the BAR -> statuses back"
+"$DFNIC_BIN/dfctl" --socket "$SOCK" apply "$T/topo.json" >"$T/apply.out" 2>&1 ||
+	{ cat "$T/apply.out"; fail "dfctl apply failed"; }
+TOTALS='^total: 12 entries: 8 offloaded, 0 rejected, 1 pending, 3 no-rule; 12 rule\(s\) in the NIC$'
+end=$(($(date +%s) + 15))
+until "$DFNIC_BIN/dfctl" --socket "$SOCK" offload c1 >"$T/offload.txt" 2>&1 && grep -qE "$TOTALS" "$T/offload.txt"; do
+	[ "$(date +%s)" -lt "$end" ] || { cat "$T/offload.txt"; fail "C: the offload statuses from the guest never reached the expected totals"; }
+	sleep 0.2
+done
+cat "$T/offload.txt"
+grep -qE '^neighbour +[0-9]+ +vm 10\.0\.1\.10 on c1 +offloaded +1 rule\(s\)$' "$T/offload.txt" ||
+	fail "C: vm-a's neighbour entry is not offloaded"
+expect "soft driver holds 12\)" "$T/serial.log" 5 "C: the guest's soft driver holding the 12 rules"
 sleep 1.5 # several heartbeats of steady state across the BAR
 alive "$QEMU" || fail "QEMU died"
 alive "$HD" || fail "hostd died"
