@@ -175,7 +175,7 @@ static void test_config_cli_wins(void)
 					    NULL };
 	char path[512], err[512] = "";
 	struct hcfg h;
-	snprintf(path, sizeof(path), "%s/hcfg-cli-wins.conf", unit_tmpdir());
+	snprintf(path, sizeof(path), "%s/hcfg-cli-wins-%d.conf", unit_tmpdir(), (int)getpid());
 	FILE *f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("name = dave\nitem = y\nitem = z\ncount = 4\n", f);
