@@ -36,7 +36,8 @@
 /* ext_nexthop (35) */
 #define PRIO_NEIGH 300       /* resolved next hop */
 #define PRIO_EXT_SUBNET 200  /* unresolved host of the external subnet */
-#define PRIO_EXT_DEFAULT 100 /* via the external subnet's gateway */
+#define PRIO_EXT_DEFAULT 100 /* via the external subnet's gateway (+1 resolved:
+			      * a kept resolved flow shadows the punt) */
 
 static const uint8_t MCAST_BIT[6] = { 1, 0, 0, 0, 0, 0 };
 
@@ -100,8 +101,9 @@ const char *pl_provider_port(const char *physnet, char buf[TOPO_IFNAME_MAX + 1])
 void pipeline_keep_opts(struct diff_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->keep_cookie = PL_COOKIE(PL_CK_REACTIVE, 0);
-	o->keep_mask = PL_COOKIE(0xff, 0);
+	_Static_assert((PL_CK_REACTIVE & ~1) == (PL_CK_NEIGH & ~1), "one mask keeps both kinds");
+	o->keep_cookie = PL_COOKIE(PL_CK_REACTIVE & ~1, 0);
+	o->keep_mask = PL_COOKIE(0xfe, 0);
 }
 
 /* ---- flow building helpers ---------------------------------------------- */
@@ -761,6 +763,12 @@ static void ext_nh_flow(struct cctx *c, const struct topo_router *r, const struc
 		emit(c, &f);
 		return;
 	}
+	/* resolved: kept by the controller and idling out instead of being
+	 * deleted when hostd forgets the neighbour (restart) */
+	f.cookie = PL_COOKIE(PL_CK_NEIGH, r->key);
+	f.idle_timeout = PL_NEIGH_IDLE;
+	if (!plen)
+		f.priority++;
 	ofp_actions_add(l, OFPACT_DEC_NW_TTL);
 	ofp_actions_set_field_bytes(l, OFPF_ETH_SRC, x->gw->mac);
 	ofp_actions_set_field_bytes(l, OFPF_ETH_DST, mac);

@@ -23,9 +23,12 @@
  * what leaves the router's subnets to the network node; the network node
  * resolves the external next hop (ARP through hostd, struct pl_neigh_tab),
  * SNATs / DNATs with conntrack in zone = router key (README.md).
- * Reactive /32 flows carry kind PL_CK_REACTIVE: the controller must keep
- * them when it reconciles (diff_opts keep_cookie/keep_mask from
- * pipeline_keep_opts()); they leave by their idle timeout. */
+ * Reactive /32 flows carry kind PL_CK_REACTIVE and learned next hops kind
+ * PL_CK_NEIGH (6 and 7: one cookie/mask keeps both): the controller must
+ * keep them when it reconciles (diff_opts keep_cookie/keep_mask from
+ * pipeline_keep_opts()), so that neither a hostd restart (which forgets
+ * them) nor an idle period deletes them; they leave by their idle
+ * timeout. */
 #ifndef DFNIC_HOSTD_PIPELINE_H
 #define DFNIC_HOSTD_PIPELINE_H
 
@@ -63,7 +66,8 @@ const char *pl_table_name(unsigned table);
 	X(PORT, 0x03, "port")         /* per VM port: classify, L2, proactive /32 */ \
 	X(ROUTER, 0x04, "router")     /* per router: dispatch, punts, extra routes */ \
 	X(FIP, 0x05, "floatingip")    /* per floating IP */ \
-	X(REACTIVE, 0x06, "reactive") /* /32 flows installed on packet-in */
+	X(REACTIVE, 0x06, "reactive") /* /32 flows installed on packet-in */ \
+	X(NEIGH, 0x07, "neighbour")   /* next hop learned by ARP (north/south) */
 
 enum pl_cookie_kind {
 #define X(E, v, s) PL_CK_##E = v,
@@ -116,8 +120,11 @@ struct pl_neigh_tab {
 const struct pl_neigh *pl_neigh_find(const struct pl_neigh_tab *tab, uint32_t netkey,
 				     uint32_t ip);
 /* Adds or updates an entry (replacing the oldest when full). 1 when the
- * table changed, 0 when it already held exactly that. */
+ * table changed, 0 when it already held exactly that (the caller rebuilds
+ * anyway: the flow of a known neighbour may have idled out). */
 int pl_neigh_learn(struct pl_neigh_tab *tab, const struct pl_neigh *e);
+
+#define PL_NEIGH_IDLE 300 /* idle timeout of next-hop flows, s */
 
 struct pl_cfg {
 	uint16_t reactive_idle;   /* idle timeout of reactive /32 flows, s (0: 30) */

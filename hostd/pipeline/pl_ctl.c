@@ -70,12 +70,15 @@ static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *
 		 g->reply.what ? g->reply.what : "?");
 	if (r)
 		return 0;
-	if (g->reply.learned && pl_neigh_learn(&g->neigh, &g->reply.neigh)) {
+	if (g->reply.learned) {
 		char ip[TOPO_IP_STRLEN], mac[TOPO_MAC_STRLEN];
 		struct topo_ip a = topo_ip_from_v4(g->reply.neigh.ip);
-		LOG_INFO(MOD, "external neighbour %s is-at %s (network key %u)",
+		int changed = pl_neigh_learn(&g->neigh, &g->reply.neigh);
+		LOG_INFO(MOD, "external neighbour %s is-at %s (network key %u)%s",
 			 topo_ip_fmt(&a, ip), topo_mac_fmt(g->reply.neigh.mac, mac),
-			 g->reply.neigh.netkey);
+			 g->reply.neigh.netkey, changed ? "" : ", known");
+		/* rebuild even when known: hostd only asked because its flow is
+		 * missing (idled out) */
 		ctl_provider_kick(g->ctl);
 	}
 	for (i = 0; i < g->reply.n && i < CTL_PROVIDER_MAX_MSGS; i++)

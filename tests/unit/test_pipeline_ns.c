@@ -16,6 +16,7 @@
 
 #define EXT_KEY (NET1_KEY + 2)
 #define CK_R1 "cookie=0x400000000007001"
+#define CK_NEIGH "cookie=0x700000000007001"
 
 /* tp_build + network node, external network, gateway, floating IP. */
 static struct topo *ns_build(enum topo_l3_mode mode, int with_nn)
@@ -260,20 +261,31 @@ static void test_next_hops_learned(void)
 	CU_ASSERT_EQUAL(pl_neigh_learn(&nt, &other), 1); /* another network: ignored */
 	CU_ASSERT_EQUAL(nt.n, 3);
 	CU_ASSERT_EQUAL_FATAL(ns_compile(t, "nn", &nt, &d), 0);
-	CU_ASSERT(tp_find(&d, fmt(l, sizeof(l), "table=35 priority=300 " CK_R1
-			      " eth_type=0x0800,ipv4_dst=172.24.4.100,reg5=0x7001 -> "
+	CU_ASSERT(tp_find(&d, fmt(l, sizeof(l), "table=35 priority=300 " CK_NEIGH
+			      " idle_timeout=300 eth_type=0x0800,ipv4_dst=172.24.4.100,reg5=0x7001 -> "
 			      "apply(dec_ttl,set_field:eth_src=%s,set_field:eth_dst=02:00:00:ee:00:64) "
 			      "goto_table:40", mac)) >= 0);
-	CU_ASSERT(tp_find(&d, fmt(l, sizeof(l), "table=35 priority=300 " CK_R1
-			      " eth_type=0x0800,ipv4_dst=172.24.4.1,reg5=0x7001 -> "
+	CU_ASSERT(tp_find(&d, fmt(l, sizeof(l), "table=35 priority=300 " CK_NEIGH
+			      " idle_timeout=300 eth_type=0x0800,ipv4_dst=172.24.4.1,reg5=0x7001 -> "
 			      "apply(dec_ttl,set_field:eth_src=%s,set_field:eth_dst=02:00:00:ee:00:01) "
 			      "goto_table:40", mac)) >= 0);
-	CU_ASSERT(tp_find(&d, fmt(l, sizeof(l), "table=35 priority=100 " CK_R1
-			      " eth_type=0x0800,reg5=0x7001 -> "
+	CU_ASSERT(tp_find(&d, fmt(l, sizeof(l), "table=35 priority=101 " CK_NEIGH
+			      " idle_timeout=300 eth_type=0x0800,reg5=0x7001 -> "
 			      "apply(dec_ttl,set_field:eth_src=%s,set_field:eth_dst=02:00:00:ee:00:01) "
 			      "goto_table:40", mac)) >= 0);
 	/* 2 neighbours + unresolved subnet + default + miss */
 	CU_ASSERT_EQUAL(count_table(&d, PL_T_EXT_NH), 5);
+	/* the controller keeps both learned kinds (reactive 6, neighbour 7)
+	 * and nothing else */
+	{
+		struct diff_opts o;
+		pipeline_keep_opts(&o);
+		CU_ASSERT_EQUAL(PL_COOKIE(PL_CK_REACTIVE, 5) & o.keep_mask, o.keep_cookie);
+		CU_ASSERT_EQUAL(PL_COOKIE(PL_CK_NEIGH, 5) & o.keep_mask, o.keep_cookie);
+		CU_ASSERT_NOT_EQUAL(PL_COOKIE(PL_CK_ROUTER, 5) & o.keep_mask, o.keep_cookie);
+		CU_ASSERT_NOT_EQUAL(PL_COOKIE(PL_CK_FIP, 5) & o.keep_mask, o.keep_cookie);
+		CU_ASSERT_NOT_EQUAL(PL_COOKIE(PL_CK_PORT, 5) & o.keep_mask, o.keep_cookie);
+	}
 	/* a MAC change updates in place */
 	host.mac[5] = 0x99;
 	CU_ASSERT_EQUAL(pl_neigh_learn(&nt, &host), 1);
