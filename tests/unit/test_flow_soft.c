@@ -8,6 +8,7 @@
  * backend shares is in test_flow_contract.c. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -948,10 +949,22 @@ static void test_concurrent_packets_and_updates(void)
 		CU_ASSERT_EQUAL(flow_destroy(dev, r, NULL), 0);
 		CU_ASSERT_EQUAL(flow_destroy(dev, o, NULL), 0);
 	}
+	/* The churn can end before the packet threads were ever scheduled:
+	 * keep the rules coming until they have run packets (bounded wait). */
+	struct flow_soft_stats st;
+	uint64_t deadline = dfn_now_ms() + 5000;
+	for (int i = 0;; i++) {
+		flow_soft_get_stats(dev, &st);
+		if (st.packets >= 1000 || dfn_now_ms() > deadline)
+			break;
+		struct flow_rule *r = route(IP(10, 0, 1, 7), 32, 0, rtr1_mac, vm2_mac, 7);
+		CU_ASSERT_EQUAL(flow_destroy(dev, r, NULL), 0);
+		if (i % 64 == 0)
+			sched_yield();
+	}
 	c.stop = 1;
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	struct flow_soft_stats st;
 	flow_soft_get_stats(dev, &st);
 	CU_ASSERT(st.packets > 0);
 	CU_ASSERT(st.misses + c.hits == st.packets);
