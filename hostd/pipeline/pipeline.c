@@ -180,8 +180,23 @@ static int ext_resolve(const struct topo *t, const struct topo_router *rt,
 		po->data.data = r->frame;
 		po->data.len = (size_t)len;
 	}
+	r->arp_target = target;
 	r->what = "arp request";
 	return 0;
+}
+
+int pl_arp_limit_allow(struct pl_arp_limit *l, uint64_t dpid, uint32_t target, uint64_t now_ms)
+{
+	uint64_t h = (dpid * 0x9e3779b97f4a7c15ull) ^ (target * 0xc2b2ae3d27d4eb4full);
+	unsigned i = (unsigned)(h >> 58) & (PL_ARP_LIMIT_SLOTS - 1);
+	_Static_assert((PL_ARP_LIMIT_SLOTS & (PL_ARP_LIMIT_SLOTS - 1)) == 0, "power of two");
+	if (l->slot[i].target == target && l->slot[i].dpid == dpid &&
+	    now_ms - l->slot[i].t_ms < PL_ARP_INTERVAL_MS)
+		return 0;
+	l->slot[i].dpid = dpid;
+	l->slot[i].target = target;
+	l->slot[i].t_ms = now_ms;
+	return 1;
 }
 
 int pipeline_packet_in(const struct topo *t, const struct topo_chassis *ch,

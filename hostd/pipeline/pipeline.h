@@ -126,6 +126,22 @@ int pl_neigh_learn(struct pl_neigh_tab *tab, const struct pl_neigh *e);
 
 #define PL_NEIGH_IDLE 300 /* idle timeout of next-hop flows, s */
 
+/* ARP requests for unresolved next hops are rate-limited per (switch,
+ * target): every packet to an unresolved (or dead) next hop is punted,
+ * but at most one request per PL_ARP_INTERVAL_MS goes out. */
+#define PL_ARP_INTERVAL_MS 1000
+#define PL_ARP_LIMIT_SLOTS 64
+struct pl_arp_limit {
+	struct {
+		uint64_t dpid;        /* switch the request went out of */
+		uint32_t target;      /* IPv4 asked for, host order (0: free slot) */
+		uint64_t t_ms;        /* when (monotonic ms) */
+	} slot[PL_ARP_LIMIT_SLOTS]; /* recent requests (direct-mapped by hash) */
+};
+/* 1 when a request for target from switch dpid may go out at now_ms (and
+ * records it), 0 when one went out less than PL_ARP_INTERVAL_MS ago. */
+int pl_arp_limit_allow(struct pl_arp_limit *l, uint64_t dpid, uint32_t target, uint64_t now_ms);
+
 struct pl_cfg {
 	uint16_t reactive_idle;   /* idle timeout of reactive /32 flows, s (0: 30) */
 	uint16_t miss_send_len;   /* bytes of a punted packet (0: no buffer, all) */
@@ -163,6 +179,8 @@ struct pl_reply {
 	const char *what;                 /* "reactive", "echo", "ttl", "arp request",
 					   * "neighbour", or why it was dropped
 					   * (static text) */
+	uint32_t arp_target;              /* "arp request": the IPv4 asked for (host
+					   * order), for pl_arp_limit_allow() */
 	int learned;                      /* an ARP reply taught `neigh` (the caller
 					   * adds it to its table and rebuilds) */
 	struct pl_neigh neigh;            /* what was learned */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "drivers/base/log.h"
 #include "hostd/controller/provider.h"
@@ -19,10 +20,18 @@ struct pl_glue {
 	struct pl_cfg cfg;       /* options */
 	struct pl_reply reply;   /* last packet-in's answer (frames live here) */
 	uint64_t n_packet_in;    /* packet-ins handled (all switches) */
+	struct pl_arp_limit arp_limit; /* recent ARP requests (controller thread) */
 	struct pl_neigh_tab neigh; /* learned external neighbours (north/south);
 				    * read by build, written by packet_in: both
 				    * in the controller thread */
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static int glue_build(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
 		      struct desired *out)
@@ -70,6 +79,11 @@ static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *
 		 g->reply.what ? g->reply.what : "?");
 	if (r)
 		return 0;
+	if (g->reply.arp_target &&
+	    !pl_arp_limit_allow(&g->arp_limit, dpid, g->reply.arp_target, now_ms())) {
+		pl_reply_uninit(&g->reply); /* asked less than a second ago */
+		return 0;
+	}
 	if (g->reply.learned) {
 		char ip[TOPO_IP_STRLEN], mac[TOPO_MAC_STRLEN];
 		struct topo_ip a = topo_ip_from_v4(g->reply.neigh.ip);

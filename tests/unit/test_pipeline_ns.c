@@ -315,6 +315,19 @@ static void test_neigh_table_full(void)
 	CU_ASSERT(pl_neigh_find(&nt, 7, 0x0b000000) != NULL);
 }
 
+/* One ARP request per (switch, target) per interval. */
+static void test_arp_rate_limit(void)
+{
+	static struct pl_arp_limit l;
+	memset(&l, 0, sizeof(l));
+	CU_ASSERT_EQUAL(pl_arp_limit_allow(&l, 3, 0xac180401, 10000), 1);
+	CU_ASSERT_EQUAL(pl_arp_limit_allow(&l, 3, 0xac180401, 10000 + PL_ARP_INTERVAL_MS - 1), 0);
+	CU_ASSERT_EQUAL(pl_arp_limit_allow(&l, 3, 0xac180402, 10001), 1);  /* other target */
+	CU_ASSERT_EQUAL(pl_arp_limit_allow(&l, 4, 0xac180401, 10001), 1);  /* other switch */
+	CU_ASSERT_EQUAL(pl_arp_limit_allow(&l, 3, 0xac180401, 10000 + PL_ARP_INTERVAL_MS), 1);
+	CU_ASSERT_EQUAL(pl_arp_limit_allow(&l, 3, 0xac180401, 10000 + PL_ARP_INTERVAL_MS + 1), 0);
+}
+
 /* A frame punted by table ext_nexthop -> an ARP request for the next hop,
  * packet-out from CONTROLLER with reg5 = router back into the pipeline. */
 static void test_packet_in_arp_request(void)
@@ -379,6 +392,7 @@ static void test_packet_in_arp_request(void)
 		CU_ASSERT(p.has_arp && p.arp_op == PL_ARP_REQUEST);
 		CU_ASSERT_EQUAL(p.arp_spa, 0xac18040a);
 		CU_ASSERT_EQUAL(p.arp_tpa, want[k]);
+		CU_ASSERT_EQUAL(r.arp_target, want[k]);
 		pl_reply_uninit(&r);
 	}
 	topo_destroy(t);
@@ -438,4 +452,5 @@ static void test_packet_in_arp_learn(void)
 UNIT_SUITE(pipeline_north_south, NULL, NULL, UNIT_TEST(test_compute_to_network_node),
 	   UNIT_TEST(test_no_network_node), UNIT_TEST(test_network_node_gateway),
 	   UNIT_TEST(test_next_hops_learned), UNIT_TEST(test_neigh_table_full),
+	   UNIT_TEST(test_arp_rate_limit),
 	   UNIT_TEST(test_packet_in_arp_request), UNIT_TEST(test_packet_in_arp_learn));
