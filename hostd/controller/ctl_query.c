@@ -264,7 +264,8 @@ static int build_report(struct ctl_query *q, int dumped)
 			return -ENOMEM;
 		for (i = 0; i < s->n_ports; i++) {
 			r->ports[i].no = s->ports[i].no;
-			snprintf(r->ports[i].name, sizeof(r->ports[i].name), "%s", s->ports[i].name);
+			snprintf(r->ports[i].name, sizeof(r->ports[i].name), "%.*s",
+				 (int)sizeof(r->ports[i].name) - 1, s->ports[i].name);
 		}
 		r->n_ports = s->n_ports;
 	}
