@@ -7,7 +7,9 @@
  * the network node the dispatch of frames to the router, the gateway's
  * ARP answers, conntrack SNAT / un-SNAT / floating IP DNAT+SNAT in zone =
  * router key, the next-hop table with and without learned neighbours; the
- * ARP request and neighbour learning of the packet-in handler. */
+ * ARP request and neighbour learning of the packet-in handler; its rate
+ * limit; and that a port or floating IP added changes only its own flows
+ * on the network node. */
 #include <stdarg.h>
 
 #include "hostd/pipeline/pkt.h"
@@ -315,6 +317,68 @@ static void test_neigh_table_full(void)
 	CU_ASSERT(pl_neigh_find(&nt, 7, 0x0b000000) != NULL);
 }
 
+/* Adding a VM port behind a router with a gateway changes, on the network
+ * node, only that port's flows: its /32 (the way back in) and its remote
+ * L2 entry; a floating IP only the floating IP's. */
+static void test_incremental_on_network_node(void)
+{
+	struct topo *t = ns_build(TOPO_L3_REACTIVE, 1);
+	struct desired before, after, with_fip;
+	struct topo_floatingip fip;
+	struct topo_txn *x;
+	struct topo_err err;
+	struct diff df;
+	uint64_t ck;
+	size_t i;
+
+	CU_ASSERT_FATAL(t != NULL);
+	CU_ASSERT_EQUAL_FATAL(ns_compile(t, "nn", NULL, &before), 0);
+	x = topo_txn_begin(t);
+	CU_ASSERT_FATAL(tp_put_port(x, "c", "net1", "10.0.1.30", "02:00:00:00:01:1e", "c1", "vmc") ==
+			0);
+	CU_ASSERT_FATAL(topo_txn_commit(x, &err) == 0);
+	topo_rdlock(t);
+	ck = PL_COOKIE(PL_CK_PORT, topo_port_get(t, "c")->key);
+	topo_unlock(t);
+	CU_ASSERT_EQUAL_FATAL(ns_compile(t, "nn", NULL, &after), 0);
+	CU_ASSERT_EQUAL_FATAL(ctl_diff(&before, &after, NULL, &df), 0);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_ADD], 2);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_DELETE] + df.n_flow[DIFF_MODIFY] + df.n_flow[DIFF_REPLACE],
+			0);
+	CU_ASSERT_EQUAL(df.n_group, 0);
+	for (i = 0; i < df.n; i++)
+		if (df.v[i].kind == DK_FLOW)
+			CU_ASSERT_EQUAL(after.flows.v[df.v[i].idx].cookie, ck);
+	diff_uninit(&df);
+
+	/* a second floating IP, for c: its four flows (ARP answer, l3 drop,
+	 * DNAT in, SNAT out), all with its cookie */
+	x = topo_txn_begin(t);
+	memset(&fip, 0, sizeof(fip));
+	snprintf(fip.id, sizeof(fip.id), "fip2");
+	topo_ip_parse("172.24.4.51", &fip.floating_ip);
+	snprintf(fip.floating_network_id, sizeof(fip.floating_network_id), "ext");
+	snprintf(fip.port_id, sizeof(fip.port_id), "c");
+	CU_ASSERT_FATAL(topo_txn_put_floatingip(x, &fip, NULL, &err) == 0);
+	CU_ASSERT_FATAL(topo_txn_commit(x, &err) == 0);
+	topo_rdlock(t);
+	ck = PL_COOKIE(PL_CK_FIP, topo_floatingip_get(t, "fip2")->key);
+	topo_unlock(t);
+	CU_ASSERT_EQUAL_FATAL(ns_compile(t, "nn", NULL, &with_fip), 0);
+	CU_ASSERT_EQUAL_FATAL(ctl_diff(&after, &with_fip, NULL, &df), 0);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_ADD], 4);
+	CU_ASSERT_EQUAL(df.n_flow[DIFF_DELETE] + df.n_flow[DIFF_MODIFY] + df.n_flow[DIFF_REPLACE],
+			0);
+	for (i = 0; i < df.n; i++)
+		if (df.v[i].kind == DK_FLOW)
+			CU_ASSERT_EQUAL(with_fip.flows.v[df.v[i].idx].cookie, ck);
+	diff_uninit(&df);
+	desired_uninit(&before);
+	desired_uninit(&after);
+	desired_uninit(&with_fip);
+	topo_destroy(t);
+}
+
 /* One ARP request per (switch, target) per interval. */
 static void test_arp_rate_limit(void)
 {
@@ -452,5 +516,5 @@ static void test_packet_in_arp_learn(void)
 UNIT_SUITE(pipeline_north_south, NULL, NULL, UNIT_TEST(test_compute_to_network_node),
 	   UNIT_TEST(test_no_network_node), UNIT_TEST(test_network_node_gateway),
 	   UNIT_TEST(test_next_hops_learned), UNIT_TEST(test_neigh_table_full),
-	   UNIT_TEST(test_arp_rate_limit),
+	   UNIT_TEST(test_arp_rate_limit), UNIT_TEST(test_incremental_on_network_node),
 	   UNIT_TEST(test_packet_in_arp_request), UNIT_TEST(test_packet_in_arp_learn));
