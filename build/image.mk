@@ -12,10 +12,10 @@
 # board/keys/README.md). IMAGE_VERSION defaults to what `firmware
 # --version` prints.
 
-# libfwimage: verify (image.c) and sign (image_sign.c); the firmware links
-# only the objects it uses.
+# libfwimage: verify (image.c), sign (image_sign.c), A/B slots
+# (image_slots.c); the firmware links only the objects it uses.
 libs-y += fwimage
-fwimage-srcs-y := firmware/image.c firmware/image_sign.c
+fwimage-srcs-y := firmware/image.c firmware/image_sign.c firmware/image_slots.c
 
 # dfimage: sign / verify / extract / info (host tool, also copied into the
 # qemu-virt guest to verify the firmware before it runs).

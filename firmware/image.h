@@ -45,6 +45,7 @@
 	X(KEY, EKEYREJECTED, "signed by an untrusted key")                        \
 	X(DIGEST, EBADMSG, "payload does not match the header's SHA-256")         \
 	X(SIGNATURE, EBADE, "signature does not verify (header or payload altered)") \
+	X(EMPTY, ENOENT, "no image")                                              \
 	X(ARG, EINVAL, "invalid argument")                                        \
 	X(KEYFILE, ENOKEY, "cannot load the key")                                 \
 	X(CRYPTO, EIO, "crypto library failure")                                  \

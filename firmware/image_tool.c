@@ -14,6 +14,7 @@
 
 #include "drivers/base/util.h"
 #include "firmware/image.h"
+#include "firmware/image_slots.h"
 
 /* Exit statuses: 0 success, 1 I/O or key trouble, 2 usage, 10 + the
  * DFIMG_ERR_* code when an image is refused (so scripts can tell why). */
@@ -28,6 +29,11 @@ static void usage(FILE *f)
 		"       dfimage verify --pubkey KEY [--board BOARD] IMAGE\n"
 		"       dfimage extract --pubkey KEY [--board BOARD] IMAGE OUT\n"
 		"       dfimage info IMAGE\n"
+		"       dfimage slots init --store FILE --size BYTES\n"
+		"       dfimage slots status --store FILE\n"
+		"       dfimage slots install --store FILE --pubkey KEY [--board BOARD] IMAGE\n"
+		"       dfimage slots boot --store FILE --pubkey KEY [--board BOARD] OUT\n"
+		"       dfimage slots confirm --store FILE\n"
 		"\n"
 		"Signed dfnic firmware images: a 128-byte header (magic, format version,\n"
 		"board, firmware version, payload size, payload SHA-256, signer key id),\n"
@@ -39,6 +45,12 @@ static void usage(FILE *f)
 		"           public half of a private key) and, with --board, its board\n"
 		"  extract  verify, then write the payload to OUT (mode 0755)\n"
 		"  info     print the header, without verifying anything\n"
+		"  slots    A/B firmware slots in FILE (firmware/image_slots.h): init\n"
+		"           formats it; install streams IMAGE into the slot not running,\n"
+		"           verifies it and marks it for one trial boot (the first image\n"
+		"           is active at once); boot picks the slot (trial, rollback of\n"
+		"           an unconfirmed trial, fallback when a slot fails to verify)\n"
+		"           and writes its payload to OUT; confirm keeps the trial\n"
 		"\n"
 		"Exit status: 0 ok, 1 I/O or key error, 2 usage, 10 + code when the\n"
 		"image is refused:");
@@ -149,6 +161,8 @@ struct tool_opts {
 	const char *key;     /* --key / --pubkey */
 	const char *board;   /* --board */
 	const char *version; /* --version */
+	const char *store;   /* --store */
+	const char *size;    /* --size */
 	int npos;            /* positional arguments */
 	char **pos;          /* them */
 };
@@ -160,12 +174,14 @@ static int parse(int argc, char **argv, struct tool_opts *o, const char *allowed
 		{ "pubkey", required_argument, NULL, 'p' },
 		{ "board", required_argument, NULL, 'b' },
 		{ "version", required_argument, NULL, 'v' },
+		{ "store", required_argument, NULL, 's' },
+		{ "size", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:p:b:v:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:p:b:v:s:z:h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);
@@ -187,6 +203,12 @@ static int parse(int argc, char **argv, struct tool_opts *o, const char *allowed
 			break;
 		case 'v':
 			o->version = optarg;
+			break;
+		case 's':
+			o->store = optarg;
+			break;
+		case 'z':
+			o->size = optarg;
 			break;
 		}
 	}
@@ -333,6 +355,136 @@ static int cmd_info(int argc, char **argv)
 	return rc;
 }
 
+static void print_slots(const struct dfslots_state *st)
+{
+	char line[400];
+	printf("slots: generation %llu, %llu bytes per slot, active %c, trial %c%s\n",
+	       (unsigned long long)st->generation, (unsigned long long)st->slot_size,
+	       st->active < 0 ? '-' : 'A' + st->active, st->trial < 0 ? '-' : 'A' + st->trial,
+	       st->trial >= 0 ? (st->trial_boots ? " (booted, not confirmed)" : " (not booted yet)")
+			      : "");
+	for (int k = 0; k < 2; k++) {
+		if (!st->image_len[k]) {
+			printf("slot %c: empty\n", 'A' + k);
+			continue;
+		}
+		if (st->header_ok[k])
+			dfimg_format_info(&st->info[k], line, sizeof(line));
+		else
+			snprintf(line, sizeof(line), "header does not decode");
+		printf("slot %c: %llu bytes: %s\n", 'A' + k, (unsigned long long)st->image_len[k],
+		       line);
+	}
+}
+
+static int cmd_slots(int argc, char **argv)
+{
+	struct tool_opts o = { 0 };
+	struct dfimg_err e;
+	struct dfslots *s = NULL;
+	struct dfslots_state st;
+	EVP_PKEY *key = NULL;
+	uint8_t *img = NULL;
+	size_t ilen;
+	int rc = EXIT_IO;
+	if (argc < 2) {
+		fprintf(stderr, "dfimage slots: init, status, install, boot or confirm?\n");
+		return EXIT_USAGE;
+	}
+	const char *sub = argv[1];
+	int init = !strcmp(sub, "init"), status = !strcmp(sub, "status");
+	int inst = !strcmp(sub, "install"), boot = !strcmp(sub, "boot");
+	int confirm = !strcmp(sub, "confirm");
+	if (!(init || status || inst || boot || confirm)) {
+		fprintf(stderr, "dfimage slots: unknown command '%s'\n", sub);
+		return EXIT_USAGE;
+	}
+	if (parse(argc - 1, argv + 1, &o, init ? "sz" : (inst || boot) ? "spb" : "s",
+		  (inst || boot) ? 1 : 0) < 0)
+		return EXIT_USAGE;
+	if (!o.store || (init && !o.size) || ((inst || boot) && !o.key)) {
+		fprintf(stderr, "dfimage slots %s: %s required\n", sub,
+			init ? "--store and --size are" : (inst || boot) ? "--store and --pubkey are"
+									 : "--store is");
+		return EXIT_USAGE;
+	}
+	unsigned long size = 0;
+	if (init && dfn_parse_uint(o.size, 1, (unsigned long)1 << 40, &size)) {
+		fprintf(stderr, "dfimage slots init: --size '%s' is not a byte count\n", o.size);
+		return EXIT_USAGE;
+	}
+	if ((inst || boot) && dfimg_load_key(o.key, 0, &key, &e) < 0) {
+		fprintf(stderr, "dfimage slots %s: %s\n", sub, e.msg);
+		return EXIT_IO;
+	}
+	if (dfslots_open(o.store, init, size, &s, &e) < 0) {
+		fprintf(stderr, "dfimage slots %s: %s\n", sub, e.msg);
+		goto free_key;
+	}
+	if (init || status) {
+		dfslots_get_state(s, &st);
+		print_slots(&st);
+		rc = 0;
+	} else if (inst) {
+		int slot;
+		if (read_file(o.pos[0], DFIMG_MAX_PAYLOAD + 4096, &img, &ilen) < 0)
+			goto close_store;
+		if (dfslots_install_begin(s, ilen, &slot, &e) < 0) {
+			rc = refused(o.pos[0], &e);
+			goto free_img;
+		}
+		/* In chunks, as an update streamed over the mailbox would be. */
+		for (size_t off = 0; off < ilen; off += 65536) {
+			size_t n = DFN_MIN((size_t)65536, ilen - off);
+			if (dfslots_install_write(s, off, img + off, n, &e) < 0) {
+				rc = refused(o.pos[0], &e);
+				goto free_img;
+			}
+		}
+		struct dfimg_info info;
+		char line[400];
+		if (dfslots_install_commit(s, key, o.board, &info, &e) < 0) {
+			rc = refused(o.pos[0], &e);
+			goto free_img;
+		}
+		dfimg_format_info(&info, line, sizeof(line));
+		printf("%s: slot %c: %s: %s\n", o.pos[0], 'A' + slot, e.msg, line);
+		rc = 0;
+	} else if (boot) {
+		int slot;
+		enum dfslots_boot_why why;
+		const uint8_t *bimg;
+		size_t blen;
+		struct dfimg_info info;
+		if (dfslots_boot(s, key, o.board, &slot, &why, &bimg, &blen, &e) < 0) {
+			rc = refused(o.store, &e);
+			goto close_store;
+		}
+		dfimg_decode_header(bimg, blen, &info, NULL);
+		if (write_file(o.pos[0], bimg + info.payload_off, (size_t)info.payload_size, 0755) < 0)
+			goto close_store;
+		printf("boot: %s, version %s, payload written to %s\n", e.msg, info.version,
+		       o.pos[0]);
+		rc = 0;
+	} else {
+		if (dfslots_confirm(s, &e) < 0) {
+			fprintf(stderr, "dfimage slots confirm: %s\n", e.msg);
+			rc = EXIT_IO;
+			goto close_store;
+		}
+		dfslots_get_state(s, &st);
+		printf("confirmed: slot %c is active\n", 'A' + st.active);
+		rc = 0;
+	}
+free_img:
+	free(img);
+close_store:
+	dfslots_close(s);
+free_key:
+	EVP_PKEY_free(key);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -352,6 +504,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc - 1, argv + 1, 1);
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "slots"))
+		return cmd_slots(argc - 1, argv + 1);
 	fprintf(stderr, "dfimage: unknown command '%s'\nTry 'dfimage --help'.\n", cmd);
 	return EXIT_USAGE;
 }
