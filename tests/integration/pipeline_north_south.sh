@@ -8,15 +8,17 @@
 #   br-int tun-vxlan -> br-phy 192.168.50.1 == ul0 ==== ul0 == br-phy     external subnet's
 #                                               192.168.50.3           gateway) + 203.0.113.5
 #
-# net1 (vxlan) 10.0.1.0/24 behind router r1, whose gateway is on the flat
-# external network ext 172.24.4.0/24 (provider port phy-ext on nn only).
-# c1 sends what leaves r1's subnets to nn over VXLAN; nn does SNAT to r1's
+# net1 (vxlan) 10.0.1.0/24 and net2 (vlan 300, provider port phy-default on
+# both chassis, vmv 10.0.2.12) behind router r1, whose gateway is on the
+# flat external network ext 172.24.4.0/24 (provider port phy-ext on nn
+# only). c1 sends what leaves r1's subnets to nn over VXLAN or VLAN; nn does SNAT to r1's
 # gateway IP and the floating IP's DNAT/SNAT with OVS conntrack, and
 # resolves the external next hops by ARP (hostd sends the requests).
 # Asserts:
 #   - SNAT: vmb reaches the external host, on its subnet (172.24.4.1) and
 #     beyond it (203.0.113.5, via the subnet's gateway), and the external
-#     host sees r1's gateway IP as the source (tcpdump there);
+#     host sees r1's gateway IP as the source (tcpdump there); the same
+#     from the VLAN network, carried to nn tagged on the provider wire;
 #   - floating IP, inbound: the external host pings 172.24.4.50 and vma
 #     answers; vma sees the external host's address (DNAT only);
 #   - floating IP, outbound: vma's pings reach the external host from
@@ -61,6 +63,10 @@ ovs_underlay c1 ul0 $UL1/24 || fail "underlay c1"
 ovs_underlay nn ul0 $UL3/24 || fail "underlay nn"
 ovs_tunnel_ports c1 $UL1 || fail "tunnel ports c1"
 ovs_tunnel_ports nn $UL3 || fail "tunnel ports nn"
+# the tenant VLAN network's provider wire between c1 and nn
+ovs_link c1 phy-default nn phy-default || fail "provider veth"
+ovs_vsctl c1 add-port br-int phy-default || fail "provider port c1"
+ovs_vsctl nn add-port br-int phy-default || fail "provider port nn"
 ip netns exec "$(ovs_ns c1)" ping -c 1 -W 2 $UL3 >/dev/null || fail "underlay ping c1 -> nn failed"
 ovs_tnl_neigh c1 $UL3 "$(ovs_ns_mac nn br-phy)" || fail "tnl/neigh/set c1"
 ovs_tnl_neigh nn $UL1 "$(ovs_ns_mac c1 br-phy)" || fail "tnl/neigh/set nn"
@@ -95,8 +101,8 @@ api() { # METHOD PATH [BODY]
 	curl -sS --unix-socket "$API" -X "$1" -H 'Content-Type: application/json' \
 		${3:+--data "$3"} "http://localhost$2"
 }
-port() { # ID IP MAC
-	echo "{\"id\": \"$1\", \"name\": \"$1\", \"network_id\": \"net1\", \"mac_address\": \"$3\",
+port() { # ID IP MAC [NET]
+	echo "{\"id\": \"$1\", \"name\": \"$1\", \"network_id\": \"${4:-net1}\", \"mac_address\": \"$3\",
 	  \"fixed_ips\": [{\"ip_address\": \"$2\"}], \"binding:host_id\": \"c1\",
 	  \"device_owner\": \"compute:nova\", \"dfnic:interface_name\": \"$1-c1\"}"
 }
@@ -106,15 +112,19 @@ TOPO=$(cat <<EOF
               "network_node": true}],
  "networks": [{"id": "net1", "name": "net1", "provider:network_type": "vxlan",
                "provider:segmentation_id": 4242},
+              {"id": "net2", "name": "net2", "provider:network_type": "vlan",
+               "provider:segmentation_id": 300},
               {"id": "ext", "name": "ext", "provider:network_type": "flat",
                "provider:physical_network": "ext", "router:external": true}],
  "subnets": [{"id": "sub1", "network_id": "net1", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1"},
+             {"id": "sub2", "network_id": "net2", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1"},
              {"id": "ext-sub", "network_id": "ext", "cidr": "172.24.4.0/24",
               "gateway_ip": "172.24.4.1",
               "allocation_pools": [{"start": "172.24.4.10", "end": "172.24.4.99"}]}],
  "routers": [{"id": "r1", "name": "r1", "external_gateway_info": {"network_id": "ext"},
-              "interfaces": [{"subnet_id": "sub1"}]}],
- "ports": [$(port vma 10.0.1.10 02:00:00:00:01:0a), $(port vmb 10.0.1.11 02:00:00:00:01:0b)]}
+              "interfaces": [{"subnet_id": "sub1"}, {"subnet_id": "sub2"}]}],
+ "ports": [$(port vma 10.0.1.10 02:00:00:00:01:0a), $(port vmb 10.0.1.11 02:00:00:00:01:0b),
+           $(port vmv 10.0.2.12 02:00:00:00:02:0c net2)]}
 EOF
 )
 out=$(api POST /v2.0/dfnic/apply "$TOPO") || fail "apply: curl failed"
@@ -131,6 +141,7 @@ info "r1's gateway IP on ext: $GW_IP, floating IP $FIP -> 10.0.1.10"
 
 vm_add c1 vma 10.0.1.10/24 02:00:00:00:01:0a 10.0.1.1 || fail "vm vma"
 vm_add c1 vmb 10.0.1.11/24 02:00:00:00:01:0b 10.0.1.1 || fail "vm vmb"
+vm_add c1 vmv 10.0.2.12/24 02:00:00:00:02:0c 10.0.2.1 || fail "vm vmv"
 ovs_vsctl c1 set-controller br-int "tcp:$CTL1:$PORT" -- set controller br-int max_backoff=1000 ||
 	fail "set-controller c1"
 ovs_vsctl nn set-controller br-int "tcp:$CTL2:$PORT" -- set controller br-int max_backoff=1000 ||
@@ -171,6 +182,23 @@ vm_exec c1 vmb ping -c 3 -i 0.3 -W 1 203.0.113.5 >"$T/ping-snat2.txt" 2>&1 ||
 	{ cat "$T/ping-snat2.txt" >&2; flows nn >&2; fail "SNAT: vmb cannot reach 203.0.113.5"; }
 grep -q " 3 received" "$T/ping-snat2.txt" || fail "SNAT default route: lost packets"
 info "SNAT: vmb -> 203.0.113.5 (default route via 172.24.4.1) 3/3"
+
+# --- SNAT from a VLAN network: c1 -> nn over the provider wire ---------
+ip netns exec "$(ovs_ns c1)" timeout 8 tcpdump -l -n -e -i phy-default -c 4 'vlan 300 and icmp' \
+	>"$T/vlan-cap.txt" 2>/dev/null &
+CAPW=$!
+capture_ext 'icmp' 6
+sleep 0.3
+vm_exec c1 vmv ping -c 3 -i 0.3 -W 1 172.24.4.1 >"$T/ping-snat-vlan.txt" 2>&1 ||
+	{ cat "$T/ping-snat-vlan.txt" >&2; flows c1 >&2; fail "SNAT: vmv (VLAN network) cannot ping the external host"; }
+grep -q " 3 received" "$T/ping-snat-vlan.txt" || fail "SNAT from VLAN: lost packets"
+wait $CAP
+wait $CAPW
+grep -q "IP $GW_IP > 172.24.4.1: ICMP echo request" "$T/ext-cap.txt" ||
+	{ cat "$T/ext-cap.txt" >&2; fail "SNAT from VLAN: the external host did not see $GW_IP"; }
+grep -q "vlan 300.*10.0.2.12 > 172.24.4.1: ICMP echo request" "$T/vlan-cap.txt" ||
+	{ cat "$T/vlan-cap.txt" >&2; fail "SNAT from VLAN: not carried to nn tagged 300"; }
+info "SNAT: vmv (VLAN 300) -> 172.24.4.1 3/3 via the provider wire, seen outside from $GW_IP"
 
 # --- floating IP inbound: the external host reaches vma ---------------
 vm_exec c1 vma timeout 10 tcpdump -l -n -i eth0 -c 2 'icmp' >"$T/vma-cap.txt" 2>/dev/null &
