@@ -13,6 +13,17 @@
  * length is bounded by the slot size. Garbage yields a logged error, never
  * an access outside the region.
  *
+ * The consumer keeps the producer index it last read (and checked) and
+ * reads the shared one again only when that copy shows fewer messages than
+ * asked for; the producer reads cons on every call (it shares its line
+ * with `sleeping`, which it reads anyway).
+ *
+ * Fast path cost: per call one full fence on each side (the Dekker pairing
+ * with a sleeping peer; nothing cheaper is correct) and no locked
+ * read-modify-write: statistics are single-writer counters, and the
+ * doorbell word is bumped and the transport's doorbell rung only for a
+ * consumer that announced it sleeps, once per sleep.
+ *
  * Memory ordering: the rings use C11 atomics on the 32-bit words of
  * struct mbox_ring_ctrl; each acquire/release below names its pair. */
 #include "drivers/mbox/mbox.h"
@@ -51,13 +62,32 @@ struct mbox_ring {
 	uint8_t *slots;              /* shared slot array (inside the region) */
 };
 
-/* Counters, bumped by the sending and the receiving thread independently. */
-struct mbox_counters {
+/* State of the sending side: written only by the thread that sends (and
+ * by open/reattach, which the caller serialises with it). Its own cache
+ * line, so a sender and a receiver thread on one struct mbox do not
+ * bounce each other's lines. The counters are single-writer: bumped with
+ * a relaxed load and store (no locked read-modify-write on the fast path);
+ * being atomic lets mbox_get_stats() read them from any thread. */
+struct mbox_snd {
+	uint32_t prod;             /* our producer index (we are its only writer) */
+	uint32_t bell_at;          /* our prod when we last rang the doorbell
+				    * (the bell is pending while cons is
+				    * behind it), else the last cons read */
+	bool broken;               /* -EIO latched on the tx ring */
 	_Atomic uint64_t sent;       /* messages published */
-	_Atomic uint64_t received;   /* messages consumed */
 	_Atomic uint64_t full_waits; /* sends that found the ring full */
-	_Atomic uint64_t doorbells;  /* wake-ups issued to a sleeping peer */
+	_Atomic uint64_t doorbells;  /* doorbells rung for the consumer */
+};
+
+/* State of the receiving side: written only by the thread that receives. */
+struct mbox_rcv {
+	uint32_t cons;             /* our consumer index (we are its only writer) */
+	uint32_t prod_cache;       /* the producer index last read back and
+				    * validated; re-read only when it says empty */
+	bool broken;               /* -EIO latched on the rx ring */
+	_Atomic uint64_t received;   /* messages consumed */
 	_Atomic uint64_t bad_msgs;   /* malformed slots skipped */
+	_Atomic uint64_t doorbells;  /* credit wake-ups rung for the producer */
 };
 
 struct mbox {
@@ -75,15 +105,12 @@ struct mbox {
 	uint32_t region_size;       /* bytes of the region in use */
 	struct mbox_ring tx;        /* the ring we produce into */
 	struct mbox_ring rx;        /* the ring we consume from */
-	uint32_t tx_prod;           /* our producer index (we are its only writer) */
-	uint32_t rx_cons;           /* our consumer index (likewise) */
-	bool tx_broken;             /* -EIO latched on the tx ring */
-	bool rx_broken;             /* -EIO latched on the rx ring */
 	bool stale_logged;          /* the "region re-created" warning was given */
 	uint64_t open_epoch;        /* nic_epoch seen at open/reattach */
 	le32 *my_state;             /* our liveness word in the header */
 	le32 *peer_state;           /* the peer's liveness word */
-	struct mbox_counters st;    /* statistics */
+	_Alignas(DFN_CACHE_LINE) struct mbox_snd snd; /* sending side (own line) */
+	_Alignas(DFN_CACHE_LINE) struct mbox_rcv rcv; /* receiving side (own line) */
 };
 
 /* ---- atomics on shared words ------------------------------------------- */
@@ -113,9 +140,17 @@ static inline uint64_t ld64_relaxed(const le64 *p)
 	return le64toh(atomic_load_explicit((const _Atomic uint64_t *)p, memory_order_relaxed));
 }
 
+/* Bump a single-writer counter: a plain load and store, no locked RMW (only
+ * its own side's thread writes it; relaxed atomics keep readers race-free). */
 static inline void count(_Atomic uint64_t *c, uint64_t n)
 {
-	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
+
+static inline uint64_t counter(const _Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
 /* ---- backend helpers ----------------------------------------------------- */
@@ -263,7 +298,7 @@ static void set_rings(struct mbox *mb, const struct mbox_region_hdr *h)
 	mb->hdr = (struct mbox_region_hdr *)mb->base;
 	mb->my_state = mb->role == MBOX_NIC ? &mb->hdr->nic_state : &mb->hdr->host_state;
 	mb->peer_state = mb->role == MBOX_NIC ? &mb->hdr->host_state : &mb->hdr->nic_state;
-	mb->tx_broken = mb->rx_broken = false;
+	mb->snd.broken = mb->rcv.broken = false;
 	mb->stale_logged = false;
 }
 
@@ -322,8 +357,8 @@ static void region_init(struct mbox *mb, uint32_t slot_size, uint32_t slot_count
 		memset(c->c.pad, 0, sizeof(c->c.pad));
 		/* The doorbell keeps counting: a host asleep on it wakes below. */
 	}
-	mb->tx_prod = first;
-	mb->rx_cons = first;
+	mb->snd.prod = mb->snd.bell_at = first;
+	mb->rcv.cons = mb->rcv.prod_cache = first;
 	mb->open_epoch = epoch;
 
 	/* release: publishes the whole region; pairs with the acquire load of
@@ -369,12 +404,15 @@ static int host_attach(struct mbox *mb)
 			mb->path, prod, cons, mb->slot_count);
 		return -EIO;
 	}
-	mb->tx_prod = prod;
+	mb->snd.prod = prod;
+	/* Rings at least once: whatever the NIC's consumer is doing, it has
+	 * not consumed beyond cons. */
+	mb->snd.bell_at = cons;
 	/* Discard what the NIC sent before we came: it was meant for a
 	 * previous host. release: pairs with the NIC's acquire load of cons in
 	 * tx_credits() (the slots are free again). */
-	mb->rx_cons = ld_acquire(&mb->rx.ctrl->p.prod);
-	st_release(&mb->rx.ctrl->c.cons, mb->rx_cons);
+	mb->rcv.cons = mb->rcv.prod_cache = ld_acquire(&mb->rx.ctrl->p.prod);
+	st_release(&mb->rx.ctrl->c.cons, mb->rcv.cons);
 	st_relaxed(&mb->rx.ctrl->c.sleeping, 0);
 	st_relaxed(&mb->tx.ctrl->p.credit_wait, 0);
 	mb->open_epoch = le64toh(h.nic_epoch);
@@ -472,9 +510,12 @@ int mbox_open(const char *uri, enum mbox_role role, const struct mbox_params *pa
 		size = (size_t)layout(ssz, cnt, NULL);
 	}
 
-	struct mbox *mb = calloc(1, sizeof(*mb));
+	/* Aligned for the per-side cache lines of struct mbox (its size is a
+	 * multiple of its alignment, as aligned_alloc() wants). */
+	struct mbox *mb = aligned_alloc(_Alignof(struct mbox), sizeof(*mb));
 	if (!mb)
 		return -ENOMEM;
+	memset(mb, 0, sizeof(*mb));
 	mb->ops = ops;
 	mb->role = role;
 	mb->path = strdup(path);
@@ -560,7 +601,7 @@ int mbox_reattach(struct mbox *mb)
 	}
 	int err = host_attach(mb);
 	if (err)
-		mb->tx_broken = mb->rx_broken = true;
+		mb->snd.broken = mb->rcv.broken = true;
 	return err;
 }
 
@@ -593,11 +634,13 @@ uint64_t mbox_open_epoch(const struct mbox *mb) { return mb->open_epoch; }
 
 void mbox_get_stats(const struct mbox *mb, struct mbox_stats *st)
 {
-	st->sent = atomic_load_explicit(&mb->st.sent, memory_order_relaxed);
-	st->received = atomic_load_explicit(&mb->st.received, memory_order_relaxed);
-	st->full_waits = atomic_load_explicit(&mb->st.full_waits, memory_order_relaxed);
-	st->doorbells = atomic_load_explicit(&mb->st.doorbells, memory_order_relaxed);
-	st->bad_msgs = atomic_load_explicit(&mb->st.bad_msgs, memory_order_relaxed);
+	st->sent = counter(&mb->snd.sent);
+	st->received = counter(&mb->rcv.received);
+	st->full_waits = counter(&mb->snd.full_waits);
+	/* Rung from both directions: to wake our consumer, and credits for
+	 * the peer's producer; each side counts its own. */
+	st->doorbells = counter(&mb->snd.doorbells) + counter(&mb->rcv.doorbells);
+	st->bad_msgs = counter(&mb->rcv.bad_msgs);
 }
 
 /* ---- common checks ------------------------------------------------------- */
@@ -637,46 +680,82 @@ static int wait_slice(int timeout_ms, uint64_t deadline)
 
 /* ---- send ---------------------------------------------------------------- */
 
-/* Free slots in the tx ring, or -EIO when the consumer index is corrupt. */
+/* Free slots in the tx ring, or -EIO when the consumer index is corrupt.
+ * Unlike the consumer's view of prod (rx_avail()), cons is read back on
+ * every call: a consumer index rewritten since the last call must be seen
+ * (and refused) before a slot is written (the contract tests insist). The
+ * read costs little: cons shares its line with `sleeping`, which
+ * tx_publish() reads on every call anyway. */
 static int tx_credits(struct mbox *mb, uint32_t *cons_out)
 {
 	/* acquire: pairs with the consumer's release store of cons in
 	 * rx_publish(): it has finished copying those slots out, so we may
 	 * overwrite them. */
 	uint32_t cons = ld_acquire(&mb->tx.ctrl->c.cons);
-	uint32_t used = mb->tx_prod - cons;
+	uint32_t used = mb->snd.prod - cons;
 	if (used > mb->slot_count) {
 		if (region_changed(mb))
 			return -EPIPE;
 		LOG_ERR(MOD, "%s: tx ring corrupt: consumer index %u is %u behind our %u (%u slots)",
-			mb->path, cons, used, mb->tx_prod, mb->slot_count);
-		mb->tx_broken = true;
+			mb->path, cons, used, mb->snd.prod, mb->slot_count);
+		mb->snd.broken = true;
 		return -EIO;
 	}
+	/* No bell pending (the consumer has taken everything our last bell
+	 * covered): pin bell_at to cons, so it stays within one ring of prod
+	 * and tx_ring()'s test never suffers from index wrap-around. */
+	if (mb->snd.bell_at - cons - 1 >= mb->slot_count)
+		mb->snd.bell_at = cons;
 	*cons_out = cons;
 	return (int)(mb->slot_count - used);
+}
+
+/* The consumer announced it sleeps: bump the doorbell word and wake it,
+ * unless the bell we rang last is still pending. */
+static void tx_ring(struct mbox *mb)
+{
+	struct mbox_ring_ctrl *c = mb->tx.ctrl;
+	/* Ordered after the acquire load of sleeping in tx_publish(). When the
+	 * consumer has not yet consumed up to what our last bell covered, the
+	 * `sleeping` we saw was stored before it took those messages (its
+	 * cons store precedes its sleeping store, release/acquire), so that
+	 * sleep either read the doorbell before our last bump (its wait ends
+	 * at once) or after it (then it sees that prod and does not wait);
+	 * any later sleep starts after our fence and sees our new prod. So a
+	 * second FUTEX_WAKE would wake nobody: skip it. A peer writing
+	 * garbage here only delays its own wake-ups (to a wait slice). */
+	uint32_t cons = ld_relaxed(&c->c.cons);
+	if (mb->snd.bell_at - cons - 1 < mb->slot_count)
+		return; /* cons < bell_at: that bell is still pending */
+	mb->snd.bell_at = mb->snd.prod;
+	/* release RMW: pairs with the acquire load of the doorbell in
+	 * rx_wait() (a consumer that reads the new value also sees our prod).
+	 * An RMW because mbox_close()/region_init() of the other side bump
+	 * this word too (wake_all()). */
+	atomic_fetch_add_explicit((_Atomic uint32_t *)&c->p.doorbell, 1, memory_order_release);
+	count(&mb->snd.doorbells, 1);
+	ring_bell(mb, &c->p.doorbell);
 }
 
 static void tx_publish(struct mbox *mb, unsigned k)
 {
 	struct mbox_ring_ctrl *c = mb->tx.ctrl;
-	mb->tx_prod += k;
+	mb->snd.prod += k;
 	/* release: pairs with the consumer's acquire load of prod in
 	 * rx_avail(): the slot bytes written above are visible before the
 	 * index that covers them. */
-	st_release(&c->p.prod, mb->tx_prod);
-	/* release RMW: pairs with the acquire load of the doorbell in
-	 * rx_wait(). */
-	atomic_fetch_add_explicit((_Atomic uint32_t *)&c->p.doorbell, 1, memory_order_release);
+	st_release(&c->p.prod, mb->snd.prod);
 	/* Full fence: pairs with the one in rx_wait() between its store of
-	 * sleeping=1 and its load of prod. Either it sees our prod, or we see
-	 * its sleeping flag and wake it: no lost wake-up. */
+	 * sleeping=1 and its load of prod (Dekker). Either it sees our prod,
+	 * or we see its sleeping flag and wake it: no lost wake-up. */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (ld_relaxed(&c->c.sleeping)) {
-		count(&mb->st.doorbells, 1);
-		ring_bell(mb, &c->p.doorbell);
-	}
-	count(&mb->st.sent, k);
+	/* acquire: pairs with the release store of sleeping=1 in rx_wait()
+	 * (makes the cons stored before it visible to tx_ring()). Nothing is
+	 * written on the fast path beyond prod: the doorbell word is only
+	 * bumped for a consumer that announced it sleeps. */
+	if (ld_acquire(&c->c.sleeping))
+		tx_ring(mb);
+	count(&mb->snd.sent, k);
 }
 
 static int check_msg(const struct mbox *mb, const void *msg, size_t len)
@@ -704,7 +783,7 @@ int mbox_send_burst(struct mbox *mb, const void *const msgs[], const size_t lens
 	}
 	if (!mb->hdr)
 		return -EPIPE;
-	if (mb->tx_broken)
+	if (mb->snd.broken)
 		return -EIO;
 
 	uint64_t deadline = timeout_ms > 0 ? dfn_now_ms() + (uint64_t)timeout_ms : 0;
@@ -719,7 +798,7 @@ int mbox_send_burst(struct mbox *mb, const void *const msgs[], const size_t lens
 		if (credits > 0) {
 			unsigned k = DFN_MIN((unsigned)credits, n);
 			for (unsigned i = 0; i < k; i++) {
-				uint32_t idx = (mb->tx_prod + i) & mb->mask;
+				uint32_t idx = (mb->snd.prod + i) & mb->mask;
 				memcpy(mb->tx.slots + (size_t)idx * mb->slot_size, msgs[i], lens[i]);
 			}
 			tx_publish(mb, k);
@@ -727,7 +806,7 @@ int mbox_send_burst(struct mbox *mb, const void *const msgs[], const size_t lens
 		}
 		if (!counted_full) {
 			counted_full = true;
-			count(&mb->st.full_waits, 1);
+			count(&mb->snd.full_waits, 1);
 		}
 		int slice = timeout_ms == 0 ? 0 : wait_slice(timeout_ms, deadline);
 		if (slice == 0)
@@ -737,7 +816,9 @@ int mbox_send_burst(struct mbox *mb, const void *const msgs[], const size_t lens
 		 * store and its credit_wait load. */
 		st_relaxed(&mb->tx.ctrl->p.credit_wait, 1);
 		atomic_thread_fence(memory_order_seq_cst);
-		if (ld_acquire(&mb->tx.ctrl->c.cons) == cons)
+		/* relaxed: only decides whether to sleep; tx_credits() re-reads
+		 * cons with acquire before any slot is reused. */
+		if (ld_relaxed(&mb->tx.ctrl->c.cons) == cons)
 			mb->ops->doorbell_wait(mb, &mb->tx.ctrl->c.cons, htole32(cons), slice);
 		st_relaxed(&mb->tx.ctrl->p.credit_wait, 0);
 	}
@@ -753,30 +834,37 @@ int mbox_send(struct mbox *mb, const void *msg, size_t len, int timeout_ms)
 
 /* ---- receive ------------------------------------------------------------- */
 
-/* Unread slots in the rx ring, or -EIO when the producer index is corrupt. */
-static int rx_avail(struct mbox *mb)
+/* Unread slots in the rx ring, or -EIO when the producer index is corrupt.
+ * The cached producer index is used while it shows at least `want`
+ * unread slots (the producer only ever adds more); otherwise the shared
+ * one is read back, checked, and cached. */
+static int rx_avail(struct mbox *mb, unsigned want)
 {
+	uint32_t n = mb->rcv.prod_cache - mb->rcv.cons;
+	if (n >= want)
+		return (int)n;
 	/* acquire: pairs with the producer's release store of prod in
 	 * tx_publish(): the slots it covers are fully written. */
 	uint32_t prod = ld_acquire(&mb->rx.ctrl->p.prod);
-	uint32_t n = prod - mb->rx_cons;
+	n = prod - mb->rcv.cons;
 	if (n > mb->slot_count) {
 		if (region_changed(mb))
 			return -EPIPE;
 		LOG_ERR(MOD, "%s: rx ring corrupt: producer index %u is %u ahead of our %u (%u slots)",
-			mb->path, prod, n, mb->rx_cons, mb->slot_count);
-		mb->rx_broken = true;
+			mb->path, prod, n, mb->rcv.cons, mb->slot_count);
+		mb->rcv.broken = true;
 		return -EIO;
 	}
+	mb->rcv.prod_cache = prod;
 	return (int)n;
 }
 
-/* Copy the slot at rx_cons into buf after checking its framing. Returns
+/* Copy the slot at our cons into buf after checking its framing. Returns
  * the message length, -ENOBUFS, or -EBADMSG (reason in why). Does not
  * consume the slot. */
 static int rx_take(struct mbox *mb, void *buf, size_t cap, char *why, size_t wn)
 {
-	const uint8_t *slot = mb->rx.slots + (size_t)(mb->rx_cons & mb->mask) * mb->slot_size;
+	const uint8_t *slot = mb->rx.slots + (size_t)(mb->rcv.cons & mb->mask) * mb->slot_size;
 	struct mbox_msg_hdr h;
 	/* The one fetch of the header; the peer may rewrite the slot at any
 	 * time, so only this copy is looked at (the compiler barrier stops
@@ -806,12 +894,12 @@ static void rx_publish(struct mbox *mb)
 	/* release: pairs with the producer's acquire load of cons in
 	 * tx_credits(): our copies out of the slots are done before it may
 	 * reuse them. */
-	st_release(&c->c.cons, mb->rx_cons);
+	st_release(&c->c.cons, mb->rcv.cons);
 	/* Full fence: pairs with the one in mbox_send_burst() between its
 	 * store of credit_wait=1 and its reload of cons. */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (ld_relaxed(&c->p.credit_wait)) {
-		count(&mb->st.doorbells, 1);
+		count(&mb->rcv.doorbells, 1);
 		ring_bell(mb, &c->c.cons);
 	}
 }
@@ -820,14 +908,19 @@ static void rx_publish(struct mbox *mb)
 static void rx_wait(struct mbox *mb, int slice)
 {
 	struct mbox_ring_ctrl *c = mb->rx.ctrl;
-	/* acquire: pairs with the release increment in tx_publish(). */
+	/* acquire: pairs with the release increment in tx_ring(): a bumped
+	 * value comes with the prod it was rung for. */
 	uint32_t seen = atomic_load_explicit((_Atomic uint32_t *)&c->p.doorbell,
 					     memory_order_acquire);
-	st_relaxed(&c->c.sleeping, 1);
+	/* release: pairs with the producer's acquire load of sleeping in
+	 * tx_publish() (our cons store in rx_publish() comes with it). */
+	st_release(&c->c.sleeping, 1);
 	/* Full fence: pairs with the one in tx_publish() (Dekker): our
 	 * sleeping=1 vs its prod store. */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (ld_relaxed(&c->p.prod) == mb->rx_cons && !peer_closed(mb))
+	/* relaxed: only decides whether to sleep; rx_avail() re-reads prod
+	 * with acquire before any slot is read. */
+	if (ld_relaxed(&c->p.prod) == mb->rcv.cons && !peer_closed(mb))
 		mb->ops->doorbell_wait(mb, &c->p.doorbell, seen, slice);
 	st_relaxed(&c->c.sleeping, 0);
 }
@@ -839,16 +932,17 @@ static int recv_many(struct mbox *mb, void *const bufs[], size_t cap, size_t len
 		return -EINVAL;
 	if (!mb->hdr)
 		return -EPIPE;
-	if (mb->rx_broken)
+	if (mb->rcv.broken)
 		return -EIO;
 	uint64_t deadline = timeout_ms > 0 ? dfn_now_ms() + (uint64_t)timeout_ms : 0;
 	for (;;) {
 		if (region_changed(mb))
 			return -EPIPE;
 		/* Peer state before prod: if it had closed, every message it
-		 * sent before closing is covered by the prod we read next. */
+		 * sent before closing is covered by the prod we read next
+		 * (rx_avail() reads it back whenever the cache is short). */
 		bool closed = peer_closed(mb);
-		int avail = rx_avail(mb);
+		int avail = rx_avail(mb, n);
 		if (avail < 0)
 			return avail;
 		if (avail > 0) {
@@ -858,9 +952,9 @@ static int recv_many(struct mbox *mb, void *const bufs[], size_t cap, size_t len
 				int r = rx_take(mb, bufs[got], cap, why, sizeof(why));
 				if (r == -EBADMSG && got == 0) {
 					LOG_ERR(MOD, "%s: dropped malformed message at index %u: %s",
-						mb->path, mb->rx_cons, why);
-					mb->rx_cons++;
-					count(&mb->st.bad_msgs, 1);
+						mb->path, mb->rcv.cons, why);
+					mb->rcv.cons++;
+					count(&mb->rcv.bad_msgs, 1);
 					rx_publish(mb);
 					return -EBADMSG;
 				}
@@ -872,11 +966,11 @@ static int recv_many(struct mbox *mb, void *const bufs[], size_t cap, size_t len
 					break;
 				}
 				lens[got++] = (size_t)r;
-				mb->rx_cons++;
+				mb->rcv.cons++;
 				avail--;
 			}
 			rx_publish(mb);
-			count(&mb->st.received, got);
+			count(&mb->rcv.received, got);
 			return (int)got;
 		}
 		if (closed)
