@@ -79,18 +79,12 @@ static const struct topo_port *port_of(const struct topo *t, const struct topo_r
 	const struct topo_router_iface *ifc = iface_of(v, n, ip);
 	struct topo_ip a = topo_ip_from_v4(ip);
 	const struct topo_port *p;
-	uint32_t i;
 	if (!ifc)
 		return NULL;
-	for (p = topo_network_port_next(t, ifc->subnet->network_id, NULL); p;
-	     p = topo_network_port_next(t, ifc->subnet->network_id, p)) {
-		if (!strcmp(p->device_owner, TOPO_OWNER_ROUTER_IFACE) || !p->chassis[0])
-			continue;
-		for (i = 0; i < p->n_fixed_ips; i++)
-			if (topo_ip_eq(&p->fixed_ips[i].ip, &a))
-				return p;
-	}
-	return NULL;
+	p = topo_port_by_ip(t, ifc->subnet->network_id, &a);
+	if (!p || !strcmp(p->device_owner, TOPO_OWNER_ROUTER_IFACE) || !p->chassis[0])
+		return NULL;
+	return p;
 }
 
 /* Packet-out of a frame hostd built, back where the packet came from. */

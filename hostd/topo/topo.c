@@ -361,6 +361,13 @@ const struct topo_port *topo_port_by_ifname(const struct topo *t, const char *ch
 	return tmap_get(&t->port_ifname, jkey(b, chassis, ifname));
 }
 
+const struct topo_port *topo_port_by_ip(const struct topo *t, const char *network_id,
+					const struct topo_ip *ip)
+{
+	char b[JKEY_MAX], s[TOPO_IP_STRLEN];
+	return tmap_get(&t->port_ip, jkey(b, network_id, topo_ip_fmt(ip, s)));
+}
+
 const struct topo_port *topo_network_port_next(const struct topo *t, const char *network_id,
 					       const struct topo_port *prev)
 {

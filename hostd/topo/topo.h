@@ -274,6 +274,10 @@ const struct topo_chassis *topo_chassis_by_dpid(const struct topo *t, uint64_t d
 /* The port bound to `chassis` whose br-int interface is `ifname`. */
 const struct topo_port *topo_port_by_ifname(const struct topo *t, const char *chassis,
 					    const char *ifname);
+/* The port of network `network_id` holding fixed IP `ip` (indexed; fixed
+ * IPs are unique per network), or NULL. */
+const struct topo_port *topo_port_by_ip(const struct topo *t, const char *network_id,
+					const struct topo_ip *ip);
 
 /* Iteration in creation order: pass NULL for the first, NULL at the end.
  *   for (p = topo_port_next(t, NULL); p; p = topo_port_next(t, p)) */

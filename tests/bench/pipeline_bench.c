@@ -7,6 +7,8 @@
  *   compile     pipeline_compile() of that chassis (hostd/pipeline), median
  *               and worst of --runs runs, reactive and proactive routers
  *               (target: < 100 ms); flows and groups it emits;
+ *   packet-in   pipeline_packet_in() of a reactive router's first packet
+ *               (the two /32 flow_mods and the packet-out), median;
  *   memory      heap bytes per port of the in-memory topology and of one
  *               compiled desired state (glibc mallinfo2, this process);
  *   hostd       a real hostd (the one built next to this program, or
@@ -282,6 +284,91 @@ static int bench_compile(struct topo *t, const struct shape *sh, int runs, doubl
 	return rc;
 }
 
+/* ---- packet-in ------------------------------------------------------------ */
+
+/* Times pipeline_packet_in() for the first packet between the last two
+ * subnets (same router, the last; reactive, and the ports created last:
+ * the worst case of any scan in creation order): the /32 flows of both
+ * ways and the packet-out. Median of `runs` in microseconds, or -1. */
+static double bench_packet_in(struct topo *t, const struct shape *sh, int runs)
+{
+	const struct topo_chassis *ch;
+	const struct topo_port *src, *dst;
+	const struct topo_router *r;
+	struct topo_router_iface ifc[4];
+	struct pl_cfg cfg = { .reactive_idle = 30 };
+	struct ofp_packet_in pi;
+	static struct pl_reply rep;
+	uint8_t f[64] = { 0 }, *ip = f + 14;
+	uint32_t sum = 0, a, b;
+	double *us = calloc((size_t)runs, sizeof(*us)), med = -1;
+	int i, ok = 1;
+
+	if (!us)
+		return -1;
+	topo_rdlock(t);
+	ch = topo_chassis_get(t, "c1");
+	{
+		char id[32];
+		snprintf(id, sizeof(id), "port%d", (sh->subnets - 2) * PORTS_PER_SUBNET);
+		src = topo_port_get(t, id);
+		snprintf(id, sizeof(id), "port%d", (sh->subnets - 1) * PORTS_PER_SUBNET);
+		dst = topo_port_get(t, id);
+		snprintf(id, sizeof(id), "r%d", sh->routers - 1);
+		r = topo_router_get(t, id);
+	}
+	if (!ch || !src || !dst || !r ||
+	    topo_subnet_router_ifaces(t, src->fixed_ips[0].subnet_id, ifc, 4) < 1)
+		goto out;
+	a = topo_ip_v4(&src->fixed_ips[0].ip);
+	b = topo_ip_v4(&dst->fixed_ips[0].ip);
+	memcpy(f, ifc[0].port->mac, 6);
+	memcpy(f + 6, src->mac, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = 28;
+	ip[8] = 64;
+	ip[9] = 1;
+	for (i = 0; i < 4; i++) {
+		ip[12 + i] = (uint8_t)(a >> (24 - 8 * i));
+		ip[16 + i] = (uint8_t)(b >> (24 - 8 * i));
+	}
+	for (i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+	ip[20] = 8; /* ICMP echo request, checksum not checked by hostd */
+	memset(&pi, 0, sizeof(pi));
+	pi.buffer_id = OFP_NO_BUFFER;
+	pi.reason = 1;
+	pi.table_id = PL_T_L3;
+	pi.cookie = PL_COOKIE(PL_CK_ROUTER, r->key);
+	ofp_match_init(&pi.match);
+	ofp_match_set_uint(&pi.match, OFPF_IN_PORT, 1);
+	ofp_match_set_uint(&pi.match, PL_REG_ROUTER, r->key);
+	pi.data.data = f;
+	pi.data.len = 14 + 28;
+	pi.total_len = 14 + 28;
+	for (i = 0; i < runs && ok; i++) {
+		double t0 = now_ms();
+		ok = pipeline_packet_in(t, ch, &cfg, &pi, &rep) == 0 && rep.n == 3;
+		us[i] = (now_ms() - t0) * 1e3;
+		pl_reply_uninit(&rep);
+	}
+	if (ok) {
+		qsort(us, (size_t)runs, sizeof(*us), cmp_double);
+		med = us[runs / 2];
+	} else {
+		fprintf(stderr, "pipeline-bench: packet-in not handled: %s\n", rep.what ? rep.what : "?");
+	}
+out:
+	topo_unlock(t);
+	free(us);
+	return med;
+}
+
 /* ---- hostd through its API -------------------------------------------- */
 
 static long rss_kb(pid_t pid)
@@ -512,6 +599,16 @@ int main(int argc, char **argv)
 		       name, st.flows, st.groups, (double)st.flows / sh.ports);
 		printf("RESULT pipeline_memory mode=%s topology_bytes_per_port=%.0f "
 		       "desired_bytes_per_port=%.0f INFO\n", name, topo_pp, desired_pp);
+		if (mode == TOPO_L3_REACTIVE) {
+			double us = bench_packet_in(t, &sh, 101);
+			if (us < 0) {
+				topo_destroy(t);
+				return 1;
+			}
+			printf("  reactive: first-packet packet-in handled in %.1f us (median)\n", us);
+			printf("RESULT pipeline_packet_in mode=reactive ports=%d median_us=%.1f INFO\n",
+			       sh.ports, us);
+		}
 		topo_destroy(t);
 	}
 
