@@ -29,7 +29,7 @@ static void usage(FILE *f)
 		"       dfimage verify --pubkey KEY [--board BOARD] IMAGE\n"
 		"       dfimage extract --pubkey KEY [--board BOARD] IMAGE OUT\n"
 		"       dfimage info IMAGE\n"
-		"       dfimage slots init --store FILE --size BYTES\n"
+		"       dfimage slots init --store FILE [--size BYTES]\n"
 		"       dfimage slots status --store FILE\n"
 		"       dfimage slots install --store FILE --pubkey KEY [--board BOARD] IMAGE\n"
 		"       dfimage slots boot --store FILE --pubkey KEY [--board BOARD] OUT\n"
@@ -402,14 +402,14 @@ static int cmd_slots(int argc, char **argv)
 	if (parse(argc - 1, argv + 1, &o, init ? "sz" : (inst || boot) ? "spb" : "s",
 		  (inst || boot) ? 1 : 0) < 0)
 		return EXIT_USAGE;
-	if (!o.store || (init && !o.size) || ((inst || boot) && !o.key)) {
+	if (!o.store || ((inst || boot) && !o.key)) {
 		fprintf(stderr, "dfimage slots %s: %s required\n", sub,
-			init ? "--store and --size are" : (inst || boot) ? "--store and --pubkey are"
-									 : "--store is");
+			(inst || boot) ? "--store and --pubkey are" : "--store is");
 		return EXIT_USAGE;
 	}
 	unsigned long size = 0;
-	if (init && dfn_parse_uint(o.size, 1, (unsigned long)1 << 40, &size)) {
+	/* init without --size: the region keeps its size (a BAR, an existing file) */
+	if (init && o.size && dfn_parse_uint(o.size, 1, (unsigned long)1 << 40, &size)) {
 		fprintf(stderr, "dfimage slots init: --size '%s' is not a byte count\n", o.size);
 		return EXIT_USAGE;
 	}

@@ -9,9 +9,12 @@
 #
 #   make qemu-virt_defconfig image   build it
 #   make qemu [QEMU_ACCEL=tcg|kvm|auto] [QEMU_APPEND='dfnic.fwopts=...']
+#             [QEMU_FLASH=FILE]
 #       boot it, with hostd attached to the mailbox BAR file on the host
 #       (hostd.log in $(O)/qemu/); `shutdown` on the console stops the
 #       firmware cleanly and ends QEMU with the firmware's status.
+#       QEMU_FLASH adds the firmware flash (A/B slots, kept in FILE;
+#       `dfimage slots install --store FILE ...` stages an update).
 
 # The newest installed kernel unless KERNEL_VERSION=... is given.
 KERNEL_VERSION ?= $(shell ls /boot/vmlinuz-* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n 1)
@@ -51,7 +54,8 @@ qemu: image
 	$(Q)mb='$(or $(QEMU_MBOX),/dev/shm/dfnic-ivshmem)'; \
 	rm -f "$$mb"; \
 	$(O)/bin/hostd --mbox "pci:$$mb" --state-dir $(O)/qemu >$(O)/qemu/hostd.log 2>&1 & hd=$$!; \
-	board/qemu-virt/run-qemu.sh --mbox "$$mb" --append '$(QEMU_APPEND)' $(IMAGE_DIR); rc=$$?; \
+	board/qemu-virt/run-qemu.sh --mbox "$$mb" $(if $(QEMU_FLASH),--flash '$(QEMU_FLASH)') \
+		--append '$(QEMU_APPEND)' $(IMAGE_DIR); rc=$$?; \
 	kill -TERM $$hd 2>/dev/null; wait $$hd; \
 	if [ $$((rc % 2)) -eq 1 ]; then echo "  QEMU    exited $$rc: firmware status $$(( (rc - 1) / 2 ))"; \
 	else echo "  QEMU    exited $$rc (no status from the guest)"; fi; \

@@ -3,15 +3,19 @@
 # QEMU. Used by `make qemu` (board/qemu-virt/board.mk) and by
 # tests/integration/qemu_boot.sh.
 #
-#   run-qemu.sh [--mbox FILE] [--append ARGS] [--accel tcg|kvm|auto]
-#               [--mem MB] IMAGE_DIR
+#   run-qemu.sh [--mbox FILE] [--flash FILE] [--append ARGS]
+#               [--accel tcg|kvm|auto] [--mem MB] IMAGE_DIR
 #
 # IMAGE_DIR holds vmlinux (booted through its PVH entry: no real-mode
 # setup, ~2 s to /init under TCG) and initramfs.cpio.gz. The mailbox is an
 # ivshmem-plain device whose BAR2 is FILE on the host (memory-backend-file,
 # share=on, 1 MiB; hostd maps FILE with --mbox pci:FILE, which polls like
 # the guest side). FILE is removed first so no stale mailbox from an
-# earlier run is seen; QEMU creates it zero-filled. The guest ends QEMU
+# earlier run is seen; QEMU creates it zero-filled. The mailbox device sits
+# at PCI slot 04. --flash FILE adds a second ivshmem device at slot 05, the
+# NIC's firmware flash (16 MiB, kept across runs: A/B slots, see
+# board/qemu-virt/init); the host can install an image into FILE with
+# `dfimage slots install --store FILE` while the guest is down. The guest ends QEMU
 # through isa-debug-exit (port 0xf4): the exit status is the firmware's
 # status * 2 + 1 (1 = the firmware exited 0); 0 means the guest powered
 # off or panicked without reporting.
@@ -28,19 +32,21 @@ set -eu
 die() { echo "run-qemu: $*" >&2; exit 2; }
 
 MBOX=${QEMU_VIRT_MBOX:-/dev/shm/dfnic-ivshmem}
+FLASH=
 APPEND=
 ACCEL=${QEMU_ACCEL:-auto}
 MEM=512
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--mbox) MBOX=$2; shift 2 ;;
+	--flash) FLASH=$2; shift 2 ;;
 	--append) APPEND=$2; shift 2 ;;
 	--accel) ACCEL=$2; shift 2 ;;
 	--mem) MEM=$2; shift 2 ;;
 	*) die "unknown option $1" ;;
 	esac
 done
-[ $# -eq 1 ] || die "usage: $0 [--mbox FILE] [--append ARGS] [--accel tcg|kvm|auto] [--mem MB] IMAGE_DIR"
+[ $# -eq 1 ] || die "usage: $0 [--mbox FILE] [--flash FILE] [--append ARGS] [--accel tcg|kvm|auto] [--mem MB] IMAGE_DIR"
 DIR=$1
 QEMU=${QEMU:-qemu-system-x86_64}
 command -v "$QEMU" >/dev/null || die "$QEMU not found (Debian package qemu-system-x86: build/deps.sh)"
@@ -75,6 +81,11 @@ auto) if kvm_works; then ACCEL=kvm; else ACCEL=tcg; fi ;;
 esac
 
 rm -f "$MBOX"
+FLASH_ARGS=
+if [ -n "$FLASH" ]; then
+	FLASH_ARGS="-object memory-backend-file,id=flash,share=on,mem-path=$FLASH,size=16M
+		-device ivshmem-plain,memdev=flash,addr=05.0"
+fi
 if [ -t 0 ]; then
 	CONSOLE="-nographic"
 else
@@ -84,5 +95,5 @@ echo "run-qemu: $ACCEL, mailbox BAR file $MBOX; QEMU exit status = firmware stat
 # shellcheck disable=SC2046,SC2086
 exec "$QEMU" $(qemu_args "$ACCEL") $CONSOLE \
 	-object memory-backend-file,id=mbox,share=on,mem-path="$MBOX",size=1M \
-	-device ivshmem-plain,memdev=mbox \
+	-device ivshmem-plain,memdev=mbox,addr=04.0 $FLASH_ARGS \
 	-append "console=ttyS0 quiet panic=-1 $APPEND"
