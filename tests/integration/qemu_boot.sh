@@ -19,7 +19,8 @@
 #      chassis c1, one on c2) is compiled into NIC objects, pushed over the
 #      BAR and offloaded by the soft driver in the guest: `dfctl offload`
 #      shows the statuses the firmware sent back (8 offloaded, 1 pending,
-#      3 no-rule, 12 rules) and the guest logs the 12 rules it holds;
+#      3 no-rule) and the guest's soft driver holds the rule count dfctl
+#      reports;
 #      both sides stay up;
 #   D  `shutdown` on the serial console: the firmware gets SIGTERM, marks
 #      its side closed (hostd sees it at once), exits 0, and /init ends
@@ -140,7 +141,9 @@ EOF
 info "C: topology through the REST API -> NIC objects over the BAR -> statuses back"
 "$DFNIC_BIN/dfctl" --socket "$SOCK" apply "$T/topo.json" >"$T/apply.out" 2>&1 ||
 	{ cat "$T/apply.out"; fail "dfctl apply failed"; }
-TOTALS='^total: 12 entries: 8 offloaded, 0 rejected, 1 pending, 3 no-rule; 12 rule\(s\) in the NIC$'
+# The entry figures are fixed by the topology; the rule count depends on
+# the rule compiler, so it is only checked against what the guest holds.
+TOTALS='^total: 12 entries: 8 offloaded, 0 rejected, 1 pending, 3 no-rule; [0-9]+ rule\(s\) in the NIC$'
 end=$(($(date +%s) + 15))
 until "$DFNIC_BIN/dfctl" --socket "$SOCK" offload c1 >"$T/offload.txt" 2>&1 && grep -qE "$TOTALS" "$T/offload.txt"; do
 	[ "$(date +%s)" -lt "$end" ] || { cat "$T/offload.txt"; fail "C: the offload statuses from the guest never reached the expected totals"; }
@@ -149,7 +152,9 @@ done
 cat "$T/offload.txt"
 grep -qE '^neighbour +[0-9]+ +vm 10\.0\.1\.10 on c1 +offloaded +1 rule\(s\)$' "$T/offload.txt" ||
 	fail "C: vm-a's neighbour entry is not offloaded"
-expect "soft driver holds 12\)" "$T/serial.log" 5 "C: the guest's soft driver holding the 12 rules"
+RULES=$(grep -E "$TOTALS" "$T/offload.txt" | sed -n 's/.*; \([0-9]*\) rule(s) in the NIC$/\1/p')
+[ "${RULES:-0}" -gt 0 ] || fail "C: no rule in the NIC"
+expect "soft driver holds $RULES\)" "$T/serial.log" 5 "C: the guest's soft driver holding the $RULES rules dfctl reports"
 sleep 1.5 # several heartbeats of steady state across the BAR
 alive "$QEMU" || fail "QEMU died"
 alive "$HD" || fail "hostd died"
