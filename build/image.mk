@@ -29,6 +29,11 @@ image_decode-srcs-y := firmware/image_fuzz.c
 image_decode-libs := fwimage base
 image_decode-ldlibs := -lcrypto
 
+fuzz-y += image_slots
+image_slots-srcs-y := firmware/image_slots_fuzz.c
+image_slots-libs := fwimage base
+image_slots-ldlibs := -lcrypto
+
 IMAGE_KEY ?= board/keys/test-ed25519.pem
 IMAGE_DIR := $(O)/image
 IMAGE_DFIMG := $(IMAGE_DIR)/firmware.dfimg
