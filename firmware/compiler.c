@@ -448,6 +448,10 @@ static int compile_network(struct fw_compiler *c, uint32_t key, const struct mbo
 		WHY("no port of this NIC on it");
 		return 0;
 	}
+	if (c->ports.no_uplink && net->type != MBOX_NET_FLAT) {
+		WHY("the NIC has no uplink port: OVS terminates its tunnels");
+		return 0;
+	}
 	struct fw_rule *ru = rule_start(c, FW_GROUP_CLASSIFY, 0);
 	item_in_port(ru, c->ports.uplink);
 	switch (net->type) {
@@ -525,7 +529,26 @@ static int compile_router_iface(struct fw_compiler *c, const struct mbox_router_
 	snprintf(ru->what, sizeof(ru->what), "arp who-has %s net %u -> slow path",
 		 mbox_ipv4_fmt(ri->ip, a), ri->network);
 	int r = emit(arg, ru);
-	return r ? r : 1;
+	if (r)
+		return r;
+	/* ICMP to the router's address (classify marked it with the router):
+	 * the slow path's lwIP netif answers echo requests. */
+	ru = rule_start(c, FW_GROUP_L3, 0);
+	item_mark(ru, ri->router);
+	item_eth(ru, NULL, 0);
+	struct rte_flow_item_ipv4 is, im;
+	memset(&is, 0, sizeof(is));
+	memset(&im, 0, sizeof(im));
+	is.hdr.dst_addr = rte_cpu_to_be_32(ri->ip);
+	im.hdr.dst_addr = IPV4_FULL;
+	is.hdr.next_proto_id = 1; /* ICMP */
+	im.hdr.next_proto_id = 0xff;
+	item(ru, RTE_FLOW_ITEM_TYPE_IPV4, &is, &im, sizeof(is));
+	action(ru, RTE_FLOW_ACTION_TYPE_QUEUE, &q, sizeof(q));
+	snprintf(ru->what, sizeof(ru->what), "icmp to %s router %u -> slow path",
+		 mbox_ipv4_fmt(ri->ip, a), ri->router);
+	r = emit(arg, ru);
+	return r ? r : 2;
 }
 
 /* The L3 rule towards neighbour `nb` (already resolved) for router iface
@@ -543,6 +566,10 @@ static int l3_rule(struct fw_compiler *c, const struct mbox_router_iface *ri,
 			return r;
 	} else {
 		struct mirror_obj o;
+		if (c->ports.no_uplink) {
+			WHY("the NIC has no uplink port: OVS tunnels traffic to remote chassis");
+			return -ENOTSUP;
+		}
 		if ((r = network_of(c, nb->network, &net, why, whylen)))
 			return r;
 		if (net.type != MBOX_NET_VXLAN) {

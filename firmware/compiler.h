@@ -14,13 +14,15 @@
  *                in port + IPv4 to a router MAC          -> META=net, MARK=router, JUMP 2
  *                uplink + VXLAN VNI / VLAN id / GRE key  -> decap, META=net, JUMP 3
  *   1 arp        META=net + ARP request for a router IP  -> QUEUE (slow path)
- *   2 l3         MARK=router + IPv4 dst /32 (neighbour) or prefix (extra
+ *   2 l3         MARK=router + IPv4 ICMP to a router IP  -> QUEUE (slow path:
+ *                lwIP answers echo requests)
+ *                MARK=router + IPv4 dst /32 (neighbour) or prefix (extra
  *                route) -> SET_MAC_SRC router MAC, SET_MAC_DST VM MAC,
  *                DEC_TTL, PORT_ID VM port | VXLAN_ENCAP + PORT_ID uplink
  *   3 l2         META=net + ETH dst VM MAC (after decap) -> PORT_ID VM port
  *
  * Entries are owned by objects: NIC_PORT (its classify rules and its l2
- * delivery), NETWORK (uplink classify), ROUTER_IFACE (ARP trap), NEIGHBOUR
+ * delivery), NETWORK (uplink classify), ROUTER_IFACE (ARP and ICMP traps), NEIGHBOUR
  * (its /32 routes, one per router with a leg on its network and address),
  * ROUTE (its prefix). SUBNET, TUNNEL_EP and HOST_INFO compile to nothing
  * (they are read by the others). Single-threaded, like the mirror. */
@@ -33,6 +35,7 @@
 #include <rte_flow.h>
 
 #include "firmware/mirror.h"
+#include "firmware/ports.h"
 
 /* Groups (rte_flow attr.group), as in the table above. */
 #define FW_GROUP_CLASSIFY 0
@@ -101,17 +104,6 @@ struct fw_rule {
 /* 64-bit fingerprint of a rule's content (attr, items, actions, confs;
  * never the pointers): equal rules hash equal. */
 uint64_t fw_rule_hash(const struct fw_rule *r);
-
-/* Where NIC ports are. resolve(): the device port id of the NIC_PORT
- * `port_key` named `ifname`; 0, or -ENOENT when the NIC has no such port
- * (yet). NULL resolve: the port key itself is the port id (control plane
- * only, no data path). */
-struct fw_ports {
-	int (*resolve)(void *arg, uint32_t port_key, const char *ifname, uint32_t *port_id);
-	void *arg;        /* for resolve */
-	uint32_t uplink;  /* port id of the uplink (tunnels, provider networks) */
-	uint8_t uplink_mac[6]; /* outer source MAC of VXLAN encapsulations */
-};
 
 /* Called for each rule of an object, in order. Return 0 to go on, a
  * negative errno to stop (fw_compile_object returns it). */

@@ -12,8 +12,13 @@
  * resync (peer_up with resync: hostd started or restarted) makes the next
  * batch replace the whole mirror. Watchdog: when hostd falls silent
  * (peer_down), every rule is flushed so traffic falls back to OVS; when it
- * returns the rules are rebuilt from its state, each exactly once. This
- * file stays the wiring. */
+ * returns the rules are rebuilt from its state, each exactly once.
+ * With --port pairs (sim board) the data path (datapath.c) forwards real
+ * frames through the soft driver's tables, the slow path (slowpath.c,
+ * lwIP) answers ARP/ICMP echo for router interfaces, the bypass
+ * (bypass.c) keeps VMs on OVS whenever this process is gone, and
+ * counters go to hostd every --stats-ms (report.c). This file stays the
+ * wiring. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,9 +44,13 @@
 #include "drivers/mbox/session.h"
 #include "drivers/flow/flow.h"
 #include "drivers/flow/flow_soft.h"
+#include "firmware/bypass.h"
 #include "firmware/compiler.h"
+#include "firmware/datapath.h"
 #include "firmware/mirror.h"
 #include "firmware/offload.h"
+#include "firmware/report.h"
+#include "firmware/slowpath.h"
 
 #define FIRMWARE_VERSION "0.1.0"
 #define MOD "firmware"
@@ -60,7 +69,7 @@
 #ifndef CONFIG_FIRMWARE_EAL_ARGS
 #define CONFIG_FIRMWARE_EAL_ARGS "--no-huge --no-pci -m 256"
 #endif
-#define MAX_EAL_ARGS 64
+#define MAX_EAL_ARGS (64 + 2 * FW_DP_MAX_PAIRS)
 
 /* Command-line settings. */
 struct fw_opts {
@@ -76,6 +85,9 @@ struct fw_opts {
 	int64_t l3_capacity;     /* soft: capacity of the L3 group, -1 = as configured */
 	int eal_argc;            /* EAL arguments given after `--` */
 	char **eal_argv;         /* (point into main's argv) */
+	struct fw_dp_pair_cfg pairs[FW_DP_MAX_PAIRS]; /* --port: data-path pairs */
+	unsigned n_pairs;        /* how many */
+	uint32_t stats_ms;       /* statistics report period */
 };
 
 /* What the session callbacks work on. */
@@ -87,6 +99,11 @@ struct fw {
 	struct fw_offload *off;      /* rules + statuses of the mirror */
 	int sync_pending;            /* rules must be rebuilt from the mirror */
 	size_t max_reason;           /* bytes of reason an OBJ_STATUS can carry */
+	struct fw_datapath *dp;      /* the sim data path (--port), or NULL */
+	struct fw_slowpath *sp;      /* lwIP netifs (with the data path), or NULL */
+	uint16_t report_gen;         /* generation of the next statistics report */
+	uint64_t report_due_ms;      /* when it is due */
+	uint64_t start_ms;           /* start time (uptime in reports) */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -117,6 +134,15 @@ static void usage(FILE *f)
 		"                          groups: 0 classify, 1 arp, 2 l3, 3 l2\n"
 		"      --l3-capacity N     soft: rules in the L3 group (2); 0 makes every\n"
 		"                          L3 entry rejected (served by OVS)\n"
+		"  -p, --port NAME=VMIF:REPRIF  sim data path: forward the VM on veth end\n"
+		"                          VMIF through the NIC tables; misses go up the\n"
+		"                          representor REPRIF, whose peer is NAME on OVS\n"
+		"                          br-int (NAME = the port's interface name in the\n"
+		"                          topology). Repeat per VM port (at most %d).\n"
+		"                          While the firmware is not running, bridge\n"
+		"                          fb-NAME joins VMIF and REPRIF (bypass to OVS).\n"
+		"      --stats-ms N        rule/port/netif counters to hostd every N ms,\n"
+		"                          100..60000 (default 1000)\n"
 		"  -V, --version           print the version and exit\n"
 		"  -h, --help              this text\n"
 		"\n"
@@ -134,7 +160,8 @@ static void usage(FILE *f)
 		"\n"
 		"SIGTERM or SIGINT: mark the NIC side closed and exit 0.\n",
 		DEFAULT_MBOX, CONFIG_MBOX_HEARTBEAT_MS, CONFIG_MBOX_SLOT_SIZE,
-		CONFIG_MBOX_SLOT_COUNT, CONFIG_FIRMWARE_FLOW_DRIVER, MBOX_PROTO_MIN, MBOX_PROTO_MAX,
+		CONFIG_MBOX_SLOT_COUNT, CONFIG_FIRMWARE_FLOW_DRIVER, FW_DP_MAX_PAIRS, MBOX_PROTO_MIN,
+		MBOX_PROTO_MAX,
 		CONFIG_FIRMWARE_EAL_ARGS);
 }
 
@@ -154,7 +181,7 @@ static int opt_uint(const char *name, const char *val, unsigned long min, unsign
 
 static int parse_args(int argc, char **argv, struct fw_opts *o)
 {
-	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX, OPT_SOFT_CAPS, OPT_L3_CAP };
+	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX, OPT_SOFT_CAPS, OPT_L3_CAP, OPT_STATS_MS };
 	static const struct option longopts[] = {
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "heartbeat-ms", required_argument, NULL, 'b' },
@@ -167,6 +194,8 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 		{ "flow-driver", required_argument, NULL, 'f' },
 		{ "soft-capacities", required_argument, NULL, OPT_SOFT_CAPS },
 		{ "l3-capacity", required_argument, NULL, OPT_L3_CAP },
+		{ "port", required_argument, NULL, 'p' },
+		{ "stats-ms", required_argument, NULL, OPT_STATS_MS },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -182,7 +211,8 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 			argc = i;
 			break;
 		}
-	while ((c = getopt_long(argc, argv, "m:b:M:s:c:l:f:Vh", longopts, NULL)) != -1) {
+	char perr[160];
+	while ((c = getopt_long(argc, argv, "m:b:M:s:c:l:f:p:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (!*optarg) {
@@ -230,6 +260,27 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 			if (opt_uint("l3-capacity", optarg, 0, 16777216, 0, &v))
 				return 2;
 			o->l3_capacity = v;
+			break;
+		case 'p':
+			if (o->n_pairs == FW_DP_MAX_PAIRS) {
+				fprintf(stderr, "firmware: --port: at most %d\n", FW_DP_MAX_PAIRS);
+				return 2;
+			}
+			if (fw_dp_parse_pair(optarg, &o->pairs[o->n_pairs], perr, sizeof(perr))) {
+				fprintf(stderr, "firmware: --port: %s\n", perr);
+				return 2;
+			}
+			for (unsigned i = 0; i < o->n_pairs; i++)
+				if (!strcmp(o->pairs[i].name, o->pairs[o->n_pairs].name)) {
+					fprintf(stderr, "firmware: --port: %s given twice\n",
+						o->pairs[i].name);
+					return 2;
+				}
+			o->n_pairs++;
+			break;
+		case OPT_STATS_MS:
+			if (opt_uint("stats-ms", optarg, 100, 60000, 0, &o->stats_ms))
+				return 2;
 			break;
 		case OPT_PROTO_MIN:
 		case OPT_PROTO_MAX:
@@ -302,6 +353,10 @@ static void fw_sync(struct fw *fw)
 	int r = fw_offload_sync(fw->off, fw->mirror);
 	if (r < 0)
 		LOG_ERR(MOD, "offload sync incomplete: %s; retrying", strerror(-r));
+	if (fw->sp && fw_slowpath_sync(fw->sp, fw->mirror) < 0) {
+		LOG_ERR(MOD, "slow path sync incomplete: out of memory; retrying");
+		r = -ENOMEM;
+	}
 	fw->sync_pending = r < 0;
 	log_rules(fw, "synced");
 }
@@ -453,6 +508,7 @@ static int eal_start(const struct fw_opts *o)
 {
 	static char board_args[] = CONFIG_FIRMWARE_EAL_ARGS;
 	static char prefix[64];
+	static char vdevs[FW_DP_MAX_PAIRS * 2 * 64];
 	char *argv[MAX_EAL_ARGS + 1];
 	int argc = 0;
 	argv[argc++] = "firmware";
@@ -467,6 +523,11 @@ static int eal_start(const struct fw_opts *o)
 			return -1;
 		}
 		argv[argc++] = o->eal_argv[i];
+	}
+	argc = fw_dp_eal_args(o->pairs, o->n_pairs, argv, argc, MAX_EAL_ARGS, vdevs);
+	if (argc < 0) {
+		LOG_ERR(MOD, "EAL: more than %d arguments with the --port vdevs", MAX_EAL_ARGS);
+		return -1;
 	}
 	argv[argc] = NULL;
 	eal_reap_stale();
@@ -526,8 +587,30 @@ static int flow_start(const struct fw_opts *o, struct fw *fw)
 				       fw_group_name(g), c->group_capacity[g]);
 	LOG_INFO(MOD, "flow driver %s: %u group(s), capacities %s, max %u rules", c->driver,
 		 c->n_groups, caps, c->max_rules);
+	/* Without a data path a NIC_PORT's key is its port id and the uplink
+	 * is 0; the sim data path resolves interface names and has no uplink. */
 	struct fw_ports ports = { .resolve = NULL, .uplink = 0 };
+	if (fw->dp) {
+		ports.resolve = fw_dp_resolve;
+		ports.arg = fw->dp;
+		ports.no_uplink = 1;
+	}
 	r = fw_offload_create(fw->flow, &ports, &fw->off);
+	if (!r && fw->dp) {
+		if ((r = fw_slowpath_create(&ports, fw_dp_slow_tx, fw->dp, &fw->sp)) < 0)
+			LOG_ERR(MOD, "cannot start the slow path: %s", strerror(-r));
+		else if ((r = fw_dp_start(fw->dp, fw->flow, fw->sp)) < 0)
+			LOG_ERR(MOD, "cannot start the data path: %s", strerror(-r));
+		if (r < 0) {
+			fw_offload_destroy(fw->off);
+			fw->off = NULL;
+			fw_slowpath_destroy(fw->sp);
+			fw->sp = NULL;
+			flow_close(fw->flow);
+			fw->flow = NULL;
+			return r;
+		}
+	}
 	if (r < 0) {
 		LOG_ERR(MOD, "out of memory");
 		flow_close(fw->flow);
@@ -566,7 +649,7 @@ static int serve(const struct fw_opts *o, struct fw *fw)
 		goto close_mbox;
 	}
 	while (!stop_signal) {
-		r = mbox_session_poll(fw->sess, 100);
+		r = mbox_session_poll(fw->sess, (int)DFN_MIN(100u, o->stats_ms));
 		if (r < 0) {
 			LOG_ERR(MOD, "mailbox failed (%s): re-creating it", strerror(-r));
 			break;
@@ -574,6 +657,12 @@ static int serve(const struct fw_opts *o, struct fw *fw)
 		if (fw->sync_pending && mbox_session_is_up(fw->sess))
 			fw_sync(fw);
 		send_statuses(fw);
+		uint64_t now = dfn_now_ms();
+		if (mbox_session_is_up(fw->sess) && now >= fw->report_due_ms) {
+			fw->report_due_ms = now + o->stats_ms;
+			fw_report_send(fw->sess, fw->max_reason, fw->report_gen++, fw->off, fw->dp,
+				       fw->sp, now - fw->start_ms);
+		}
 	}
 	if (stop_signal)
 		r = 0;
@@ -587,7 +676,7 @@ close_mbox:
 int main(int argc, char **argv)
 {
 	struct fw_opts o = { .uri = DEFAULT_MBOX, .flow_driver = CONFIG_FIRMWARE_FLOW_DRIVER,
-			     .l3_capacity = -1 };
+			     .l3_capacity = -1, .stats_ms = 1000 };
 	dfn_log_init("firmware", DFN_LOG_INFO);
 	int r = parse_args(argc, argv, &o);
 	if (r)
@@ -599,9 +688,19 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct fw fw = { 0 };
+	struct fw fw = { .start_ms = dfn_now_ms() };
 	LOG_INFO(MOD, "dfnic firmware %s starting (protocol v%u..v%u)", FIRMWARE_VERSION,
 		 o.proto_min ? o.proto_min : MBOX_PROTO_MIN, o.proto_max ? o.proto_max : MBOX_PROTO_MAX);
+	if (o.n_pairs) {
+		/* before the EAL (its threads) and before the interfaces are opened */
+		int lock = fw_bypass_take(o.pairs, o.n_pairs);
+		if (lock < 0 || fw_bypass_guard(o.pairs, o.n_pairs, lock) < 0) {
+			if (lock >= 0)
+				close(lock);
+			fw_bypass_engage(o.pairs, o.n_pairs);
+			return 1;
+		}
+	}
 	if (eal_start(&o) < 0)
 		return 1;
 	int rc = 1;
@@ -609,8 +708,10 @@ int main(int argc, char **argv)
 		LOG_ERR(MOD, "out of memory");
 		goto stop_eal;
 	}
-	if (flow_start(&o, &fw) < 0)
+	if (o.n_pairs && fw_dp_create(o.pairs, o.n_pairs, &fw.dp) < 0)
 		goto free_mirror;
+	if (flow_start(&o, &fw) < 0)
+		goto free_dp;
 	rc = 0;
 	while (!stop_signal) {
 		r = serve(&o, &fw);
@@ -629,9 +730,14 @@ int main(int argc, char **argv)
 		LOG_INFO(MOD, "%s: shutting down; NIC side of the mailbox marked closed",
 			 strsignal(stop_signal));
 	log_rules(&fw, "at shutdown");
+	fw_dp_destroy(fw.dp); /* the thread stops before the tables go */
+	fw.dp = NULL;
+	fw_slowpath_destroy(fw.sp);
 	fw_offload_destroy(fw.off);
 	flow_close(fw.flow);
 	LOG_INFO(MOD, "flow rules removed, driver closed");
+free_dp:
+	fw_dp_destroy(fw.dp);
 free_mirror:
 	mirror_destroy(fw.mirror);
 stop_eal:

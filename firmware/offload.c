@@ -28,10 +28,17 @@ struct ent {
 	int has_fp;                 /* fp is meaningful (else: apply on next sync) */
 	uint64_t seen;              /* pass that last saw it in the mirror */
 	struct flow_rule **rules;   /* installed rules */
+	struct fw_rule_info *info;  /* per installed rule: group, description */
 	uint32_t n_rules, cap_rules;/* used / allocated */
 	uint16_t status;            /* enum mbox_obj_status */
 	int queued;                 /* its key is in the status FIFO */
 	char reason[FW_REASON_MAX]; /* status reason */
+};
+
+/* What the statistics report says about one installed rule. */
+struct fw_rule_info {
+	uint32_t group;  /* rte_flow group */
+	char what[64];   /* the compiler's description */
 };
 
 struct key {
@@ -49,6 +56,7 @@ struct fw_offload {
 	struct key *q;                /* status FIFO (keys) */
 	size_t q_head, q_len, q_cap;  /* FIFO: first, length, allocated (pow2) */
 	struct fw_offload_stats st;   /* counters */
+	int has_count;                /* the driver has COUNT: every rule gets one */
 };
 
 static size_t bucket_of(uint16_t kind, uint32_t id, size_t n)
@@ -64,6 +72,7 @@ int fw_offload_create(struct flow_dev *dev, const struct fw_ports *ports,
 	if (!o)
 		return -ENOMEM;
 	o->dev = dev;
+	o->has_count = flow_caps_action(flow_dev_caps(dev), RTE_FLOW_ACTION_TYPE_COUNT);
 	o->nbuckets = 256;
 	o->buckets = calloc(o->nbuckets, sizeof(*o->buckets));
 	if (!o->buckets)
@@ -103,6 +112,7 @@ void fw_offload_destroy(struct fw_offload *o)
 			struct ent *next = e->next;
 			remove_rules(o, e);
 			free(e->rules);
+			free(e->info);
 			free(e);
 			e = next;
 		}
@@ -227,11 +237,25 @@ static int install_emit(void *arg, const struct fw_rule *r)
 		if (!n)
 			return -ENOMEM;
 		e->rules = n;
+		struct fw_rule_info *ni = realloc(e->info, nc * sizeof(*ni));
+		if (!ni)
+			return -ENOMEM;
+		e->info = ni;
 		e->cap_rules = nc;
 	}
-	int rc = flow_validate(o->dev, &r->attr, r->items, r->actions, &err);
+	/* The compiler's actions, plus COUNT when the NIC counts per rule
+	 * (the statistics report reads it with flow_query). */
+	struct rte_flow_action acts[FW_RULE_MAX_ACTIONS + 1];
+	const struct rte_flow_action *a = r->actions;
+	if (o->has_count) {
+		memcpy(acts, r->actions, r->n_actions * sizeof(acts[0]));
+		acts[r->n_actions] = (struct rte_flow_action){ .type = RTE_FLOW_ACTION_TYPE_COUNT };
+		acts[r->n_actions + 1] = (struct rte_flow_action){ .type = RTE_FLOW_ACTION_TYPE_END };
+		a = acts;
+	}
+	int rc = flow_validate(o->dev, &r->attr, r->items, a, &err);
 	if (!rc)
-		rc = flow_create(o->dev, &r->attr, r->items, r->actions, &h, &err);
+		rc = flow_create(o->dev, &r->attr, r->items, a, &h, &err);
 	if (rc) {
 		x->failed = 1;
 		/* the rule's description, then the driver's exact message */
@@ -240,6 +264,9 @@ static int install_emit(void *arg, const struct fw_rule *r)
 		o->st.create_failures++;
 		return rc;
 	}
+	e->info[e->n_rules].group = r->attr.group;
+	snprintf(e->info[e->n_rules].what, sizeof(e->info[0].what), "%.*s",
+		 (int)sizeof(e->info[0].what) - 1, r->what);
 	e->rules[e->n_rules++] = h;
 	o->st.creates++;
 	o->st.rules++;
@@ -327,6 +354,7 @@ int fw_offload_sync(struct fw_offload *o, const struct mirror *m)
 			remove_rules(o, e);
 			*pp = e->next;
 			free(e->rules);
+			free(e->info);
 			free(e);
 			o->count--;
 		}
@@ -430,4 +458,23 @@ void fw_offload_get_stats(const struct fw_offload *o, struct fw_offload_stats *s
 			default: st->no_rule++; break;
 			}
 		}
+}
+
+int fw_offload_foreach_rule(struct fw_offload *o, fw_rule_stat_fn fn, void *arg)
+{
+	int n = 0;
+	for (size_t b = 0; b < o->nbuckets; b++)
+		for (struct ent *e = o->buckets[b]; e; e = e->next)
+			for (uint32_t i = 0; i < e->n_rules; i++) {
+				struct fw_rule_stat rs = { .kind = e->kind, .id = e->id, .rule = i,
+							   .group = e->info[i].group,
+							   .what = e->info[i].what };
+				struct flow_error err;
+				if (o->has_count && flow_query(o->dev, e->rules[i], 0, &rs.c, &err) == 0)
+					rs.counted = 1;
+				n++;
+				if (fn(arg, &rs))
+					return n;
+			}
+	return n;
 }

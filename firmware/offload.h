@@ -83,4 +83,21 @@ int fw_offload_get_status(const struct fw_offload *o, uint16_t kind, uint32_t id
 			  struct fw_status *st);
 void fw_offload_get_stats(const struct fw_offload *o, struct fw_offload_stats *st);
 
+/* One installed rule and its counters (statistics report). */
+struct fw_rule_stat {
+	uint16_t kind;            /* owner object kind */
+	uint32_t id;              /* owner object id */
+	uint32_t rule;            /* number within the object */
+	uint32_t group;           /* rte_flow group */
+	const char *what;         /* the compiler's description */
+	int counted;              /* c is valid (the rule has COUNT) */
+	struct flow_counters c;   /* hits / bytes */
+};
+/* Return nonzero to stop. */
+typedef int (*fw_rule_stat_fn)(void *arg, const struct fw_rule_stat *rs);
+/* Calls fn for every installed rule with its counters (rules carry a
+ * COUNT action whenever the driver has one). Returns the rules visited.
+ * Same thread as the other calls; does not block on the soft driver. */
+int fw_offload_foreach_rule(struct fw_offload *o, fw_rule_stat_fn fn, void *arg);
+
 #endif

@@ -636,3 +636,206 @@ int mbox_obj_format(unsigned kind, const uint8_t *body, size_t len, char *buf, s
 		snprintf(err, sizeof(err), "unknown kind, %zu bytes", len);
 	return snprintf(buf, cap, "<%s>", err);
 }
+
+/* ---- statistics reports ------------------------------------------------- */
+
+/* One numeric field of a statistics kind. */
+struct stats_field {
+	uint16_t kind;    /* statistics kind */
+	const char *name; /* "hits" */
+	uint64_t max;     /* largest value allowed */
+};
+
+static const struct stats_field stats_fields[] = {
+#define MBOX_STATS_FIELD(kind, name, max) { MBOX_##kind, #name, (uint64_t)(max) },
+	MBOX_STATS_FIELD_LIST(MBOX_STATS_FIELD)
+#undef MBOX_STATS_FIELD
+};
+
+/* The fields of `kind`: first index into stats_fields and count. */
+static unsigned stats_span(unsigned kind, unsigned *first)
+{
+	unsigned n = 0;
+	*first = 0;
+	for (unsigned i = 0; i < sizeof(stats_fields) / sizeof(stats_fields[0]); i++) {
+		if (stats_fields[i].kind != kind)
+			continue;
+		if (!n)
+			*first = i;
+		n++;
+	}
+	return n;
+}
+
+const char *mbox_stats_kind_name(unsigned kind)
+{
+	switch (kind) {
+#define MBOX_STATS_NAME(name, lname, code, desc) case code: return #name;
+	MBOX_STATS_KIND_LIST(MBOX_STATS_NAME)
+#undef MBOX_STATS_NAME
+	default:
+		return NULL;
+	}
+}
+
+unsigned mbox_stats_nfields(unsigned kind)
+{
+	unsigned first;
+	return mbox_stats_kind_name(kind) ? stats_span(kind, &first) : 0;
+}
+
+const char *mbox_stats_field_name(unsigned kind, unsigned i)
+{
+	unsigned first, n = stats_span(kind, &first);
+	return i < n ? stats_fields[first + i].name : NULL;
+}
+
+const char *mbox_stats_text_name(unsigned kind)
+{
+#define MBOX_STATS_TEXT(k, name) if (kind == MBOX_##k) return #name;
+	MBOX_STATS_TEXT_FIELDS(MBOX_STATS_TEXT)
+#undef MBOX_STATS_TEXT
+	return NULL;
+}
+
+void mbox_stats_set_text(struct mbox_stats_rec *rec, const char *s)
+{
+	size_t n = 0;
+	for (; s && s[n] && n < MBOX_STATS_TEXT_MAX; n++)
+		rec->text[n] = (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f ? s[n] : '?';
+	rec->text[n] = '\0';
+}
+
+int mbox_encode_stats(const struct mbox_stats_rec *in, char *buf, size_t cap)
+{
+	unsigned first, n;
+	if (!mbox_stats_kind_name(in->kind))
+		return -EOPNOTSUPP;
+	n = stats_span(in->kind, &first);
+	const char *tname = mbox_stats_text_name(in->kind);
+	size_t at = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct stats_field *f = &stats_fields[first + i];
+		if (in->v[i] > f->max)
+			return -EINVAL;
+		int w = snprintf(buf + at, cap - at, "%s%s=%llu", i ? " " : "", f->name,
+				 (unsigned long long)in->v[i]);
+		if (w < 0 || (size_t)w >= cap - at)
+			return -EMSGSIZE;
+		at += (size_t)w;
+	}
+	if (tname) {
+		size_t tl = strnlen(in->text, sizeof(in->text));
+		if (tl > MBOX_STATS_TEXT_MAX)
+			return -EINVAL;
+		for (size_t i = 0; i < tl; i++)
+			if ((unsigned char)in->text[i] < 0x20 || (unsigned char)in->text[i] > 0x7e)
+				return -EINVAL;
+		int w = snprintf(buf + at, cap - at, " %s=%s", tname, in->text);
+		if (w < 0 || (size_t)w >= cap - at)
+			return -EMSGSIZE;
+		at += (size_t)w;
+	}
+	return (int)at;
+}
+
+int mbox_decode_stats(unsigned kind, const uint8_t *body, size_t len, struct mbox_stats_rec *out,
+		      char *err, size_t errlen)
+{
+	const char *kname = mbox_stats_kind_name(kind);
+	char scratch[8];
+	if (!err || !errlen) {
+		err = scratch;
+		errlen = sizeof(scratch);
+	}
+	err[0] = '\0';
+	if (!kname) {
+		snprintf(err, errlen, "kind %#x is not a statistics kind", kind);
+		return -EOPNOTSUPP;
+	}
+	if (!body && len) {
+		snprintf(err, errlen, "%s: no body", kname);
+		return -EBADMSG;
+	}
+	memset(out, 0, sizeof(*out));
+	out->kind = (uint16_t)kind;
+	unsigned first, n = stats_span(kind, &first);
+	const char *tname = mbox_stats_text_name(kind);
+	size_t at = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct stats_field *f = &stats_fields[first + i];
+		size_t nl = strlen(f->name);
+		if (i) {
+			if (at >= len || body[at] != ' ') {
+				snprintf(err, errlen, "%s: no space before field %s at byte %zu", kname,
+					 f->name, at);
+				return -EBADMSG;
+			}
+			at++;
+		}
+		if (len - at < nl + 1 || memcmp(body + at, f->name, nl) || body[at + nl] != '=') {
+			snprintf(err, errlen, "%s: field %u must be '%s=' (byte %zu)", kname, i,
+				 f->name, at);
+			return -EBADMSG;
+		}
+		at += nl + 1;
+		size_t d0 = at;
+		uint64_t v = 0;
+		while (at < len && body[at] >= '0' && body[at] <= '9') {
+			unsigned dig = body[at] - '0';
+			if (v > (UINT64_MAX - dig) / 10) {
+				snprintf(err, errlen, "%s: %s overflows 64 bits", kname, f->name);
+				return -EBADMSG;
+			}
+			v = v * 10 + dig;
+			at++;
+		}
+		if (at == d0) {
+			snprintf(err, errlen, "%s: %s is not a decimal number (byte %zu)", kname,
+				 f->name, d0);
+			return -EBADMSG;
+		}
+		if (at - d0 > 1 && body[d0] == '0') {
+			snprintf(err, errlen, "%s: %s has a leading zero", kname, f->name);
+			return -EBADMSG;
+		}
+		if (v > f->max) {
+			snprintf(err, errlen, "%s: %s=%llu is above its maximum %llu", kname, f->name,
+				 (unsigned long long)v, (unsigned long long)f->max);
+			return -EBADMSG;
+		}
+		out->v[i] = v;
+	}
+	if (tname) {
+		size_t nl = strlen(tname);
+		if (len - at < nl + 2 || body[at] != ' ' || memcmp(body + at + 1, tname, nl) ||
+		    body[at + 1 + nl] != '=') {
+			snprintf(err, errlen, "%s: text field must be ' %s=' (byte %zu)", kname, tname,
+				 at);
+			return -EBADMSG;
+		}
+		at += nl + 2;
+		size_t tl = len - at;
+		if (tl > MBOX_STATS_TEXT_MAX) {
+			snprintf(err, errlen, "%s: %s is %zu bytes, at most %d", kname, tname, tl,
+				 MBOX_STATS_TEXT_MAX);
+			return -EBADMSG;
+		}
+		for (size_t i = 0; i < tl; i++) {
+			if (body[at + i] < 0x20 || body[at + i] > 0x7e) {
+				snprintf(err, errlen, "%s: %s has a non-printable byte %#x at %zu",
+					 kname, tname, body[at + i], at + i);
+				return -EBADMSG;
+			}
+		}
+		memcpy(out->text, body + at, tl);
+		out->text[tl] = '\0';
+		at = len;
+	}
+	if (at != len) {
+		snprintf(err, errlen, "%s: %zu trailing byte(s) after the last field", kname,
+			 len - at);
+		return -EBADMSG;
+	}
+	return 0;
+}

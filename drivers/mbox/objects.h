@@ -265,4 +265,98 @@ size_t mbox_obj_body_size(unsigned kind);
 /* "10.0.0.1" into buf (16 bytes). */
 const char *mbox_ipv4_fmt(uint32_t ip, char *buf);
 
+/* ---- statistics reports (NIC -> host; issue 5: `dfctl offload --stats`) ----
+ *
+ * The firmware reports its data-path counters every --stats-ms as a burst
+ * of OBJ_STATUS events whose kind is a statistics kind (below): a report is
+ * its records, then one STATS_END. The status field of every message of a
+ * report carries the report's generation (+1 per report, wrapping), so the
+ * host publishes a report only when its STATS_END arrives with the same
+ * generation and the announced record count (a report cut short by a full
+ * ring is dropped whole). OBJ_STATUS bodies must be UTF-8, so a record's
+ * body is text: "name=value" fields separated by one space, in the fixed
+ * order of its kind's field list, values in decimal without sign or
+ * leading zeros, each within its field's maximum; a kind may end with a
+ * text field (printable ASCII, at most MBOX_STATS_TEXT_MAX bytes) that runs
+ * to the end of the body. These kinds are not in MBOX_OBJ_KIND_LIST: they
+ * never travel in OBJ_SET (the mirror refuses them as unknown kinds).
+ *
+ *   X(NAME, lname, kind code, description) */
+#define MBOX_STATS_KIND_LIST(X)                                                         \
+	X(RULE_STATS, rule_stats, 0x101, "counters of one flow rule (id: record number)") \
+	X(PORT_STATS, port_stats, 0x102, "counters of one data-path port (id: port id)")  \
+	X(NETIF_STATS, netif_stats, 0x103, "counters of one slow-path interface (id: "   \
+					   "router interface id)")                       \
+	X(STATS_END, stats_end, 0x1ff, "end of one report (id: 0)")
+
+enum mbox_stats_kind {
+#define MBOX_STATS_ENUM(name, lname, code, desc) MBOX_##name = code,
+	MBOX_STATS_KIND_LIST(MBOX_STATS_ENUM)
+#undef MBOX_STATS_ENUM
+};
+
+/* Fields of each statistics kind, in wire order: X(kind, field, maximum).
+ * The text field of a kind (if any) is named by MBOX_STATS_TEXT_FIELDS. */
+#define MBOX_STATS_FIELD_LIST(X)                                                      \
+	X(RULE_STATS, kind, 0xffff)          /* owner object kind */                 \
+	X(RULE_STATS, obj, 0xffffffff)       /* owner object id */                   \
+	X(RULE_STATS, rule, 0xffffffff)      /* rule number within the object */     \
+	X(RULE_STATS, group, 0xffffffff)     /* rte_flow group */                    \
+	X(RULE_STATS, hits, UINT64_MAX)      /* packets matched */                   \
+	X(RULE_STATS, bytes, UINT64_MAX)     /* their bytes */                        \
+	X(PORT_STATS, rx, UINT64_MAX)        /* frames received from the VM */       \
+	X(PORT_STATS, tx, UINT64_MAX)        /* frames sent to the VM */             \
+	X(PORT_STATS, offloaded, UINT64_MAX) /* rx forwarded by the NIC's rules */   \
+	X(PORT_STATS, trapped, UINT64_MAX)   /* rx trapped to the slow path */       \
+	X(PORT_STATS, to_ovs, UINT64_MAX)    /* rx missed: sent up the representor */\
+	X(PORT_STATS, from_ovs, UINT64_MAX)  /* from the representor to the VM */    \
+	X(PORT_STATS, dropped, UINT64_MAX)   /* dropped (rule, no room, no port) */   \
+	X(NETIF_STATS, router, 0xffffffff)   /* router key */                        \
+	X(NETIF_STATS, ip, 0xffffffff)       /* its IPv4 (host order number) */      \
+	X(NETIF_STATS, arp_in, UINT64_MAX)   /* ARP requests fed to lwIP */          \
+	X(NETIF_STATS, arp_out, UINT64_MAX)  /* ARP replies lwIP sent */             \
+	X(NETIF_STATS, echo_in, UINT64_MAX)  /* ICMP echo requests fed to lwIP */    \
+	X(NETIF_STATS, echo_out, UINT64_MAX) /* ICMP echo replies lwIP sent */       \
+	X(NETIF_STATS, dropped, UINT64_MAX)  /* trapped frames not fed / not sent */ \
+	X(STATS_END, records, 0xffffffff)    /* records before this one */           \
+	X(STATS_END, rules, 0xffffffff)      /* rules installed */                   \
+	X(STATS_END, omitted, 0xffffffff)    /* rules without hits left out */       \
+	X(STATS_END, uptime_ms, UINT64_MAX)  /* since the firmware started */
+
+/* X(kind, text field name): the kinds that end with a text field. */
+#define MBOX_STATS_TEXT_FIELDS(X) X(RULE_STATS, what) X(PORT_STATS, name) X(NETIF_STATS, name)
+
+#define MBOX_STATS_MAX_FIELDS 8 /* numeric fields of the largest kind */
+#define MBOX_STATS_TEXT_MAX 80  /* bytes of the text field */
+
+/* One decoded statistics record. */
+struct mbox_stats_rec {
+	uint16_t kind;                       /* enum mbox_stats_kind */
+	uint64_t v[MBOX_STATS_MAX_FIELDS];   /* numeric fields in the kind's order */
+	char text[MBOX_STATS_TEXT_MAX + 1];  /* the text field ("" when the kind has none) */
+};
+
+/* Name of a statistics kind ("RULE_STATS"), NULL when it is not one. */
+const char *mbox_stats_kind_name(unsigned kind);
+/* Numeric fields of a kind (0 when unknown); name of field i (NULL past
+ * the end); name of its text field (NULL: none). */
+unsigned mbox_stats_nfields(unsigned kind);
+const char *mbox_stats_field_name(unsigned kind, unsigned i);
+const char *mbox_stats_text_name(unsigned kind);
+/* Copy `s` into rec->text: non-printable bytes become '?', cut at
+ * MBOX_STATS_TEXT_MAX bytes. */
+void mbox_stats_set_text(struct mbox_stats_rec *rec, const char *s);
+
+/* Encode `in` (its kind's fields; text printable and short enough).
+ * Returns the body length, -EOPNOTSUPP (not a statistics kind), -EINVAL
+ * (a value above its field's maximum, a bad text) or -EMSGSIZE. No NUL is
+ * written after the body. */
+int mbox_encode_stats(const struct mbox_stats_rec *in, char *buf, size_t cap);
+/* Decode an OBJ_STATUS body of statistics kind `kind`: 0, -EOPNOTSUPP (not
+ * a statistics kind) or -EBADMSG with the reason in err (missing or
+ * misnamed field, not a number, out of range, leading zero, bad text,
+ * trailing bytes). */
+int mbox_decode_stats(unsigned kind, const uint8_t *body, size_t len, struct mbox_stats_rec *out,
+		      char *err, size_t errlen);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/base/util.h"
 #include "drivers/mbox/objects.h"
 #include "hostd/offload/offload.h"
 
@@ -13,6 +14,54 @@ static json_t *neutron_err(const char *type, const char *msg)
 {
 	return json_pack("{s:{s:s, s:s, s:s, s:s}}", "NeutronError", "type", type, "message", msg,
 			 "detail", "", "field", "");
+}
+
+/* The NIC's last statistics report (issue 5: `dfctl offload --stats`). */
+static json_t *stats_json(struct hostd_offload *o)
+{
+	struct hoff_stats st;
+	if (hostd_offload_stats_snapshot(o, &st))
+		return json_null();
+	json_t *rules = json_array(), *ports = json_array(), *netifs = json_array();
+	for (size_t i = 0; i < st.n_recs; i++) {
+		const struct mbox_stats_rec *r = &st.v[i].r;
+		char ip[16];
+		switch (r->kind) {
+		case MBOX_RULE_STATS:
+			json_array_append_new(rules, json_pack(
+				"{s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "kind",
+				hostd_offload_kind_name((uint16_t)r->v[0]), "id", (json_int_t)r->v[1],
+				"rule", (json_int_t)r->v[2], "group", (json_int_t)r->v[3], "hits",
+				(json_int_t)r->v[4], "bytes", (json_int_t)r->v[5], "what", r->text));
+			break;
+		case MBOX_PORT_STATS:
+			json_array_append_new(ports, json_pack(
+				"{s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "port",
+				(json_int_t)st.v[i].id, "name", r->text, "rx", (json_int_t)r->v[0],
+				"tx", (json_int_t)r->v[1], "offloaded", (json_int_t)r->v[2],
+				"trapped", (json_int_t)r->v[3], "to_ovs", (json_int_t)r->v[4],
+				"from_ovs", (json_int_t)r->v[5], "dropped", (json_int_t)r->v[6]));
+			break;
+		case MBOX_NETIF_STATS:
+			json_array_append_new(netifs, json_pack(
+				"{s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "id",
+				(json_int_t)st.v[i].id, "name", r->text, "router", (json_int_t)r->v[0],
+				"ip", mbox_ipv4_fmt((uint32_t)r->v[1], ip), "arp_in",
+				(json_int_t)r->v[2], "arp_out", (json_int_t)r->v[3], "echo_in",
+				(json_int_t)r->v[4], "echo_out", (json_int_t)r->v[5], "dropped",
+				(json_int_t)r->v[6]));
+			break;
+		}
+	}
+	json_t *j = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "available",
+			      st.received_ms != 0, "age_ms",
+			      (json_int_t)(st.received_ms ? dfn_now_ms() - st.received_ms : 0),
+			      "generation", (json_int_t)st.gen, "uptime_ms", (json_int_t)st.end.v[3],
+			      "rules_total", (json_int_t)st.end.v[1], "rules_omitted",
+			      (json_int_t)st.end.v[2], "rules", rules, "ports", ports, "netifs",
+			      netifs);
+	free(st.v);
+	return j;
 }
 
 int api_offload_json(struct topo *t, const char *chassis, json_t **out)
@@ -69,8 +118,11 @@ int api_offload_json(struct topo *t, const char *chassis, json_t **out)
 				   "offloaded", n_st[MBOX_OBJ_ST_OFFLOADED], "rejected",
 				   n_st[MBOX_OBJ_ST_REJECTED], "pending", n_st[MBOX_OBJ_ST_PENDING],
 				   "no_rule", n_st[MBOX_OBJ_ST_NO_RULE], "rules", rules);
-	*out = json_pack("{s:{s:s, s:b, s:o, s:o}}", "offload", "chassis", hostd_offload_chassis(o),
-			 "connected", connected, "totals", totals, "entries", entries);
+	char why[200];
+	hostd_offload_why(o, why, sizeof(why));
+	*out = json_pack("{s:{s:s, s:b, s:s, s:o, s:o, s:o}}", "offload", "chassis",
+			 hostd_offload_chassis(o), "connected", connected, "why", why, "totals",
+			 totals, "entries", entries, "stats", stats_json(o));
 	hoff_set_free(&s);
 	return *out ? 200 : 500;
 }

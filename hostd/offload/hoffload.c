@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "drivers/base/log.h"
+#include "drivers/base/util.h"
 #include "drivers/mbox/codec.h"
 #include "hostd/nic.h"
 
@@ -33,6 +34,11 @@ struct hostd_offload {
 	size_t cap_msgs;                 /* allocated */
 	atomic_int dirty;                /* the topology changed since the last delta */
 	struct hostd_nic_source src;     /* for hostd/nic.c */
+	struct hoff_stats building;      /* the statistics report being received */
+	int building_ok;                 /* no record of it was refused */
+	struct hoff_stats published;     /* the last complete report (under lock) */
+	uint64_t ever_connected;         /* the NIC acknowledged a push once */
+	uint64_t down_ms;                /* when the session last went down (0: up) */
 };
 
 static struct hostd_offload *global;
@@ -210,13 +216,18 @@ static void src_done(void *arg, int ok)
 	o->acked = o->inflight;
 	o->inflight = t;
 	o->connected = 1;
+	o->ever_connected = 1;
+	o->down_ms = 0;
 	pthread_mutex_unlock(&o->lock);
 }
 
 static void src_status(void *arg, uint16_t kind, uint32_t id, uint16_t status,
 		       const char *reason, size_t len)
 {
-	hostd_offload_status(arg, kind, id, status, reason, len);
+	if (mbox_stats_kind_name(kind))
+		hostd_offload_stats_record(arg, kind, id, status, (const uint8_t *)reason, len);
+	else
+		hostd_offload_status(arg, kind, id, status, reason, len);
 }
 
 static void src_down(void *arg)
@@ -224,6 +235,7 @@ static void src_down(void *arg)
 	struct hostd_offload *o = arg;
 	pthread_mutex_lock(&o->lock);
 	o->connected = 0;
+	o->down_ms = dfn_now_ms();
 	pthread_mutex_unlock(&o->lock);
 }
 
@@ -319,6 +331,8 @@ void hostd_offload_destroy(struct hostd_offload *o)
 	topo_unsubscribe(o->topo, on_topo_change, o);
 	hoff_set_free(&o->acked);
 	hoff_set_free(&o->inflight);
+	free(o->building.v);
+	free(o->published.v);
 	free(o->msgs);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
@@ -327,4 +341,92 @@ void hostd_offload_destroy(struct hostd_offload *o)
 const struct hostd_nic_source *hostd_offload_source(struct hostd_offload *o)
 {
 	return &o->src;
+}
+
+/* ---- statistics reports (objects.h "statistics reports") ---------------- */
+
+int hostd_offload_stats_record(struct hostd_offload *o, uint16_t kind, uint32_t id,
+			       uint16_t gen, const uint8_t *body, size_t len)
+{
+	struct hoff_stats *b = &o->building;
+	if (!b->n_recs || b->gen != gen) { /* a new report (a cut one is dropped) */
+		b->n_recs = 0;
+		b->gen = gen;
+		o->building_ok = 1;
+	}
+	struct mbox_stats_rec rec;
+	char err[160];
+	if (mbox_decode_stats(kind, body, len, &rec, err, sizeof(err))) {
+		LOG_WARN(MOD, "statistics record %s %u refused: %s", mbox_stats_kind_name(kind), id,
+			 err);
+		o->building_ok = 0;
+		return -EBADMSG;
+	}
+	if (kind != MBOX_STATS_END) {
+		if (b->n_recs == b->cap) {
+			size_t nc = b->cap ? b->cap * 2 : 64;
+			struct hoff_stat_rec *n = realloc(b->v, nc * sizeof(*n));
+			if (!n) {
+				o->building_ok = 0;
+				return -ENOMEM;
+			}
+			b->v = n;
+			b->cap = nc;
+		}
+		b->v[b->n_recs].id = id;
+		b->v[b->n_recs++].r = rec;
+		return 0;
+	}
+	/* STATS_END: publish when every announced record arrived intact */
+	int ok = o->building_ok && rec.v[0] == b->n_recs;
+	if (ok) {
+		b->end = rec;
+		b->received_ms = dfn_now_ms();
+		pthread_mutex_lock(&o->lock);
+		struct hoff_stats t = o->published;
+		o->published = *b;
+		*b = t;
+		pthread_mutex_unlock(&o->lock);
+	} else {
+		LOG_DBG(MOD, "statistics report %u incomplete (%zu of %llu records): dropped", gen,
+			b->n_recs, (unsigned long long)rec.v[0]);
+	}
+	b->n_recs = 0;
+	return ok ? 1 : -EPROTO;
+}
+
+int hostd_offload_stats_snapshot(struct hostd_offload *o, struct hoff_stats *out)
+{
+	pthread_mutex_lock(&o->lock);
+	*out = o->published;
+	out->v = malloc((o->published.n_recs ? o->published.n_recs : 1) * sizeof(*out->v));
+	if (!out->v) {
+		pthread_mutex_unlock(&o->lock);
+		return -ENOMEM;
+	}
+	if (o->published.n_recs)
+		memcpy(out->v, o->published.v, o->published.n_recs * sizeof(*out->v));
+	out->cap = out->n_recs;
+	pthread_mutex_unlock(&o->lock);
+	return 0;
+}
+
+void hostd_offload_why(struct hostd_offload *o, char *buf, size_t len)
+{
+	pthread_mutex_lock(&o->lock);
+	int connected = o->connected, ever = (int)o->ever_connected;
+	uint64_t down = o->down_ms;
+	pthread_mutex_unlock(&o->lock);
+	if (connected)
+		snprintf(buf, len, "the NIC holds the state below");
+	else if (down)
+		snprintf(buf, len, "the NIC stopped answering %.1f s ago (firmware down or "
+			 "restarting): nothing is offloaded, OVS forwards all traffic",
+			 (double)(dfn_now_ms() - down) / 1000.0);
+	else if (!ever)
+		snprintf(buf, len, "no NIC has answered yet: nothing is offloaded, OVS forwards "
+			 "all traffic");
+	else
+		snprintf(buf, len, "waiting for the NIC to apply the state: OVS forwards what "
+			 "it does not hold");
 }

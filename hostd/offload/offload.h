@@ -92,6 +92,35 @@ int hostd_offload_snapshot(struct hostd_offload *o, struct hoff_set *out, int *c
 int hostd_offload_status(struct hostd_offload *o, uint16_t kind, uint32_t id, uint16_t status,
 			 const char *reason, size_t reason_len);
 
+/* One statistics record of the NIC's report. */
+struct hoff_stat_rec {
+	uint32_t id;               /* record id (rule number, port id, router iface id) */
+	struct mbox_stats_rec r;   /* kind and fields */
+};
+/* A complete statistics report: its records and its STATS_END. */
+struct hoff_stats {
+	struct hoff_stat_rec *v;   /* records in arrival order */
+	size_t n_recs, cap;        /* used / allocated */
+	uint16_t gen;              /* generation */
+	struct mbox_stats_rec end; /* the STATS_END (records, rules, omitted, uptime) */
+	uint64_t received_ms;      /* dfn_now_ms() when it completed; 0: none yet */
+};
+
+/* One OBJ_STATUS of a statistics kind (hostd/nic.c's status callback
+ * lands here for those kinds; tests call it directly). Records of
+ * generation `gen` accumulate; STATS_END publishes them when its record
+ * count matches. Returns 1 when a report was published, 0 for a stored
+ * record, -EBADMSG (refused body: the report will be dropped), -EPROTO
+ * (incomplete report dropped) or -ENOMEM. Mailbox thread only. */
+int hostd_offload_stats_record(struct hostd_offload *o, uint16_t kind, uint32_t id,
+			       uint16_t gen, const uint8_t *body, size_t len);
+/* A copy of the last published report (received_ms 0: none yet). Free
+ * out->v. 0 or -ENOMEM. Any thread. */
+int hostd_offload_stats_snapshot(struct hostd_offload *o, struct hoff_stats *out);
+/* One sentence on the NIC's state for operators ("the NIC stopped
+ * answering 3.2 s ago ...: OVS forwards all traffic"). */
+void hostd_offload_why(struct hostd_offload *o, char *buf, size_t len);
+
 /* Lower-case name of a kind for the API ("nic_port", "neighbour"). */
 const char *hostd_offload_kind_name(uint16_t kind);
 

@@ -8,7 +8,8 @@
 #      `dfctl offload c1` lists every entry offloaded (the remote VM
 #      pending: underlay MAC unknown), totals match, the firmware's soft
 #      driver holds exactly the rules the statuses count
-#   B  firmware restarted with --l3-capacity 0: the L3 entries (neighbours)
+#   B  firmware restarted with --l3-capacity 0: the L3 entries (neighbours,
+#      and the router legs whose ICMP trap is in group 2)
 #      are rejected and dfctl shows the driver's reason; the others stay
 #      offloaded
 #   C  kill -9 hostd: the firmware's watchdog flushes every rule (logged,
@@ -113,11 +114,16 @@ cat >"$T/topo.json" <<'EOF'
 EOF
 # Expected on c1: 2 NIC ports (3 rules each: ARP classify, IPv4-to-router
 # classify, l2 delivery), 2 VXLAN networks (1 decap classify each), 2 router
-# legs (1 ARP trap each), 2 local neighbours (1 L3 /32 each) = 12 rules in 8
-# offloaded entries; 2 subnets + 1 tunnel endpoint need no rule; vm-c on c2
-# is pending (no underlay MAC for 192.168.100.2).
-RULES=12
-L3=2
+# legs (2 each: ARP trap in group 1, ICMP-to-router trap in group 2), 2
+# local neighbours (1 L3 /32 each) = 14 rules in 8 offloaded entries; 2
+# subnets + 1 tunnel endpoint need no rule; vm-c on c2 is pending (no
+# underlay MAC for 192.168.100.2).
+RULES=14
+# With no room in group 2, the entries with a rule there are rejected: the
+# 2 neighbours (1 rule each) and the 2 router legs (their ARP trap goes
+# with their ICMP trap: all of an entry's rules or none).
+L3=4
+L3_RULES=6
 
 # ---- A -------------------------------------------------------------------
 info "A: topology applied through the API is offloaded"
@@ -138,7 +144,7 @@ e=$(entry neighbour vm-c)
 	fail "A: vm-c: '$e'"
 dfctl offload c1 >"$T/offload-a.txt" || fail "A: dfctl offload failed"
 cat "$T/offload-a.txt"
-grep -qE '^total: 12 entries: 8 offloaded, 0 rejected, 1 pending, 3 no-rule; 12 rule\(s\) in the NIC$' \
+grep -qE '^total: 12 entries: 8 offloaded, 0 rejected, 1 pending, 3 no-rule; 14 rule\(s\) in the NIC$' \
 	"$T/offload-a.txt" || fail "A: dfctl's totals line"
 grep -qE '^neighbour +[0-9]+ +vm 10\.0\.1\.10 on c1 +offloaded +1 rule\(s\)$' "$T/offload-a.txt" ||
 	fail "A: dfctl's line for vm-a's neighbour entry"
@@ -155,7 +161,7 @@ fw "$T/fw2.log" --l3-capacity 0
 FW=$SPAWNED
 expect "capacities classify=[0-9]+ arp=[0-9]+ l3=0 " "$T/fw2.log" 10 "the L3 capacity override"
 wait_total rejected $L3 10 || fail "B: rejected: want $L3, got '$LAST'"
-wait_total rules $((RULES - L3)) 5 || fail "B: rules: want $((RULES - L3)), got '$LAST'"
+wait_total rules $((RULES - L3_RULES)) 5 || fail "B: rules: want $((RULES - L3_RULES)), got '$LAST'"
 [ "$(total offloaded)" = $((8 - L3)) ] || fail "B: offloaded: got $(total offloaded)"
 e=$(entry neighbour vm-a)
 [[ "$e" == "rejected|l3 host 10.0.1.10/32 router "*" -> port "*": group 2 full (capacity 0)" ]] ||
@@ -164,7 +170,7 @@ dfctl offload c1 >"$T/offload-b.txt" || fail "B: dfctl offload failed"
 cat "$T/offload-b.txt"
 grep -qE '^neighbour +[0-9]+ +vm 10\.0\.2\.10 on c1 +rejected +l3 host 10\.0\.2\.10/32 .*: group 2 full \(capacity 0\)$' \
 	"$T/offload-b.txt" || fail "B: dfctl does not show vm-b's rejection reason"
-wait_for_log "soft driver holds $((RULES - L3))\)" "$T/fw2.log" 5 || fail "B: driver rule count"
+wait_for_log "soft driver holds $((RULES - L3_RULES))\)" "$T/fw2.log" 5 || fail "B: driver rule count"
 BEFORE=$(driver_rules "$T/fw2.log")
 
 # ---- C -------------------------------------------------------------------

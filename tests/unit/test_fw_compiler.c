@@ -248,7 +248,7 @@ static void test_classify_and_arp(void)
 	CU_ASSERT_EQUAL(g.spec[2][0].meta.data, 1);
 	CU_ASSERT(!memcmp(g.spec[2][1].eth.hdr.dst_addr.addr_bytes, mac_a, 6));
 	/* the router leg: ARP request for 10.0.1.1 on network 1 -> slow path */
-	CU_ASSERT_EQUAL(compile(m, MBOX_OBJ_ROUTER_IFACE, 40, &g, why), 1);
+	CU_ASSERT_EQUAL(compile(m, MBOX_OBJ_ROUTER_IFACE, 40, &g, why), 2);
 	CU_ASSERT_EQUAL(g.attr[0].group, FW_GROUP_ARP);
 	int ia[] = { RTE_FLOW_ITEM_TYPE_META, RTE_FLOW_ITEM_TYPE_ETH,
 		     RTE_FLOW_ITEM_TYPE_ARP_ETH_IPV4, RTE_FLOW_ITEM_TYPE_END };
@@ -257,6 +257,16 @@ static void test_classify_and_arp(void)
 	CU_ASSERT_EQUAL(g.spec[0][2].arp.tpa, rte_cpu_to_be_32(IP4(10, 0, 1, 1)));
 	CU_ASSERT_EQUAL(g.actions[0][0], RTE_FLOW_ACTION_TYPE_QUEUE);
 	CU_ASSERT_EQUAL(g.conf[0][0].queue.index, FW_SLOW_PATH_QUEUE);
+	/* and ICMP to 10.0.1.1 marked for router 7 (group 2) -> slow path */
+	CU_ASSERT_EQUAL(g.attr[1].group, FW_GROUP_L3);
+	int ii[] = { RTE_FLOW_ITEM_TYPE_MARK, RTE_FLOW_ITEM_TYPE_ETH, RTE_FLOW_ITEM_TYPE_IPV4,
+		     RTE_FLOW_ITEM_TYPE_END };
+	CU_ASSERT(!memcmp(g.items[1], ii, sizeof(ii)));
+	CU_ASSERT_EQUAL(g.spec[1][0].mark.id, 7);
+	CU_ASSERT_EQUAL(g.spec[1][2].ipv4.hdr.dst_addr, rte_cpu_to_be_32(IP4(10, 0, 1, 1)));
+	CU_ASSERT_EQUAL(g.spec[1][2].ipv4.hdr.next_proto_id, 1);
+	CU_ASSERT_EQUAL(g.mask[1][2].ipv4.hdr.next_proto_id, 0xff);
+	CU_ASSERT_EQUAL(g.actions[1][0], RTE_FLOW_ACTION_TYPE_QUEUE);
 	/* the VXLAN network: uplink + VNI 1001 -> decap, network 1, l2 */
 	CU_ASSERT_EQUAL(compile(m, MBOX_OBJ_NETWORK, 1, &g, why), 1);
 	CU_ASSERT_EQUAL(g.spec[0][0].port_id.id, 99);
@@ -292,8 +302,8 @@ static void test_offload_soft(void)
 	struct fw_offload *o;
 	CU_ASSERT_EQUAL_FATAL(fw_offload_create(d, &ports, &o), 0);
 	CU_ASSERT_EQUAL(fw_offload_sync(o, m), 0);
-	/* 2 ports x 3 + 2 networks + 2 legs + 3 neighbours = 13 */
-	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 13);
+	/* 2 ports x 3 + 2 networks + 2 legs x 2 + 3 neighbours = 15 */
+	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 15);
 	struct fw_status st;
 	CU_ASSERT_EQUAL(fw_offload_get_status(o, MBOX_OBJ_NEIGHBOUR, 12, &st), 0);
 	CU_ASSERT_EQUAL(st.status, MBOX_OBJ_ST_OFFLOADED);
@@ -309,19 +319,19 @@ static void test_offload_soft(void)
 	CU_ASSERT_EQUAL(queued, (int)mirror_count(m));
 	/* a second sync changes nothing and reports nothing */
 	CU_ASSERT_EQUAL(fw_offload_sync(o, m), 0);
-	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 13);
+	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 15);
 	CU_ASSERT_EQUAL(fw_offload_peek_status(o, &st), 0);
 	struct fw_offload_stats s;
 	fw_offload_get_stats(o, &s);
-	CU_ASSERT_EQUAL(s.creates, 13);
+	CU_ASSERT_EQUAL(s.creates, 15);
 	/* watchdog flush, then the same state: the same rules, once each */
-	CU_ASSERT_EQUAL(fw_offload_flush(o, "host lost"), 13);
+	CU_ASSERT_EQUAL(fw_offload_flush(o, "host lost"), 15);
 	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 0);
 	CU_ASSERT_EQUAL(fw_offload_get_status(o, MBOX_OBJ_NIC_PORT, 10, &st), 0);
 	CU_ASSERT_EQUAL(st.status, MBOX_OBJ_ST_PENDING);
 	CU_ASSERT_STRING_EQUAL(st.reason, "host lost");
 	CU_ASSERT_EQUAL(fw_offload_sync(o, m), 0);
-	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 13);
+	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 15);
 	/* deleting a port removes its rules and what depended on it */
 	struct mbox_msg del = { .type = MBOX_MSG_OBJ_DEL };
 	del.u.obj.kind = MBOX_OBJ_NIC_PORT;
@@ -330,7 +340,7 @@ static void test_offload_soft(void)
 	CU_ASSERT_EQUAL(mirror_apply(m, &del, 1, 0, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(fw_offload_sync(o, m), 0);
 	/* -3 port rules, -1 network 2 decap (no local port), -1 /32 of B */
-	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 8);
+	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 10);
 	CU_ASSERT_EQUAL(fw_offload_get_status(o, MBOX_OBJ_NEIGHBOUR, 11, &st), 0);
 	CU_ASSERT_EQUAL(st.status, MBOX_OBJ_ST_PENDING);
 	CU_ASSERT_STRING_EQUAL(st.reason, "NIC_PORT 11 is not mirrored");
@@ -363,10 +373,17 @@ static void test_l3_capacity_zero(void)
 	}
 	struct fw_offload_stats s;
 	fw_offload_get_stats(o, &s);
-	CU_ASSERT_EQUAL(s.rejected, 3);
-	CU_ASSERT_EQUAL(s.create_failures, 3);
-	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 10); /* everything but L3 */
-	CU_ASSERT_EQUAL(s.rules, 10);
+	/* the router legs too: their ICMP trap is in group 2 (all of an
+	 * object's rules or none, so their ARP traps go as well) */
+	struct fw_status st;
+	CU_ASSERT_EQUAL(fw_offload_get_status(o, MBOX_OBJ_ROUTER_IFACE, 40, &st), 0);
+	CU_ASSERT_EQUAL(st.status, MBOX_OBJ_ST_REJECTED);
+	CU_ASSERT_STRING_EQUAL(st.reason,
+			       "icmp to 10.0.1.1 router 7 -> slow path: group 2 full (capacity 0)");
+	CU_ASSERT_EQUAL(s.rejected, 5);
+	CU_ASSERT_EQUAL(s.create_failures, 5);
+	CU_ASSERT_EQUAL(flow_dev_rule_count(d), 8); /* ports and networks */
+	CU_ASSERT_EQUAL(s.rules, 8);
 	fw_offload_destroy(o);
 	flow_close(d);
 	mirror_destroy(m);
