@@ -8,8 +8,15 @@ TPROGS := $(addprefix $(O)/tests/,$(tprogs-y))
 BENCHES := $(addprefix $(O)/bench/,$(bench-y))
 FUZZERS := $(addprefix $(O)/fuzz/,$(fuzz-y))
 
+ifeq ($(DEFCONFIG_GOAL),)
 all: $(AUTOCONF) $(PROGS)
 	@echo "  DONE    board $(BOARD): $(notdir $(PROGS)) in $(O)/bin"
+else
+# `make <board>_defconfig all`: this invocation did not read the new
+# .config (see build/kconfig.mk), so build in a sub-make that does.
+all: $(DEFCONFIG_GOAL)
+	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) O=$(O) all
+endif
 
 .PHONY: tests-build bench-build fuzz-build
 tests-build: $(PROGS) $(TPROGS)
@@ -38,6 +45,14 @@ check: deps-ensure
 	$(MAKE) --no-print-directory check-clang
 	$(MAKE) --no-print-directory fuzz
 	tests/run.sh --build $(CHECK_O) --fuzz $(FUZZ_O) --fuzz-seconds $(FUZZ_SECONDS)
+	$(MAKE) --no-print-directory check-dpu
+
+# The aarch64 dpu board: cross-built (UBSan only: see board/dpu/board.mk)
+# and its unit runner run under qemu-aarch64 user emulation.
+.PHONY: check-dpu
+check-dpu: deps-ensure
+	$(MAKE) --no-print-directory BOARD=dpu O=out/dpu/check CONFIG_FRAGMENT=board/dpu/check.fragment UBSAN=1 tests-build
+	board/dpu/run-unit.sh out/dpu/check
 
 # Every source must also compile warning-free with clang.
 check-clang:
