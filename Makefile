@@ -30,6 +30,19 @@ O ?= out/$(BOARD)
 .DEFAULT_GOAL := all
 .PHONY: all
 
+# `make <board>_defconfig GOALS...`: the configuration must exist before the
+# fragments read it, so configure first, then run the other goals in a new
+# make that reads the fresh .config (as Linux does for mixed targets).
+MIXED_GOALS := $(if $(DEFCONFIG_GOAL),$(filter-out %_defconfig,$(MAKECMDGOALS)))
+
+ifneq ($(MIXED_GOALS),)
+include build/kconfig.mk
+.PHONY: $(MIXED_GOALS) __mixed
+$(MIXED_GOALS): __mixed
+	@:
+__mixed: $(DEFCONFIG_GOAL)
+	$(MAKE) --no-print-directory BOARD=$(BOARD) $(MIXED_GOALS)
+else
 include build/kconfig.mk
 include build/rules.mk
 
@@ -40,3 +53,4 @@ include firmware/firmware.mk
 include tests/tests.mk
 
 include build/targets.mk
+endif

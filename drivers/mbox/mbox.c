@@ -221,9 +221,14 @@ static int region_check(const struct mbox_region_hdr *h, size_t mapped, char *wh
 	uint32_t ssz = le32toh(h->slot_size);
 	uint32_t cnt = le32toh(h->slot_count);
 
+	if (magic == 0) {
+		/* The NIC has not initialised the region yet (e.g. a guest still
+		 * booting behind an ivshmem BAR): no mailbox yet, not an error. */
+		snprintf(why, n, "region not initialised yet (magic 0)");
+		return -ENOENT;
+	}
 	if (magic != MBOX_MAGIC) {
-		snprintf(why, n, "bad magic 0x%08x (expected 0x%08x)%s", magic, MBOX_MAGIC,
-			 magic ? "" : ": region not initialised");
+		snprintf(why, n, "bad magic 0x%08x (expected 0x%08x)", magic, MBOX_MAGIC);
 		return -EPROTO;
 	}
 	if (ver != MBOX_LAYOUT_VERSION) {
@@ -389,7 +394,10 @@ static int host_attach(struct mbox *mb)
 	h.magic = htole32(magic);
 	int err = region_check(&h, mb->map_size, why, sizeof(why));
 	if (err) {
-		LOG_ERR(MOD, "%s: cannot attach: %s", mb->path, why);
+		if (err == -ENOENT)
+			LOG_DBG(MOD, "%s: cannot attach: %s", mb->path, why);
+		else
+			LOG_ERR(MOD, "%s: cannot attach: %s", mb->path, why);
 		return err;
 	}
 	set_rings(mb, &h);
