@@ -11,3 +11,4 @@ mbox-bench-libs := mbox base
 include tests/bench/ofbench.mk
 include tests/bench/flow.mk
 include tests/bench/pipeline.mk
+include tests/bench/fw_datapath_bench.mk

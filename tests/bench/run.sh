@@ -34,6 +34,7 @@ describe() {
 	mbox-bench) echo "mailbox vs plain SPSC ring over shared memory: throughput (batch 1/32), round-trip latency (polled/doorbell)" ;;
 	ofbench) echo "OpenFlow 1.3 controllers, cbench method, 16 switches: hostd vs ovs-testcontroller vs a TCP ping-pong floor; flow_mods/s into one OVS" ;;
 	flow-soft-bench) echo "soft flow backend: rule installs/s for the 10,000-port topology (target >= 1,000,000/s); packets/s of one routed flow through its tables" ;;
+	fw_datapath_bench) echo "sim data path (firmware + OVS + netns VMs): packets/s of one routed flow on the offload path vs the OVS fallback path, same run (target ratio >= 2x)" ;;
 	pipeline-bench) echo "pipeline compiler, 10,000 ports / 1,000 subnets / 100 routers on one chassis: compile time (target < 100 ms), flow count, bytes per port (target <= 1 KB) in hostd and its desired state" ;;
 	*) echo "(no description in tests/bench/run.sh)" ;;
 	esac
