@@ -8,15 +8,10 @@ TPROGS := $(addprefix $(O)/tests/,$(tprogs-y))
 BENCHES := $(addprefix $(O)/bench/,$(bench-y))
 FUZZERS := $(addprefix $(O)/fuzz/,$(fuzz-y))
 
-ifeq ($(DEFCONFIG_GOAL),)
+# (`make <board>_defconfig all` is split by the top Makefile: configure
+# first, then this rule runs in a make that has read the new .config.)
 all: $(AUTOCONF) $(PROGS)
 	@echo "  DONE    board $(BOARD): $(notdir $(PROGS)) in $(O)/bin"
-else
-# `make <board>_defconfig all`: this invocation did not read the new
-# .config (see build/kconfig.mk), so build in a sub-make that does.
-all: $(DEFCONFIG_GOAL)
-	$(Q)$(MAKE) --no-print-directory BOARD=$(BOARD) O=$(O) all
-endif
 
 .PHONY: tests-build bench-build fuzz-build
 tests-build: $(PROGS) $(TPROGS)
