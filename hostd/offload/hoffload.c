@@ -8,7 +8,11 @@
  * `acked` and the statuses are read by the API thread: `lock` guards them. */
 #include "hostd/offload/offload.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <linux/neighbour.h>
+#include <netlink/netlink.h>
+#include <netlink/route/neighbour.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -58,29 +62,46 @@ const char *hostd_offload_kind_name(uint16_t kind)
 	}
 }
 
-/* Underlay MAC of a tunnel IP from the kernel's ARP table. */
+/* Underlay MAC of a tunnel IP from the kernel's neighbour table, read over
+ * rtnetlink with libnl-route (one dump per lookup: lookups happen once per
+ * remote chassis per compile). Only valid (NUD_VALID) IPv4 entries count. */
 static int arp_lookup(uint32_t ip, uint8_t mac[6])
 {
-	FILE *f = fopen("/proc/net/arp", "r");
-	if (!f)
-		return -ENOENT;
-	char line[256], want[16];
-	snprintf(want, sizeof(want), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
-		 ip & 0xff);
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_cache *cache = NULL;
+	/* What the kernel calls NUD_VALID (not part of its user API). */
+	const int valid = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE |
+			  NUD_DELAY;
+	uint32_t want = htonl(ip);
 	int r = -ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		char ipstr[64], hw[64];
-		unsigned type, flags, m[6];
-		if (sscanf(line, "%63s 0x%x 0x%x %63s", ipstr, &type, &flags, hw) != 4 ||
-		    strcmp(ipstr, want) || !(flags & 0x2) ||
-		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+
+	if (!sk)
+		return -ENOMEM;
+	if (nl_connect(sk, NETLINK_ROUTE) < 0) {
+		r = -EIO;
+		goto free_sock;
+	}
+	if (rtnl_neigh_alloc_cache(sk, &cache) < 0) {
+		r = -EIO;
+		goto free_sock;
+	}
+	for (struct nl_object *obj = nl_cache_get_first(cache); obj;
+	     obj = nl_cache_get_next(obj)) {
+		struct rtnl_neigh *n = (struct rtnl_neigh *)obj;
+		struct nl_addr *dst = rtnl_neigh_get_dst(n);
+		struct nl_addr *ll = rtnl_neigh_get_lladdr(n);
+		if (rtnl_neigh_get_family(n) != AF_INET || !dst || !ll ||
+		    nl_addr_get_len(dst) != 4 || nl_addr_get_len(ll) != 6 ||
+		    !(rtnl_neigh_get_state(n) & valid) ||
+		    memcmp(nl_addr_get_binary_addr(dst), &want, 4))
 			continue;
-		for (int i = 0; i < 6; i++)
-			mac[i] = (uint8_t)m[i];
+		memcpy(mac, nl_addr_get_binary_addr(ll), 6);
 		r = 0;
 		break;
 	}
-	fclose(f);
+	nl_cache_free(cache);
+free_sock:
+	nl_socket_free(sk);
 	return r;
 }
 
