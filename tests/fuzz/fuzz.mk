@@ -22,3 +22,4 @@ mbox_objects-srcs-y := tests/fuzz/mbox_objects.c firmware/mirror.c
 mbox_objects-libs := mbox base
 include tests/fuzz/openflow.mk
 include tests/fuzz/pipeline.mk
+include tests/fuzz/mbox_stats.mk
