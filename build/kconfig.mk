@@ -18,7 +18,7 @@ ifeq ($(wildcard $(DEFCONFIG_FILE)),)
 $(error unknown board '$(BOARD)': no $(DEFCONFIG_FILE) (boards: $(patsubst build/configs/%_defconfig,%,$(wildcard build/configs/*_defconfig))))
 endif
 
-KCONFIG_FILES := $(shell find . -name Kconfig -not -path './out/*' -not -path './.git/*')
+KCONFIG_FILES := $(patsubst ./%,%,$(shell find . -name Kconfig -not -path './out/*' -not -path './.git/*'))
 
 # Select a board: write its .config and remember it as the default board.
 .PHONY: %_defconfig
@@ -29,17 +29,26 @@ KCONFIG_FILES := $(shell find . -name Kconfig -not -path './out/*' -not -path '.
 	@echo $(BOARD) > out/.board
 	@echo "  CONFIG  $(O)/.config (board $(BOARD))"
 
-# A build with no .config yet starts from the board's defconfig.
-$(O)/.config: $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT)
+# A build with no .config yet starts from the board's defconfig; a newer
+# defconfig or fragment starts it again; a Kconfig file that changed (a new
+# symbol, say) only updates it with olddefconfig, keeping menuconfig edits.
+# Make re-reads the included .config after this rule, so a new symbol's
+# default is seen by the fragments in the same run.
+$(O)/.config: $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT) $(KCONFIG_FILES)
 	@mkdir -p $(O)
-	@cat $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT) > $(O)/defconfig.merged
-	$(Q)$(KCONFIG_ENV) $(KPYTHON) -m defconfig --kconfig Kconfig $(O)/defconfig.merged >/dev/null
-	@echo "  CONFIG  $@ (board $(BOARD))"
+	@if [ -f $@ ] && [ -z "$(filter-out $(KCONFIG_FILES),$?)" ]; then \
+		$(KCONFIG_ENV) $(KPYTHON) -m olddefconfig Kconfig >/dev/null && touch $@ && \
+		echo "  CONFIG  $@ (updated for changed Kconfig files)"; \
+	else \
+		cat $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT) > $(O)/defconfig.merged && \
+		$(KCONFIG_ENV) $(KPYTHON) -m defconfig --kconfig Kconfig $(O)/defconfig.merged >/dev/null && touch $@ && \
+		echo "  CONFIG  $@ (board $(BOARD))"; \
+	fi
 
 $(AUTOCONF): $(O)/.config $(KCONFIG_FILES)
 	@mkdir -p $(dir $@)
 	$(Q)$(KCONFIG_ENV) $(KPYTHON) -m olddefconfig Kconfig >/dev/null
-	$(Q)$(KCONFIG_ENV) $(KPYTHON) -m genconfig --header-path $@ Kconfig
+	$(Q)$(KCONFIG_ENV) $(KPYTHON) -m genconfig --header-path $@ Kconfig && touch $@
 	@echo "  GEN     $@"
 
 .PHONY: menuconfig savedefconfig oldconfig
