@@ -672,7 +672,7 @@ static int cmd_resource(const struct resource *r, int argc, char **argv)
 	}
 	const char *action = argv[0];
 	char path[1024], what[256];
-	char *pos[64];
+	char *pos[64] = { NULL }; /* positional arguments */
 	int npos;
 	argc--;
 	argv++;
