@@ -108,7 +108,7 @@ void ofp_port_desc_put(struct ofpbuf *b, const struct ofp_port_desc *d)
 {
 	char name[OFP_MAX_PORT_NAME_LEN] = { 0 };
 
-	strncpy(name, d->name, sizeof(name));
+	memcpy(name, d->name, strnlen(d->name, sizeof(name))); /* up to 16 bytes, NUL-padded */
 	ofpbuf_put_be32(b, d->port_no);
 	ofpbuf_put_zeros(b, 4);
 	ofpbuf_put(b, d->hw_addr, 6);
