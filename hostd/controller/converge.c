@@ -201,7 +201,6 @@ static void take_dump(struct conn *cn, const struct ofp_msg *msg)
 		struct ofp_flow_stats *fs = mp->u.list.items;
 		for (i = 0; i < mp->u.list.n; i++) {
 			struct dflow f;
-			struct ofpbuf s = OFPBUF_INIT;
 			memset(&f, 0, sizeof(f));
 			f.table = fs[i].table_id;
 			f.priority = fs[i].priority;
@@ -213,20 +212,12 @@ static void take_dump(struct conn *cn, const struct ofp_msg *msg)
 			/* move the instructions out of the reply */
 			f.insts = fs[i].insts;
 			ofp_instructions_init(&fs[i].insts);
-			if (dflow_finish(&f))
-				goto nomem;
-			ofpbuf_printf(&s, "table=%u priority=%u cookie=%#llx ", f.table, f.priority,
-				      (unsigned long long)f.cookie);
-			ofp_format_match(&s, &f.match);
-			ofpbuf_printf(&s, " %s", f.itext);
-			f.text = strdup(ofpbuf_cstr(&s));
-			ofpbuf_uninit(&s);
-			if (!f.text || flowset_add(&cv->cur.flows, &f) < 0)
-				goto nomem;
-			continue;
-nomem:
-			dflow_uninit(&f);
-			LOG_ERR(CTL_MOD, "%s: out of memory reading the flow dump", cn->peer);
+			/* no text kept: formatted on demand (item_text) */
+			int rc = flowset_add(&cv->cur.flows, &f);
+			if (rc >= 0)
+				continue;
+			LOG_ERR(CTL_MOD, "%s: cannot keep a dumped flow (table %u priority %u): %s",
+				cn->peer, fs[i].table_id, fs[i].priority, strerror(-rc));
 			return;
 		}
 	} else if (mp->mp_type == OFPMP_GROUP_DESC) {
@@ -258,16 +249,21 @@ nomem:
 	}
 }
 
-/* The item a pending op refers to, as text for the log. */
-static const char *item_text(struct conn *cn, const struct pending_op *p, int *line)
+/* The item a pending op refers to, as text for the log (*tofree: what
+ * the caller frees afterwards, a flow formatted on demand). */
+static const char *item_text(struct conn *cn, const struct pending_op *p, int *line,
+			     char **tofree)
 {
 	struct conv *cv = &cn->conv;
 	const struct desired *d = p->op == DIFF_DELETE ? &cv->cur : cn->sw->want;
 	*line = 0;
+	*tofree = NULL;
 	switch (p->kind) {
 	case DK_FLOW:
 		*line = d->flows.v[p->idx].line;
-		return d->flows.v[p->idx].text;
+		if (d->flows.v[p->idx].text)
+			return d->flows.v[p->idx].text;
+		return *tofree = dflow_rec_format(&d->flows.v[p->idx]);
 	case DK_GROUP:
 		*line = d->groups[p->idx].line;
 		return d->groups[p->idx].text;
@@ -330,6 +326,8 @@ static int send_item(struct conn *cn, const struct diff_item *it)
 	uint32_t xid = conn_xid(cn);
 	struct ofp_msg m, outer;
 	int in_bundle = cv->bundle && it->kind != DK_METER;
+	int owned = 0; /* m owns heap parts (a flow's decoded instructions) */
+	int rc;
 
 	switch (it->kind) {
 	case DK_FLOW: {
@@ -337,7 +335,11 @@ static int send_item(struct conn *cn, const struct diff_item *it)
 					       [DIFF_MODIFY] = OFPFC_MODIFY_STRICT,
 					       [DIFF_REPLACE] = OFPFC_ADD,
 					       [DIFF_DELETE] = OFPFC_DELETE_STRICT };
-		dflow_to_flow_mod(&src->flows.v[it->idx], cmd[it->op], xid, &m);
+		if (dflow_rec_to_flow_mod(&src->flows.v[it->idx], cmd[it->op], xid, &m)) {
+			ofp_msg_uninit(&m);
+			return -ENOMEM;
+		}
+		owned = 1;
 		cv->flow_mods++;
 		cn->n_flow_mod++;
 		if (it->op == DIFF_ADD)
@@ -375,15 +377,20 @@ static int send_item(struct conn *cn, const struct diff_item *it)
 		break;
 	}
 	}
-	if (xidmap_push(&cv->pend, xid, (uint8_t)it->kind, (uint8_t)it->op, it->idx))
-		return -ENOMEM;
-	if (!in_bundle)
-		return conn_send(cn, &m);
-	ofp_msg_init(&outer, OFPMSG_BUNDLE_ADD, xid);
-	outer.u.bundle_add.bundle_id = cv->bundle_id;
-	outer.u.bundle_add.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
-	outer.u.bundle_add.msg = &m; /* borrowed: outer is not uninit'ed */
-	return conn_send(cn, &outer);
+	if (xidmap_push(&cv->pend, xid, (uint8_t)it->kind, (uint8_t)it->op, it->idx)) {
+		rc = -ENOMEM;
+	} else if (!in_bundle) {
+		rc = conn_send(cn, &m);
+	} else {
+		ofp_msg_init(&outer, OFPMSG_BUNDLE_ADD, xid);
+		outer.u.bundle_add.bundle_id = cv->bundle_id;
+		outer.u.bundle_add.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+		outer.u.bundle_add.msg = &m; /* borrowed: outer is not uninit'ed */
+		rc = conn_send(cn, &outer);
+	}
+	if (owned)
+		ofp_msg_uninit(&m);
+	return rc;
 }
 
 static int send_ctrl(struct conn *cn, uint16_t type)
@@ -553,7 +560,8 @@ static void handle_error(struct conn *cn, const struct ofp_msg *msg)
 		p = xidmap_find(&cv->pend, xids[i]);
 	if (p) {
 		int line;
-		const char *text = item_text(cn, p, &line);
+		char *tofree;
+		const char *text = item_text(cn, p, &line, &tofree);
 		static const char *const kinds[] = { "flow", "group", "meter" };
 		if (line)
 			LOG_ERR(CTL_MOD, "switch %#llx: rejected %s %s (flows file line %d: %s): %s",
@@ -563,6 +571,7 @@ static void handle_error(struct conn *cn, const struct ofp_msg *msg)
 			LOG_ERR(CTL_MOD, "switch %#llx: rejected %s %s (%s): %s",
 				(unsigned long long)cn->dpid, kinds[p->kind], op_name(p->op),
 				text ? text : "?", ename);
+		free(tofree);
 		mark_rejected(cn, p);
 		cv->rejected_now++;
 		return;

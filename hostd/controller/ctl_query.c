@@ -202,18 +202,9 @@ static struct ctl_qflow *rep_push(struct ctl_flow_report *r)
 	return &r->v[r->n++];
 }
 
-static char *match_text(const struct ofp_match *m)
-{
-	struct ofpbuf s = OFPBUF_INIT;
-	char *t;
-	ofp_format_match(&s, m);
-	t = strdup(ofpbuf_cstr(&s));
-	ofpbuf_uninit(&s);
-	return t;
-}
-
 /* One report entry from a flow (desired or dumped). */
-static int rep_add_flow(struct ctl_flow_report *r, const struct dflow *f, enum ctl_qstate st)
+static int rep_add_flow(struct ctl_flow_report *r, const struct dflow_rec *f,
+			enum ctl_qstate st)
 {
 	struct ctl_qflow *e = rep_push(r);
 	if (!e)
@@ -224,8 +215,8 @@ static int rep_add_flow(struct ctl_flow_report *r, const struct dflow *f, enum c
 	e->idle_timeout = f->idle_timeout;
 	e->hard_timeout = f->hard_timeout;
 	e->state = st;
-	e->match = match_text(&f->match);
-	e->actions = strdup(f->itext ? f->itext : "");
+	e->match = dflow_rec_match_text(f);
+	e->actions = dflow_rec_itext(f);
 	return e->match && e->actions ? 0 : -ENOMEM;
 }
 
@@ -279,24 +270,24 @@ static int build_report(struct ctl_query *q, int dumped)
 	}
 	ctl_provider_keep(c, &keep_cookie, &keep_mask);
 	for (i = 0; want && i < want->flows.n && !rc; i++) {
-		const struct dflow *f = &want->flows.v[i];
+		const struct dflow_rec *f = &want->flows.v[i];
 		struct ctl_qflow *e;
-		int j = dumped ? flowset_find(&q->dump.flows, f) : -1;
+		int j = dumped ? flowset_find_rec(&q->dump.flows, f) : -1;
 		enum ctl_qstate st = !dumped ? CTL_QS_UNKNOWN : j < 0 ? CTL_QS_MISSING : CTL_QS_PRESENT;
 		if ((rc = rep_add_flow(r, f, st)))
 			break;
 		e = &r->v[r->n - 1];
 		r->n_desired++;
 		if (j >= 0) {
-			const struct dflow *d = &q->dump.flows.v[j];
+			const struct dflow_rec *d = &q->dump.flows.v[j];
 			q->st[j].matched = 1;
 			take_stats(e, &q->st[j]);
 			if (d->cookie != f->cookie || d->idle_timeout != f->idle_timeout ||
 			    d->hard_timeout != f->hard_timeout ||
-			    strcmp(d->itext ? d->itext : "", f->itext ? f->itext : "")) {
+			    !dflow_rec_same_insts(d, f)) {
 				e->state = CTL_QS_DIFFERENT;
 				e->switch_cookie = d->cookie;
-				e->switch_actions = strdup(d->itext ? d->itext : "");
+				e->switch_actions = dflow_rec_itext(d);
 				if (!e->switch_actions)
 					rc = -ENOMEM;
 			}
@@ -306,7 +297,7 @@ static int build_report(struct ctl_query *q, int dumped)
 		r->n_different += e->state == CTL_QS_DIFFERENT;
 	}
 	for (i = 0; dumped && i < q->dump.flows.n && !rc; i++) {
-		const struct dflow *d = &q->dump.flows.v[i];
+		const struct dflow_rec *d = &q->dump.flows.v[i];
 		struct ctl_qflow *e;
 		if (q->st[i].matched)
 			continue;
@@ -459,13 +450,9 @@ static int take_flows(struct ctl_query *q, const struct ofp_multipart *mp)
 		f.flags = fs[i].flags;
 		f.insts = fs[i].insts; /* moved out of the reply */
 		ofp_instructions_init(&fs[i].insts);
-		if (dflow_finish(&f)) {
-			dflow_uninit(&f);
-			return -ENOMEM;
-		}
 		idx = flowset_add(&q->dump.flows, &f);
 		if (idx < 0)
-			return -ENOMEM;
+			return idx;
 		if ((size_t)idx >= q->st_cap) {
 			size_t cap = q->st_cap ? q->st_cap * 2 : 64;
 			struct qstats *st;

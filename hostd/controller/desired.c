@@ -2,9 +2,13 @@
  *
  * The data side of convergence (desired.h): flowspec.c fills a set from the
  * flows file, conn.c from a switch's dumps, converge.c sends what
- * ctl_diff() finds. Flows are compared by key (table, priority, match);
- * instructions by their canonical text from the codec's formatter, so a
- * flow read back from a switch compares equal to the one we sent. */
+ * ctl_diff() finds. A set keeps each flow packed (struct dflow_rec): the
+ * match in a compact canonical form, the instructions in their wire form
+ * (the codec's encoder, through a FLOW_MOD with an empty match), both
+ * decoded on demand. Flows are compared by key (table, priority, match
+ * bytes); instructions by their bytes, falling back to their canonical
+ * text from the codec's formatter, so a flow read back from a switch
+ * compares equal to the one we sent. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +25,16 @@ void dflow_uninit(struct dflow *f)
 	if (!f)
 		return;
 	ofp_instructions_uninit(&f->insts);
-	free(f->itext);
 	free(f->text);
-	f->itext = f->text = NULL;
+	f->text = NULL;
+}
+
+static void dflow_rec_uninit(struct dflow_rec *r)
+{
+	free(r->bytes);
+	free(r->text);
+	r->bytes = NULL;
+	r->text = NULL;
 }
 
 static void dgroup_uninit(struct dgroup *g)
@@ -42,7 +53,7 @@ void desired_uninit(struct desired *d)
 	if (!d)
 		return;
 	for (i = 0; i < d->flows.n; i++)
-		dflow_uninit(&d->flows.v[i]);
+		dflow_rec_uninit(&d->flows.v[i]);
 	free(d->flows.v);
 	free(d->flows.idx);
 	for (i = 0; i < d->n_groups; i++)
@@ -65,38 +76,221 @@ static uint32_t fnv(uint32_t h, const void *p, size_t n)
 	return h;
 }
 
-static uint32_t dflow_hash(const struct dflow *f)
+/* ---- packed flows ------------------------------------------------------- */
+
+/* Largest compact match: every field with value and mask. */
+#define MATCH_MAX (OFPF__N * (1 + 2 * OFP_FIELD_MAX_LEN))
+/* Offset of the instructions in a FLOW_MOD with an empty match: header 8,
+ * fixed part 40, empty ofp_match 8 (4 bytes padded). */
+#define FM_INSTS_OFS 56
+
+/* Compact canonical match (see struct dflow_rec) into buf[MATCH_MAX]. */
+static size_t match_pack(const struct ofp_match *m, uint8_t *buf)
+{
+	size_t n = 0;
+	int i;
+	for (i = 0; i < OFPF__N; i++) {
+		size_t len = ofp_fields[i].len;
+		int masked = (m->masked >> i) & 1;
+		if (!ofp_match_has(m, (enum ofp_field)i))
+			continue;
+		buf[n++] = (uint8_t)(i | (masked ? 0x80 : 0));
+		memcpy(buf + n, m->value[i], len);
+		n += len;
+		if (masked) {
+			memcpy(buf + n, m->mask[i], len);
+			n += len;
+		}
+	}
+	return n;
+}
+
+static int match_unpack(const uint8_t *p, size_t n, struct ofp_match *m)
+{
+	size_t o = 0;
+	ofp_match_init(m);
+	while (o < n) {
+		int f = p[o] & 0x7f, masked = p[o] & 0x80;
+		size_t len;
+		if (f >= OFPF__N)
+			return -EINVAL;
+		len = ofp_fields[f].len;
+		o++;
+		if (o + len * (masked ? 2 : 1) > n)
+			return -EINVAL;
+		ofp_match_set(m, (enum ofp_field)f, p + o, masked ? p + o + len : NULL);
+		o += len * (masked ? 2 : 1);
+	}
+	return 0;
+}
+
+/* FNV-1a over the key. */
+static uint32_t key_hash(uint8_t table, uint16_t priority, const uint8_t *match, size_t n)
 {
 	uint32_t h = 2166136261u;
-	int i;
-	h = fnv(h, &f->table, 1);
-	h = fnv(h, &f->priority, 2);
-	for (i = 0; i < OFPF__N; i++) {
-		if (!ofp_match_has(&f->match, (enum ofp_field)i))
-			continue;
-		h = fnv(h, &i, sizeof(i));
-		h = fnv(h, f->match.value[i], ofp_fields[i].len);
-		if ((f->match.masked >> i) & 1)
-			h = fnv(h, f->match.mask[i], ofp_fields[i].len);
-	}
-	return h;
+	h = fnv(h, &table, 1);
+	h = fnv(h, &priority, 2);
+	return fnv(h, match, n);
 }
 
-int dflow_finish(struct dflow *f)
+/* Appends a FLOW_MOD (table `table`, empty match, instructions `in`) to b:
+ * its bytes from FM_INSTS_OFS on are the instructions' wire form. */
+static int fm_encode(uint8_t table, const struct ofp_instructions *in, struct ofpbuf *b)
+{
+	struct ofp_msg m;
+	struct ofp_flow_mod *fm = &m.u.flow_mod;
+	int rc;
+	/* only what the encoder reads (no memset of the whole union) */
+	m.type = OFPMSG_FLOW_MOD;
+	m.version = OFP13_VERSION;
+	m.xid = 0;
+	fm->cookie = fm->cookie_mask = 0;
+	fm->table_id = table;
+	fm->command = OFPFC_ADD;
+	fm->idle_timeout = fm->hard_timeout = fm->priority = 0;
+	fm->buffer_id = OFP_NO_BUFFER;
+	fm->out_port = OFPP_ANY;
+	fm->out_group = OFPG_ANY;
+	fm->flags = 0;
+	ofp_match_init(&fm->match);
+	fm->insts = *in; /* shallow: only read */
+	rc = ofp_encode(&m, b, NULL, 0);
+	if (rc)
+		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
+	if (b->len < FM_INSTS_OFS || b->data[FM_INSTS_OFS - 8] != 0 ||
+	    b->data[FM_INSTS_OFS - 7] != 1 || b->data[FM_INSTS_OFS - 5] != 4)
+		return -EINVAL; /* not the layout assumed here */
+	return 0;
+}
+
+int dflow_rec_insts(const struct dflow_rec *r, struct ofp_instructions *in)
+{
+	struct ofpbuf b = OFPBUF_INIT;
+	struct ofp_instructions none;
+	struct ofp_msg m;
+	int rc;
+
+	ofp_instructions_init(in);
+	ofp_instructions_init(&none);
+	rc = fm_encode(r->table, &none, &b);
+	if (rc)
+		goto out;
+	ofpbuf_put(&b, r->bytes + r->match_len, r->insts_len);
+	if (b.failed) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	ofpbuf_set_be16(&b, 2, (uint16_t)b.len);
+	if (ofp_decode(b.data, b.len, &m, NULL, 0) != OFPERR_OK) {
+		ofp_msg_uninit(&m);
+		rc = -EINVAL;
+		goto out;
+	}
+	*in = m.u.flow_mod.insts; /* moved out of m */
+out:
+	ofpbuf_uninit(&b);
+	return rc;
+}
+
+int dflow_rec_match(const struct dflow_rec *r, struct ofp_match *m)
+{
+	return match_unpack(r->bytes, r->match_len, m);
+}
+
+int dflow_rec_load(const struct dflow_rec *r, struct dflow *f)
+{
+	int rc;
+	memset(f, 0, sizeof(*f));
+	f->table = r->table;
+	f->priority = r->priority;
+	f->cookie = r->cookie;
+	f->idle_timeout = r->idle_timeout;
+	f->hard_timeout = r->hard_timeout;
+	f->flags = r->flags;
+	f->line = r->line;
+	ofp_instructions_init(&f->insts);
+	rc = dflow_rec_match(r, &f->match);
+	if (!rc)
+		rc = dflow_rec_insts(r, &f->insts);
+	if (!rc && r->text && !(f->text = strdup(r->text)))
+		rc = -ENOMEM;
+	if (rc)
+		dflow_uninit(f);
+	return rc;
+}
+
+static char *buf_take(struct ofpbuf *s)
+{
+	char *t = s->failed ? NULL : strdup(ofpbuf_cstr(s));
+	ofpbuf_uninit(s);
+	return t;
+}
+
+char *dflow_rec_itext(const struct dflow_rec *r)
 {
 	struct ofpbuf s = OFPBUF_INIT;
-	ofp_format_instructions(&s, &f->insts);
-	free(f->itext);
-	f->itext = strdup(ofpbuf_cstr(&s));
-	ofpbuf_uninit(&s);
-	f->hash = dflow_hash(f);
-	return f->itext ? 0 : -ENOMEM;
+	struct ofp_instructions in;
+	if (dflow_rec_insts(r, &in))
+		return NULL;
+	ofp_format_instructions(&s, &in);
+	ofp_instructions_uninit(&in);
+	return buf_take(&s);
 }
 
-static int same_key(const struct dflow *a, const struct dflow *b)
+char *dflow_rec_match_text(const struct dflow_rec *r)
 {
-	return a->hash == b->hash && a->table == b->table && a->priority == b->priority &&
-	       ofp_match_equal(&a->match, &b->match);
+	struct ofpbuf s = OFPBUF_INIT;
+	struct ofp_match *m = malloc(sizeof(*m));
+	if (!m || dflow_rec_match(r, m)) {
+		free(m);
+		return NULL;
+	}
+	ofp_format_match(&s, m);
+	free(m);
+	return buf_take(&s);
+}
+
+char *dflow_rec_format(const struct dflow_rec *r)
+{
+	struct ofpbuf s = OFPBUF_INIT;
+	char *mt, *it;
+	if (r->text)
+		return strdup(r->text);
+	mt = dflow_rec_match_text(r);
+	it = dflow_rec_itext(r);
+	if (mt && it)
+		ofpbuf_printf(&s, "table=%u priority=%u cookie=%#llx %s %s", r->table, r->priority,
+			      (unsigned long long)r->cookie, mt, it);
+	free(mt);
+	free(it);
+	if (!mt || !it) {
+		ofpbuf_uninit(&s);
+		return NULL;
+	}
+	return buf_take(&s);
+}
+
+int dflow_rec_same_insts(const struct dflow_rec *a, const struct dflow_rec *b)
+{
+	char *ta, *tb;
+	int same;
+	if (a->insts_len == b->insts_len &&
+	    !memcmp(a->bytes + a->match_len, b->bytes + b->match_len, a->insts_len))
+		return 1;
+	/* different bytes may still format alike (the old comparison) */
+	ta = dflow_rec_itext(a);
+	tb = dflow_rec_itext(b);
+	same = ta && tb && !strcmp(ta, tb);
+	free(ta);
+	free(tb);
+	return same;
+}
+
+static int same_key(const struct dflow_rec *f, uint32_t hash, uint8_t table, uint16_t priority,
+		    const uint8_t *match, size_t match_len)
+{
+	return f->hash == hash && f->table == table && f->priority == priority &&
+	       f->match_len == match_len && !memcmp(f->bytes, match, match_len);
 }
 
 static int flowset_rehash(struct flowset *s, size_t cap)
@@ -117,51 +311,106 @@ static int flowset_rehash(struct flowset *s, size_t cap)
 	return 0;
 }
 
-int flowset_find(const struct flowset *s, const struct dflow *key)
+static int find_key(const struct flowset *s, uint32_t hash, uint8_t table, uint16_t priority,
+		    const uint8_t *match, size_t match_len)
 {
 	size_t j;
 	if (!s->idx_cap)
 		return -1;
-	j = key->hash & (s->idx_cap - 1);
+	j = hash & (s->idx_cap - 1);
 	while (s->idx[j]) {
-		const struct dflow *f = &s->v[s->idx[j] - 1];
-		if (same_key(f, key))
+		const struct dflow_rec *f = &s->v[s->idx[j] - 1];
+		if (same_key(f, hash, table, priority, match, match_len))
 			return (int)(s->idx[j] - 1);
 		j = (j + 1) & (s->idx_cap - 1);
 	}
 	return -1;
 }
 
+int flowset_find_rec(const struct flowset *s, const struct dflow_rec *r)
+{
+	return find_key(s, r->hash, r->table, r->priority, r->bytes, r->match_len);
+}
+
+int flowset_find(const struct flowset *s, const struct dflow *key)
+{
+	uint8_t m[MATCH_MAX];
+	size_t n = match_pack(&key->match, m);
+	return find_key(s, key_hash(key->table, key->priority, m, n), key->table, key->priority,
+			m, n);
+}
+
 int flowset_add(struct flowset *s, struct dflow *f)
 {
-	int old = flowset_find(s, f);
+	uint8_t m[MATCH_MAX];
+	struct ofpbuf b = OFPBUF_INIT;
+	struct dflow_rec r;
+	size_t n = match_pack(&f->match, m), ilen;
+	int old, rc;
 	size_t j;
+
+	rc = fm_encode(f->table, &f->insts, &b);
+	if (rc)
+		goto fail;
+	ilen = b.len - FM_INSTS_OFS;
+	if (ilen > UINT16_MAX || n > UINT16_MAX) {
+		rc = -EINVAL;
+		goto fail;
+	}
+	memset(&r, 0, sizeof(r));
+	r.bytes = malloc(n + ilen ? n + ilen : 1);
+	if (!r.bytes) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	memcpy(r.bytes, m, n);
+	memcpy(r.bytes + n, b.data + FM_INSTS_OFS, ilen);
+	ofpbuf_uninit(&b);
+	r.match_len = (uint16_t)n;
+	r.insts_len = (uint16_t)ilen;
+	r.hash = key_hash(f->table, f->priority, m, n);
+	r.table = f->table;
+	r.priority = f->priority;
+	r.cookie = f->cookie;
+	r.idle_timeout = f->idle_timeout;
+	r.hard_timeout = f->hard_timeout;
+	r.flags = f->flags;
+	r.line = f->line;
+	r.text = f->text;
+	f->text = NULL;
+	dflow_uninit(f);
+	memset(f, 0, sizeof(*f));
+
+	old = flowset_find_rec(s, &r);
 	if (old >= 0) {
-		dflow_uninit(&s->v[old]);
-		s->v[old] = *f;
-		memset(f, 0, sizeof(*f));
+		dflow_rec_uninit(&s->v[old]);
+		s->v[old] = r;
 		return old;
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct dflow *v = realloc(s->v, cap * sizeof(*v));
+		struct dflow_rec *v = realloc(s->v, cap * sizeof(*v));
 		if (!v)
-			goto fail;
+			goto fail_rec;
 		s->v = v;
 		s->cap = cap;
 	}
 	if ((s->n + 1) * 2 > s->idx_cap && flowset_rehash(s, s->idx_cap ? s->idx_cap * 2 : 32))
-		goto fail;
-	s->v[s->n] = *f;
-	memset(f, 0, sizeof(*f));
-	j = s->v[s->n].hash & (s->idx_cap - 1);
+		goto fail_rec;
+	s->v[s->n] = r;
+	j = r.hash & (s->idx_cap - 1);
 	while (s->idx[j])
 		j = (j + 1) & (s->idx_cap - 1);
 	s->idx[j] = (uint32_t)s->n + 1;
 	return (int)s->n++;
-fail:
-	dflow_uninit(f);
+fail_rec:
+	dflow_rec_uninit(&r);
 	return -ENOMEM;
+fail:
+	ofpbuf_uninit(&b);
+	dflow_uninit(f);
+	memset(f, 0, sizeof(*f));
+	return rc;
 }
 
 static void *grow(void *v, size_t *cap, size_t n, size_t size)
@@ -213,7 +462,43 @@ int dgroup_finish(struct dgroup *g)
 	free(g->btext);
 	g->btext = strdup(ofpbuf_cstr(&s));
 	ofpbuf_uninit(&s);
+	/* trim the arrays (they grow by doubling from 4) */
+	for (i = 0; i < g->buckets.n; i++) {
+		struct ofp_actions *a = &g->buckets.b[i].actions;
+		void *v = a->n && a->n < a->cap ? realloc(a->a, a->n * sizeof(*a->a)) : NULL;
+		if (v) {
+			a->a = v;
+			a->cap = a->n;
+		}
+	}
+	if (g->buckets.n && g->buckets.n < g->buckets.cap) {
+		void *v = realloc(g->buckets.b, g->buckets.n * sizeof(*g->buckets.b));
+		if (v) {
+			g->buckets.b = v;
+			g->buckets.cap = g->buckets.n;
+		}
+	}
 	return g->btext ? 0 : -ENOMEM;
+}
+
+/* Reallocates *v (cap elements of size) down to n elements, n > 0. */
+static void shrink(void **v, size_t *cap, size_t n, size_t size)
+{
+	void *nv;
+	if (!n || n >= *cap)
+		return;
+	nv = realloc(*v, n * size);
+	if (nv) {
+		*v = nv;
+		*cap = n;
+	}
+}
+
+void desired_shrink(struct desired *d)
+{
+	shrink((void **)&d->flows.v, &d->flows.cap, d->flows.n, sizeof(*d->flows.v));
+	shrink((void **)&d->groups, &d->cap_groups, d->n_groups, sizeof(*d->groups));
+	shrink((void **)&d->meters, &d->cap_meters, d->n_meters, sizeof(*d->meters));
 }
 
 int desired_find_group(const struct desired *d, uint32_t id)
@@ -326,31 +611,31 @@ int ctl_diff(const struct desired *cur, const struct desired *want,
 	}
 	/* flow deletes before adds: an add may need the room */
 	for (i = 0; i < cur->flows.n; i++) {
-		const struct dflow *f = &cur->flows.v[i];
+		const struct dflow_rec *f = &cur->flows.v[i];
 		if (opts->keep_mask && (f->cookie & opts->keep_mask) == opts->keep_cookie)
 			continue;
-		j = flowset_find(&want->flows, f);
+		j = flowset_find_rec(&want->flows, f);
 		if (j < 0 || want->flows.v[j].rejected)
 			if (diff_push(out, DIFF_DELETE, DK_FLOW, i))
 				goto nomem;
 	}
 	for (i = 0; i < want->flows.n; i++) {
-		const struct dflow *f = &want->flows.v[i];
+		const struct dflow_rec *f = &want->flows.v[i];
 		if (f->rejected)
 			continue;
-		j = flowset_find(&cur->flows, f);
+		j = flowset_find_rec(&cur->flows, f);
 		if (j < 0) {
 			if (diff_push(out, DIFF_ADD, DK_FLOW, i))
 				goto nomem;
 			continue;
 		}
-		const struct dflow *c = &cur->flows.v[j];
+		const struct dflow_rec *c = &cur->flows.v[j];
 		if (c->cookie != f->cookie || c->idle_timeout != f->idle_timeout ||
 		    c->hard_timeout != f->hard_timeout ||
 		    (c->flags & KEPT_FLAGS) != (f->flags & KEPT_FLAGS)) {
 			if (diff_push(out, DIFF_REPLACE, DK_FLOW, i))
 				goto nomem;
-		} else if (strcmp(c->itext ? c->itext : "", f->itext ? f->itext : "")) {
+		} else if (!dflow_rec_same_insts(c, f)) {
 			if (diff_push(out, DIFF_MODIFY, DK_FLOW, i))
 				goto nomem;
 		}
@@ -391,4 +676,26 @@ void dflow_to_flow_mod(const struct dflow *f, uint8_t command, uint32_t xid, str
 	fm->hard_timeout = f->hard_timeout;
 	fm->flags = f->flags;
 	fm->insts = f->insts; /* shallow: msg must not be uninit'ed */
+}
+
+int dflow_rec_to_flow_mod(const struct dflow_rec *r, uint8_t command, uint32_t xid,
+			  struct ofp_msg *msg)
+{
+	struct ofp_flow_mod *fm = &msg->u.flow_mod;
+	int rc;
+	ofp_msg_init(msg, OFPMSG_FLOW_MOD, xid);
+	fm->command = command;
+	fm->table_id = r->table;
+	fm->priority = r->priority;
+	fm->buffer_id = OFP_NO_BUFFER;
+	fm->out_port = OFPP_ANY;
+	fm->out_group = OFPG_ANY;
+	rc = dflow_rec_match(r, &fm->match);
+	if (rc || command == OFPFC_DELETE_STRICT)
+		return rc;
+	fm->cookie = r->cookie;
+	fm->idle_timeout = r->idle_timeout;
+	fm->hard_timeout = r->hard_timeout;
+	fm->flags = r->flags;
+	return dflow_rec_insts(r, &fm->insts);
 }

@@ -15,7 +15,9 @@
 
 #include "hostd/openflow/ofp.h"
 
-/* One flow. Its key is (table, priority, match). */
+/* One flow as it is built (flowspec.c, pipeline/, a dump reply): the
+ * decoded match and instructions. A flowset does not keep these: it packs
+ * each flow into a struct dflow_rec (below). */
 struct dflow {
 	uint8_t table;                 /* table id */
 	uint16_t priority;             /* priority */
@@ -25,20 +27,39 @@ struct dflow {
 	uint16_t hard_timeout;         /* s, 0 = none */
 	uint16_t flags;                /* OFPFF_* */
 	struct ofp_instructions insts; /* instructions (owned) */
-	char *itext;                   /* canonical text of insts (owned) */
-	char *text;                    /* source line or formatted flow (owned) */
-	uint32_t hash;                 /* hash of the key */
+	char *text;                    /* source line or formatted flow (owned),
+					* NULL = formatted on demand */
 	int line;                      /* line in the flows file, 0 if dumped */
-	int rejected;                  /* the switch refused it this attempt */
+};
+
+/* One flow of a flowset, packed: its key is (table, priority, match).
+ * `bytes` holds the match in a canonical compact form (per present field
+ * in field order: id | 0x80 when masked, value, mask when masked; equal
+ * matches give equal bytes) followed by the instructions' OpenFlow wire
+ * encoding. Decoded on demand (dflow_rec_load/_match/_insts/_itext). */
+struct dflow_rec {
+	uint8_t *bytes;        /* match then instruction bytes (owned) */
+	char *text;            /* source line (owned), NULL = format on demand */
+	uint64_t cookie;       /* cookie */
+	uint32_t hash;         /* hash of the key */
+	uint16_t match_len;    /* bytes of the match in `bytes` */
+	uint16_t insts_len;    /* bytes of the instructions after the match */
+	uint16_t priority;     /* priority */
+	uint16_t idle_timeout; /* s, 0 = none */
+	uint16_t hard_timeout; /* s, 0 = none */
+	uint16_t flags;        /* OFPFF_* */
+	uint8_t table;         /* table id */
+	uint8_t rejected;      /* the switch refused it this attempt */
+	int line;              /* line in the flows file, 0 if dumped */
 };
 
 /* A set of flows with a hash index on the key. */
 struct flowset {
-	struct dflow *v;  /* flows, in insertion order */
-	size_t n;         /* used */
-	size_t cap;       /* allocated */
-	uint32_t *idx;    /* open addressing: flow index + 1, 0 = empty */
-	size_t idx_cap;   /* slots, power of two (0 before the first add) */
+	struct dflow_rec *v; /* flows, in insertion order */
+	size_t n;            /* used */
+	size_t cap;          /* allocated */
+	uint32_t *idx;       /* open addressing: flow index + 1, 0 = empty */
+	size_t idx_cap;      /* slots, power of two (0 before the first add) */
 };
 
 struct dgroup {
@@ -75,21 +96,45 @@ void desired_init(struct desired *d);
 /* Frees everything; accepts NULL. */
 void desired_uninit(struct desired *d);
 
-/* Computes itext and hash of f (after its fields are set). 0 or -ENOMEM. */
-int dflow_finish(struct dflow *f);
-/* Appends f (moved in: the set owns its heap parts afterwards, f is
- * zeroed). A flow with the same key replaces the old one (whose parts are
- * freed). Returns the index, or -ENOMEM (f is freed). */
+/* Packs f into the set (f's parts are consumed: its instructions are
+ * freed, its text moved; f is zeroed). A flow with the same key replaces
+ * the old one. Returns the index, -ENOMEM, or -EINVAL when the
+ * instructions cannot be encoded (f is freed either way). */
 int flowset_add(struct flowset *s, struct dflow *f);
-/* Index of the flow with the same key as `key`, or -1. */
+/* Index of the flow with the same key as `key` / as record `r`, or -1. */
 int flowset_find(const struct flowset *s, const struct dflow *key);
+int flowset_find_rec(const struct flowset *s, const struct dflow_rec *r);
+/* Frees f's instructions and text; accepts NULL. */
 void dflow_uninit(struct dflow *f);
+
+/* Decoding a record. _match fills m; _insts fills in (caller
+ * ofp_instructions_uninit's it); _load fills a whole struct dflow (caller
+ * dflow_uninit's it; its text is a copy of r's, or NULL). 0, -ENOMEM or
+ * -EINVAL (bytes that do not decode: a bug). */
+int dflow_rec_match(const struct dflow_rec *r, struct ofp_match *m);
+int dflow_rec_insts(const struct dflow_rec *r, struct ofp_instructions *in);
+int dflow_rec_load(const struct dflow_rec *r, struct dflow *f);
+/* Canonical instruction text / match text (codec formatter), malloc'ed;
+ * NULL on ENOMEM. */
+char *dflow_rec_itext(const struct dflow_rec *r);
+char *dflow_rec_match_text(const struct dflow_rec *r);
+/* r's text, or "table=.. priority=.. cookie=.. MATCH INSTRUCTIONS"
+ * formatted (malloc'ed either way); NULL on ENOMEM. */
+char *dflow_rec_format(const struct dflow_rec *r);
+/* 1 when a and b have the same instructions: equal bytes, or else the
+ * same canonical text (a switch may encode equivalent actions otherwise). */
+int dflow_rec_same_insts(const struct dflow_rec *a, const struct dflow_rec *b);
 
 /* Appends a zeroed group / meter; NULL on ENOMEM. */
 struct dgroup *desired_add_group(struct desired *d);
 struct dmeter *desired_add_meter(struct desired *d);
-/* Canonical bucket text (weights, watches, actions) into g->btext. */
+/* Canonical bucket text (weights, watches, actions) into g->btext; also
+ * trims the bucket and action arrays to their size (no more buckets are
+ * expected; adding some still works). */
 int dgroup_finish(struct dgroup *g);
+/* Trims d's arrays to their size once it is built (it stays usable:
+ * later adds grow them again). */
+void desired_shrink(struct desired *d);
 /* Index of the group/meter with that id, or -1. */
 int desired_find_group(const struct desired *d, uint32_t id);
 int desired_find_meter(const struct desired *d, uint32_t id);
@@ -142,5 +187,9 @@ size_t diff_flow_count(const struct diff *d);
 /* Fills a FLOW_MOD for a flow with `command` (msg is initialised here;
  * its instructions point at f's: do not uninit msg, only discard it). */
 void dflow_to_flow_mod(const struct dflow *f, uint8_t command, uint32_t xid, struct ofp_msg *msg);
+/* The same from a record: msg owns its decoded instructions (ofp_msg_uninit
+ * it). 0, -ENOMEM or -EINVAL (msg is left safe to uninit). */
+int dflow_rec_to_flow_mod(const struct dflow_rec *r, uint8_t command, uint32_t xid,
+			  struct ofp_msg *msg);
 
 #endif

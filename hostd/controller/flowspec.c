@@ -888,10 +888,6 @@ static int parse_flow(struct lp *lp, struct sl line, struct desired *out)
 		if (check_encode(lp, line.s, &msg))
 			goto fail;
 	}
-	if (dflow_finish(&f)) {
-		perr(lp, line.s, "out of memory");
-		goto fail;
-	}
 	int dup = flowset_find(&out->flows, &f);
 	if (dup >= 0) {
 		perr(lp, line.s, "same table, priority and match as line %d", out->flows.v[dup].line);

@@ -144,7 +144,7 @@ static void m_ip(struct ofp_match *m)
 
 static void emit(struct cctx *c, struct dflow *f)
 {
-	if (c->err || dflow_finish(f) || flowset_add(&c->out->flows, f) < 0) {
+	if (c->err || flowset_add(&c->out->flows, f) < 0) {
 		dflow_uninit(f);
 		c->err = -ENOMEM;
 		return;
@@ -1051,5 +1051,7 @@ int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_por
 		compile_north_south(&c, r);
 	}
 	free(c.np);
+	if (!c.err)
+		desired_shrink(out);
 	return c.err;
 }

@@ -12,6 +12,8 @@
 #include "hostd/topo/topo_json.h"
 
 #define MOD "store"
+/* SQLite page cache bound, KiB (a string: it goes into the PRAGMA). */
+#define STORE_CACHE_KB "256"
 
 struct store {
 	sqlite3 *db;                    /* the connection */
@@ -93,8 +95,12 @@ int store_open(const char *state_dir, struct store **out)
 		goto close_db;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
-	/* WAL + FULL: a COMMIT returns after the WAL is fsync'ed. */
-	if ((r = exec(s, "PRAGMA journal_mode=WAL")) || (r = exec(s, "PRAGMA synchronous=FULL")))
+	/* WAL + FULL: a COMMIT returns after the WAL is fsync'ed. The page
+	 * cache is bounded well below SQLite's 2 MB default: the store is
+	 * written once per transaction and read back only at start, so pages
+	 * kept resident would be memory per port for nothing. */
+	if ((r = exec(s, "PRAGMA journal_mode=WAL")) || (r = exec(s, "PRAGMA synchronous=FULL")) ||
+	    (r = exec(s, "PRAGMA cache_size=-" STORE_CACHE_KB)))
 		goto close_db;
 	if ((r = int_query(s, "PRAGMA user_version", &ver)))
 		goto close_db;

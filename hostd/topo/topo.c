@@ -11,6 +11,7 @@
  * was, and the store never saw the change. Only after both succeeded are
  * subscribers told and the replaced objects freed. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@
 #include "hostd/topo/topo_map.h"
 
 #define MOD "topo"
+/* Changes in one commit from which the freed heap is trimmed after it. */
+#define TRIM_CHANGES 1000
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -1974,6 +1977,11 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 	pthread_rwlock_unlock(&t->lock);
 	free(x->log);
 	free(x);
+	/* a large transaction leaves much freed heap behind (replaced
+	 * copies, the undo log, index rehashes, the store's work): give the
+	 * free pages back to the system rather than keep them resident */
+	if (n >= TRIM_CHANGES)
+		malloc_trim(0);
 	return 0;
 undo:
 	tmap_free(&seen);

@@ -23,7 +23,6 @@ void tmap_free(struct tmap *m)
 		struct tmap_ent *e = m->b[i];
 		while (e) {
 			struct tmap_ent *n = e->next;
-			free(e->key);
 			free(e);
 			e = n;
 		}
@@ -58,14 +57,11 @@ int tmap_add(struct tmap *m, const char *key, void *val)
 {
 	if (m->n >= m->nb && grow(m))
 		return -ENOMEM;
-	struct tmap_ent *e = malloc(sizeof(*e));
+	size_t len = strlen(key) + 1;
+	struct tmap_ent *e = malloc(sizeof(*e) + len);
 	if (!e)
 		return -ENOMEM;
-	e->key = strdup(key);
-	if (!e->key) {
-		free(e);
-		return -ENOMEM;
-	}
+	memcpy(e->key, key, len);
 	e->hash = hash_str(key);
 	e->val = val;
 	size_t j = e->hash & (m->nb - 1);
@@ -85,7 +81,6 @@ int tmap_del(struct tmap *m, const char *key, const void *val)
 		struct tmap_ent *e = *pp;
 		if (e->hash == h && !strcmp(e->key, key) && (!val || e->val == val)) {
 			*pp = e->next;
-			free(e->key);
 			free(e);
 			m->n--;
 			return 0;

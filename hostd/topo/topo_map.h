@@ -12,8 +12,8 @@
 struct tmap_ent {
 	struct tmap_ent *next;  /* bucket chain */
 	uint64_t hash;          /* of key */
-	char *key;              /* owned copy */
 	void *val;              /* the value (not owned) */
+	char key[];             /* copy, in the entry's own allocation */
 };
 
 struct tmap {

@@ -4,6 +4,8 @@
  * replace, missing flows are added, extra ones deleted (except flows the
  * learning app owns), rejected flows are skipped, groups and meters
  * ordered around the flows. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hostd/controller/flowspec.h"
@@ -63,7 +65,7 @@ static void test_add_modify_replace_delete(void)
 	CU_ASSERT_EQUAL(cur.flows.v[df.v[0].idx].priority, 4);
 	size_t i;
 	for (i = 1; i < df.n; i++) {
-		const struct dflow *f = &want.flows.v[df.v[i].idx];
+		const struct dflow_rec *f = &want.flows.v[df.v[i].idx];
 		if (df.v[i].op == DIFF_ADD)
 			CU_ASSERT_EQUAL(f->priority, 5);
 		if (df.v[i].op == DIFF_MODIFY)
@@ -166,7 +168,118 @@ static void test_many_flows_hash(void)
 	desired_uninit(&want);
 }
 
-UNIT_SUITE(ctl_diff, NULL, NULL, UNIT_TEST(test_identical_is_empty),
+/* A set keeps flows packed: what goes in comes back out (match, masks,
+ * instructions), the key does not depend on the order fields were set,
+ * FLOW_MODs are rebuilt from the packed form, and a set trimmed by
+ * desired_shrink() still takes flows. */
+static void test_packed_flows(void)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 1, 0x28 }, mmask[6] = { 0xff, 0xff, 0xff, 0, 0, 0 };
+	struct desired d;
+	struct dflow f, g, back;
+	struct ofp_msg m;
+	char *it, *txt;
+	int i;
+
+	desired_init(&d);
+	memset(&f, 0, sizeof(f));
+	f.table = 3;
+	f.priority = 77;
+	f.cookie = 0xabc;
+	f.idle_timeout = 9;
+	ofp_match_init(&f.match);
+	ofp_instructions_init(&f.insts);
+	ofp_match_set_uint(&f.match, OFPF_ETH_TYPE, 0x0800);
+	ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, 0x0a010000, 16);
+	ofp_match_set(&f.match, OFPF_ETH_SRC, mac, mmask);
+	f.insts.present = OFPINST_APPLY | OFPINST_GOTO;
+	f.insts.goto_table = 7;
+	ofp_actions_set_field(&f.insts.apply, OFPF_IPV4_DST, 0x0a010203);
+	ofp_actions_output(&f.insts.apply, 5, 0);
+	/* the same key, fields set in another order, other instructions */
+	memset(&g, 0, sizeof(g));
+	g.table = 3;
+	g.priority = 77;
+	ofp_match_init(&g.match);
+	ofp_instructions_init(&g.insts);
+	ofp_match_set(&g.match, OFPF_ETH_SRC, mac, mmask);
+	ofp_match_set_ipv4(&g.match, OFPF_IPV4_DST, 0x0a010000, 16);
+	ofp_match_set_uint(&g.match, OFPF_ETH_TYPE, 0x0800);
+
+	CU_ASSERT_EQUAL_FATAL(flowset_add(&d.flows, &f), 0);
+	CU_ASSERT_PTR_NULL(d.flows.v[0].text); /* nothing formatted up front */
+	CU_ASSERT_EQUAL(flowset_find(&d.flows, &g), 0);
+	CU_ASSERT_EQUAL_FATAL(dflow_rec_load(&d.flows.v[0], &back), 0);
+	CU_ASSERT_EQUAL(back.table, 3);
+	CU_ASSERT_EQUAL(back.priority, 77);
+	CU_ASSERT_EQUAL(back.cookie, 0xabc);
+	CU_ASSERT_EQUAL(back.idle_timeout, 9);
+	CU_ASSERT(ofp_match_equal(&back.match, &g.match));
+	CU_ASSERT(back.match.masked & (1ull << OFPF_ETH_SRC));
+	CU_ASSERT_EQUAL(back.insts.present, OFPINST_APPLY | OFPINST_GOTO);
+	CU_ASSERT_EQUAL(back.insts.goto_table, 7);
+	CU_ASSERT_EQUAL_FATAL(back.insts.apply.n, 2);
+	CU_ASSERT_EQUAL(back.insts.apply.a[1].u.output.port, 5);
+	dflow_uninit(&back);
+	it = dflow_rec_itext(&d.flows.v[0]);
+	CU_ASSERT_STRING_EQUAL(it, "apply(set_field:ipv4_dst=10.1.2.3,output:5) goto_table:7");
+	txt = dflow_rec_format(&d.flows.v[0]);
+	CU_ASSERT_PTR_NOT_NULL(txt);
+	CU_ASSERT_PTR_NOT_NULL(txt ? strstr(txt, it ? it : "?") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(txt ? strstr(txt, "ipv4_dst=10.1.0.0/16") : NULL);
+	free(it);
+	free(txt);
+
+	/* a FLOW_MOD from the packed flow: strict delete carries no
+	 * instructions, an add all of it */
+	CU_ASSERT_EQUAL(dflow_rec_to_flow_mod(&d.flows.v[0], OFPFC_DELETE_STRICT, 1, &m), 0);
+	CU_ASSERT_EQUAL(m.u.flow_mod.insts.present, 0);
+	CU_ASSERT(ofp_match_equal(&m.u.flow_mod.match, &g.match));
+	ofp_msg_uninit(&m);
+	CU_ASSERT_EQUAL(dflow_rec_to_flow_mod(&d.flows.v[0], OFPFC_ADD, 2, &m), 0);
+	CU_ASSERT_EQUAL(m.u.flow_mod.cookie, 0xabc);
+	CU_ASSERT_EQUAL(m.u.flow_mod.insts.apply.n, 2);
+	ofp_msg_uninit(&m);
+
+	/* same key: replaces (other instructions now) */
+	g.insts.present = OFPINST_GOTO;
+	g.insts.goto_table = 8;
+	CU_ASSERT_EQUAL(flowset_add(&d.flows, &g), 0);
+	CU_ASSERT_EQUAL(d.flows.n, 1);
+	it = dflow_rec_itext(&d.flows.v[0]);
+	CU_ASSERT_STRING_EQUAL(it, "goto_table:8");
+	free(it);
+
+	/* instructions the encoder refuses: not added, freed */
+	memset(&f, 0, sizeof(f));
+	ofp_match_init(&f.match);
+	ofp_instructions_init(&f.insts);
+	f.table = 4;
+	f.insts.present = OFPINST_GOTO;
+	f.insts.goto_table = 2; /* backwards */
+	CU_ASSERT_EQUAL(flowset_add(&d.flows, &f), -EINVAL);
+	CU_ASSERT_EQUAL(d.flows.n, 1);
+
+	/* trimmed, then grown again */
+	desired_shrink(&d);
+	CU_ASSERT_EQUAL(d.flows.cap, 1);
+	for (i = 0; i < 40; i++) {
+		memset(&f, 0, sizeof(f));
+		ofp_match_init(&f.match);
+		ofp_instructions_init(&f.insts);
+		f.priority = (uint16_t)(1000 + i);
+		CU_ASSERT_EQUAL(flowset_add(&d.flows, &f), i + 1);
+	}
+	for (i = 0; i < 40; i++) {
+		memset(&f, 0, sizeof(f));
+		ofp_match_init(&f.match);
+		f.priority = (uint16_t)(1000 + i);
+		CU_ASSERT_EQUAL(flowset_find(&d.flows, &f), i + 1);
+	}
+	desired_uninit(&d);
+}
+
+UNIT_SUITE(ctl_diff, NULL, NULL, UNIT_TEST(test_packed_flows), UNIT_TEST(test_identical_is_empty),
 	   UNIT_TEST(test_add_modify_replace_delete), UNIT_TEST(test_key_is_table_priority_match),
 	   UNIT_TEST(test_rejected_and_kept), UNIT_TEST(test_groups_meters_order),
 	   UNIT_TEST(test_many_flows_hash));

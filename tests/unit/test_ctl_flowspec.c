@@ -36,7 +36,10 @@ static void test_flow_line(void)
 		      &d, &e);
 	CU_ASSERT_EQUAL(n, 0);
 	CU_ASSERT_EQUAL_FATAL(d.flows.n, 1);
-	const struct dflow *f = &d.flows.v[0];
+	struct dflow fl;
+	const struct dflow *f = &fl;
+	CU_ASSERT_EQUAL_FATAL(dflow_rec_load(&d.flows.v[0], &fl), 0);
+	CU_ASSERT_STRING_EQUAL(f->text, d.flows.v[0].text);
 	CU_ASSERT_EQUAL(f->table, 3);
 	CU_ASSERT_EQUAL(f->priority, 100);
 	CU_ASSERT_EQUAL(f->cookie, 1);
@@ -53,6 +56,7 @@ static void test_flow_line(void)
 	CU_ASSERT_EQUAL(f->insts.apply.a[0].type, OFPACT_DEC_NW_TTL);
 	CU_ASSERT_EQUAL(f->insts.apply.a[1].type, OFPACT_OUTPUT);
 	CU_ASSERT_EQUAL(f->insts.apply.a[1].u.output.port, 2);
+	dflow_uninit(&fl);
 	desired_uninit(&d);
 	flowspec_errs_uninit(&e);
 }
@@ -67,7 +71,10 @@ static void test_nicira_actions(void)
 		      &d, &e);
 	CU_ASSERT_EQUAL(n, 0);
 	CU_ASSERT_EQUAL_FATAL(d.flows.n, 2);
-	const struct ofp_actions *a = &d.flows.v[0].insts.apply;
+	struct dflow f0, f1;
+	CU_ASSERT_EQUAL_FATAL(dflow_rec_load(&d.flows.v[0], &f0), 0);
+	CU_ASSERT_EQUAL_FATAL(dflow_rec_load(&d.flows.v[1], &f1), 0);
+	const struct ofp_actions *a = &f0.insts.apply;
 	CU_ASSERT_EQUAL_FATAL(a->n, 5);
 	CU_ASSERT_EQUAL(a->a[0].type, OFPACT_REG_MOVE);
 	CU_ASSERT_EQUAL(a->a[0].u.move.src_ofs, 0);
@@ -83,7 +90,7 @@ static void test_nicira_actions(void)
 	CU_ASSERT_EQUAL(a->a[3].u.resubmit.in_port, OFP_NX_IN_PORT);
 	CU_ASSERT_EQUAL(a->a[4].u.resubmit.in_port, 3);
 	CU_ASSERT_EQUAL(a->a[4].u.resubmit.table, 255);
-	const struct ofp_action *ct = &d.flows.v[1].insts.apply.a[0];
+	const struct ofp_action *ct = &f1.insts.apply.a[0];
 	CU_ASSERT_EQUAL(ct->type, OFPACT_CT);
 	CU_ASSERT_EQUAL(ct->u.ct.flags, NX_CT_F_COMMIT);
 	CU_ASSERT_EQUAL(ct->u.ct.zone, 5);
@@ -91,6 +98,8 @@ static void test_nicira_actions(void)
 	CU_ASSERT_EQUAL_FATAL(ct->u.ct.nested.n, 1);
 	CU_ASSERT_EQUAL(ct->u.ct.nested.a[0].u.nat.flags, NX_NAT_F_SRC);
 	CU_ASSERT_EQUAL(ct->u.ct.nested.a[0].u.nat.proto_max, 200);
+	dflow_uninit(&f0);
+	dflow_uninit(&f1);
 	desired_uninit(&d);
 	flowspec_errs_uninit(&e);
 }

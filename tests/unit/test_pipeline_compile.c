@@ -70,7 +70,7 @@ static void test_arp_responder_unicast(void)
 			"output:IN_PORT)");
 	CU_ASSERT(i >= 0);
 	if (i >= 0)
-		CU_ASSERT(strstr(d.flows.v[i].itext, "ff:ff:ff:ff:ff:ff") == NULL);
+		CU_ASSERT(!tp_itext_has(&d.flows.v[i], "ff:ff:ff:ff:ff:ff"));
 	CU_ASSERT(tp_find(&d, "table=10 priority=100 " CK_R1
 			      " metadata=0x12345679,eth_type=0x0806,arp_op=1,arp_tpa=10.0.2.1 -> "
 			      "apply(move:eth_src[0..47]->eth_dst[0..47],"
@@ -129,7 +129,7 @@ static void test_l3_proactive(void)
 			      " eth_type=0x0800,ipv4_dst=10.0.2.0/24,reg5=0x7001 -> drop") >= 0);
 	/* the only punts left are ICMP echo to the router's own addresses */
 	for (i = 0; i < d.flows.n; i++)
-		if (strstr(d.flows.v[i].itext, "CONTROLLER")) {
+		if (tp_itext_has(&d.flows.v[i], "CONTROLLER")) {
 			n_ctl++;
 			CU_ASSERT(d.flows.v[i].priority == 400);
 		}
@@ -194,7 +194,7 @@ static size_t diff_all_cookie(const struct desired *cur, const struct desired *w
 {
 	size_t i, n = 0;
 	for (i = 0; i < df->n; i++) {
-		const struct dflow *f;
+		const struct dflow_rec *f;
 		if (df->v[i].kind != DK_FLOW)
 			continue;
 		f = df->v[i].op == DIFF_DELETE ? &cur->flows.v[df->v[i].idx]
@@ -286,7 +286,7 @@ static void test_port_not_on_switch(void)
 	CU_ASSERT(st.skipped_ports >= 1);
 	CU_ASSERT_EQUAL(st.flows, d.flows.n);
 	for (i = 0; i < d.flows.n; i++)
-		CU_ASSERT(strstr(d.flows.v[i].itext, "02:00:00:00:01:28") == NULL &&
+		CU_ASSERT(!tp_itext_has(&d.flows.v[i], "02:00:00:00:01:28") &&
 			  d.flows.v[i].cookie != PL_COOKIE(PL_CK_PORT, PB_KEY + 3));
 	desired_uninit(&d);
 	topo_destroy(t);

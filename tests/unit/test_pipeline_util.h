@@ -160,10 +160,13 @@ fail_committed:
 }
 
 /* "table=N priority=P cookie=0x... MATCH actions: INSTRUCTIONS" */
-static inline char *tp_flow_line(const struct dflow *f)
+static inline char *tp_flow_line(const struct dflow_rec *r)
 {
 	struct ofpbuf s = OFPBUF_INIT;
+	struct dflow fl, *f = &fl;
 	char *out;
+	if (dflow_rec_load(r, &fl))
+		return strdup("(undecodable flow)");
 	ofpbuf_printf(&s, "table=%u priority=%u cookie=%#llx ", f->table, f->priority,
 		      (unsigned long long)f->cookie);
 	if (f->idle_timeout)
@@ -173,7 +176,18 @@ static inline char *tp_flow_line(const struct dflow *f)
 	ofp_format_instructions(&s, &f->insts);
 	out = strdup(ofpbuf_cstr(&s));
 	ofpbuf_uninit(&s);
+	dflow_uninit(&fl);
 	return out;
+}
+
+/* 1 when the canonical instruction text of r contains `needle`. */
+static inline int tp_itext_has(const struct dflow_rec *r, const char *needle)
+{
+	char *t = dflow_rec_itext(r);
+	int has = t && strstr(t, needle) != NULL;
+	CU_ASSERT_PTR_NOT_NULL(t);
+	free(t);
+	return has;
 }
 
 /* Index of the flow whose line equals `line`, or -1 (all lines printed
