@@ -61,6 +61,8 @@ libcunit1-dev:arm64       dpu board: CUnit for the aarch64 unit runner
 libssl-dev:arm64          dpu board: libcrypto for image signatures, libssl for OpenFlow over TLS
 libjansson-dev:arm64      dpu board: JSON (dfctl, topology) in the aarch64 build
 libsqlite3-dev:arm64      dpu board: the topology store linked into the aarch64 unit runner
+libnl-3-dev:arm64         dpu board: netlink (hostd offload underlay lookup) in the aarch64 unit runner
+libnl-route-3-dev:arm64   dpu board: netlink routes and neighbours, aarch64
 liblwip-dev:arm64         dpu board: the firmware slow path (lwIP), aarch64
 libbsd-dev:arm64          dpu board: DPDK headers include libbsd (pkg-config libdpdk requires it)
 librte-ethdev23:arm64     dpu board: DPDK ethdev and rte_flow runtime (brings eal, mbuf, mempool, ring, kvargs)

@@ -9,9 +9,8 @@
 # into DPU_DEV_OVERLAY, which comes first here, for headers and libraries.
 #
 #   make dpu_defconfig all            cross-build firmware and tools
-#   make BOARD=dpu O=DIR UBSAN=1 tests-build
-#                                     the unit runner, as `make check-dpu`
-#                                     builds it (UBSan only, see README.md)
+#   make check-dpu                    ASan+UBSan build of the unit runner
+#                                     (out/dpu/check), run under emulation
 #   board/dpu/run-unit.sh DIR         run it under qemu-aarch64 (user emulation)
 
 CROSS_COMPILE ?= aarch64-linux-gnu-
@@ -44,12 +43,11 @@ DPDK_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(DPU_PKG_CONFIG) --cflags libd
 DPDK_LIBS := -Wl,--as-needed $(shell $(DPU_PKG_CONFIG) --libs-only-L libdpdk 2>/dev/null) \
 	-lrte_ethdev -lrte_mbuf -lrte_mempool -lrte_eal -lrte_kvargs -Wl,--no-as-needed
 
-# UBSAN=1 (make check-dpu): UndefinedBehaviorSanitizer only. ASan maps a
-# shadow of 1/8 of the address space at fixed addresses, which
-# qemu-aarch64 user emulation does not reliably provide.
-ifeq ($(UBSAN),1)
-BOARD_CFLAGS += -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-BOARD_LDFLAGS += -fsanitize=undefined -static-libubsan
+# CONFIG_SANITIZE (ASan + UBSan, build/rules.mk; `make check-dpu`): their
+# arm64 shared runtimes exist only in the cross toolchain's directory, not
+# in the multiarch one the emulated programs load from: link statically.
+ifeq ($(CONFIG_SANITIZE),y)
+BOARD_LDFLAGS += -static-libasan -static-libubsan
 endif
 
 ifeq ($(filter %_defconfig clean distclean deps help,$(MAKECMDGOALS)),)
