@@ -58,7 +58,4 @@ endif
 
 # The unit runner is part of the board's build: copied to the DPU, it runs
 # the same suites natively on its Arm cores (README.md).
-# (Not in the invocation that only writes .config: see build/targets.mk.)
-ifeq ($(DEFCONFIG_GOAL),)
 all: $(O)/tests/unit-runner
-endif
