@@ -59,3 +59,14 @@ endif
 # The unit runner is part of the board's build: copied to the DPU, it runs
 # the same suites natively on its Arm cores (README.md).
 all: $(O)/tests/unit-runner
+
+# `make image`: build/image.mk signs by running $(O)/bin/dfimage and
+# `$(O)/bin/firmware --version`, aarch64 programs on this board, which the
+# build host cannot execute (no binfmt_misc). Refuse with the way out
+# instead of "Exec format error" until image.mk can run a board's programs
+# (README.md, "Flashing").
+.PHONY: dpu-image-unsupported
+$(IMAGE_DFIMG): dpu-image-unsupported
+dpu-image-unsupported:
+	@echo "board dpu: make image cannot run the aarch64 dfimage and firmware on this host;" \
+		"sign with the host dfimage as board/dpu/README.md (Flashing) shows" >&2; exit 1
