@@ -326,7 +326,7 @@ static int send_item(struct conn *cn, const struct diff_item *it)
 	uint32_t xid = conn_xid(cn);
 	struct ofp_msg m, outer;
 	int in_bundle = cv->bundle && it->kind != DK_METER;
-	int owned = 0; /* m owns heap parts (a flow's decoded instructions) */
+	int owned = 0; /* m owns heap parts (decoded instructions, buckets) */
 	int rc;
 
 	switch (it->kind) {
@@ -352,13 +352,13 @@ static int send_item(struct conn *cn, const struct diff_item *it)
 	}
 	case DK_GROUP: {
 		const struct dgroup *g = &src->groups[it->idx];
-		ofp_msg_init(&m, OFPMSG_GROUP_MOD, xid);
-		m.u.group_mod.command = it->op == DIFF_ADD ? OFPGC_ADD
-					: it->op == DIFF_DELETE ? OFPGC_DELETE : OFPGC_MODIFY;
-		m.u.group_mod.type = g->type;
-		m.u.group_mod.group_id = g->group_id;
-		if (it->op != DIFF_DELETE)
-			m.u.group_mod.buckets = g->buckets; /* shallow */
+		uint16_t gc = it->op == DIFF_ADD ? OFPGC_ADD
+			      : it->op == DIFF_DELETE ? OFPGC_DELETE : OFPGC_MODIFY;
+		if (dgroup_to_group_mod(g, gc, xid, &m)) {
+			ofp_msg_uninit(&m);
+			return -ENOMEM;
+		}
+		owned = 1;
 		cv->other_mods++;
 		break;
 	}

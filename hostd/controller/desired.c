@@ -37,13 +37,21 @@ static void dflow_rec_uninit(struct dflow_rec *r)
 	r->text = NULL;
 }
 
-static void dgroup_uninit(struct dgroup *g)
+void dgroup_buckets_uninit(struct ofp_buckets *bl)
 {
 	size_t i;
-	for (i = 0; i < g->buckets.n; i++)
-		ofp_actions_uninit(&g->buckets.b[i].actions);
-	free(g->buckets.b);
-	free(g->btext);
+	if (!bl)
+		return;
+	for (i = 0; i < bl->n; i++)
+		ofp_actions_uninit(&bl->b[i].actions);
+	free(bl->b);
+	memset(bl, 0, sizeof(*bl));
+}
+
+static void dgroup_uninit(struct dgroup *g)
+{
+	dgroup_buckets_uninit(&g->buckets);
+	free(g->bbytes);
 	free(g->text);
 }
 
@@ -444,12 +452,115 @@ struct dmeter *desired_add_meter(struct desired *d)
 	return &v[d->n_meters++];
 }
 
+/* Offset of the buckets in a GROUP_MOD: header 8, command, type, pad,
+ * group id. */
+#define GM_BUCKETS_OFS 16
+
+/* A GROUP_MOD (ADD, g's type, group 0) with buckets bl, appended to b. */
+static int gm_encode(uint8_t type, const struct ofp_buckets *bl, struct ofpbuf *b)
+{
+	struct ofp_msg m;
+	struct ofp_group_mod *gm = &m.u.group_mod;
+	int rc;
+	/* only what the encoder reads (no memset of the whole union) */
+	m.type = OFPMSG_GROUP_MOD;
+	m.version = OFP13_VERSION;
+	m.xid = 0;
+	gm->command = OFPGC_ADD;
+	gm->type = type;
+	gm->group_id = 0;
+	gm->buckets = *bl; /* shallow: only read */
+	rc = ofp_encode(&m, b, NULL, 0);
+	if (rc)
+		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
+	return b->len < GM_BUCKETS_OFS ? -EINVAL : 0;
+}
+
 int dgroup_finish(struct dgroup *g)
 {
-	struct ofpbuf s = OFPBUF_INIT;
+	struct ofpbuf b = OFPBUF_INIT;
+	size_t n;
+	int rc;
+
+	if (g->packed)
+		return 0;
+	rc = gm_encode(g->type, &g->buckets, &b);
+	if (rc)
+		goto out;
+	n = b.len - GM_BUCKETS_OFS;
+	if (n > UINT32_MAX) {
+		rc = -EINVAL;
+		goto out;
+	}
+	free(g->bbytes);
+	g->bbytes = malloc(n ? n : 1);
+	if (!g->bbytes) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(g->bbytes, b.data + GM_BUCKETS_OFS, n);
+	g->blen = (uint32_t)n;
+	g->packed = 1;
+	dgroup_buckets_uninit(&g->buckets);
+out:
+	ofpbuf_uninit(&b);
+	return rc;
+}
+
+int dgroup_buckets(const struct dgroup *g, struct ofp_buckets *bl)
+{
+	struct ofpbuf b = OFPBUF_INIT;
+	struct ofp_buckets none = { NULL, 0, 0 };
+	struct ofp_msg m;
 	size_t i;
-	for (i = 0; i < g->buckets.n; i++) {
-		const struct ofp_bucket *b = &g->buckets.b[i];
+	int rc;
+
+	memset(bl, 0, sizeof(*bl));
+	if (!g->packed) {
+		for (i = 0; i < g->buckets.n; i++) {
+			struct ofp_bucket *d = ofp_buckets_add(bl);
+			if (!d) {
+				dgroup_buckets_uninit(bl);
+				return -ENOMEM;
+			}
+			*d = g->buckets.b[i];
+			if (ofp_actions_clone(&d->actions, &g->buckets.b[i].actions)) {
+				ofp_actions_init(&d->actions);
+				dgroup_buckets_uninit(bl);
+				return -ENOMEM;
+			}
+		}
+		return 0;
+	}
+	rc = gm_encode(g->type, &none, &b);
+	if (rc)
+		goto out;
+	ofpbuf_put(&b, g->bbytes, g->blen);
+	if (b.failed || b.len > UINT16_MAX) {
+		rc = b.failed ? -ENOMEM : -EINVAL;
+		goto out;
+	}
+	ofpbuf_set_be16(&b, 2, (uint16_t)b.len);
+	if (ofp_decode(b.data, b.len, &m, NULL, 0) != OFPERR_OK) {
+		ofp_msg_uninit(&m);
+		rc = -EINVAL;
+		goto out;
+	}
+	*bl = m.u.group_mod.buckets; /* moved out of m */
+out:
+	ofpbuf_uninit(&b);
+	return rc;
+}
+
+char *dgroup_btext(const struct dgroup *g)
+{
+	struct ofpbuf s = OFPBUF_INIT;
+	struct ofp_buckets bl;
+	size_t i;
+	if (dgroup_buckets(g, &bl))
+		return NULL;
+	for (i = 0; i < bl.n; i++) {
+		const struct ofp_bucket *b = &bl.b[i];
 		ofpbuf_printf(&s, "%sbucket(", i ? " " : "");
 		if (g->type == OFPGT_SELECT)
 			ofpbuf_printf(&s, "weight=%u ", b->weight);
@@ -459,26 +570,37 @@ int dgroup_finish(struct dgroup *g)
 		ofp_format_actions(&s, &b->actions);
 		ofpbuf_printf(&s, ")");
 	}
-	free(g->btext);
-	g->btext = strdup(ofpbuf_cstr(&s));
-	ofpbuf_uninit(&s);
-	/* trim the arrays (they grow by doubling from 4) */
-	for (i = 0; i < g->buckets.n; i++) {
-		struct ofp_actions *a = &g->buckets.b[i].actions;
-		void *v = a->n && a->n < a->cap ? realloc(a->a, a->n * sizeof(*a->a)) : NULL;
-		if (v) {
-			a->a = v;
-			a->cap = a->n;
-		}
-	}
-	if (g->buckets.n && g->buckets.n < g->buckets.cap) {
-		void *v = realloc(g->buckets.b, g->buckets.n * sizeof(*g->buckets.b));
-		if (v) {
-			g->buckets.b = v;
-			g->buckets.cap = g->buckets.n;
-		}
-	}
-	return g->btext ? 0 : -ENOMEM;
+	dgroup_buckets_uninit(&bl);
+	return buf_take(&s);
+}
+
+/* 1 when a and b (same type) have the same buckets: equal bytes, or else
+ * the same canonical text (what a switch reports may differ in fields
+ * the type ignores, e.g. watch ports of an "all" group). */
+static int same_buckets(const struct dgroup *a, const struct dgroup *b)
+{
+	char *ta, *tb;
+	int same;
+	if (a->packed && b->packed && a->blen == b->blen && !memcmp(a->bbytes, b->bbytes, a->blen))
+		return 1;
+	ta = dgroup_btext(a);
+	tb = dgroup_btext(b);
+	same = ta && tb && !strcmp(ta, tb);
+	free(ta);
+	free(tb);
+	return same;
+}
+
+int dgroup_to_group_mod(const struct dgroup *g, uint16_t command, uint32_t xid,
+			struct ofp_msg *msg)
+{
+	ofp_msg_init(msg, OFPMSG_GROUP_MOD, xid);
+	msg->u.group_mod.command = command;
+	msg->u.group_mod.type = g->type;
+	msg->u.group_mod.group_id = g->group_id;
+	if (command == OFPGC_DELETE)
+		return 0;
+	return dgroup_buckets(g, &msg->u.group_mod.buckets);
 }
 
 /* Reallocates *v (cap elements of size) down to n elements, n > 0. */
@@ -602,9 +724,7 @@ int ctl_diff(const struct desired *cur, const struct desired *want,
 		if (j < 0) {
 			if (diff_push(out, DIFF_ADD, DK_GROUP, i))
 				goto nomem;
-		} else if (cur->groups[j].type != g->type ||
-			   strcmp(cur->groups[j].btext ? cur->groups[j].btext : "",
-				  g->btext ? g->btext : "")) {
+		} else if (cur->groups[j].type != g->type || !same_buckets(&cur->groups[j], g)) {
 			if (diff_push(out, DIFF_MODIFY, DK_GROUP, i))
 				goto nomem;
 		}

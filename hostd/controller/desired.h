@@ -62,11 +62,15 @@ struct flowset {
 	size_t idx_cap;      /* slots, power of two (0 before the first add) */
 };
 
+/* One group. Built with `buckets` decoded; dgroup_finish() packs them
+ * into their wire form (bbytes) and frees the decoded ones. */
 struct dgroup {
 	uint32_t group_id;          /* id */
 	uint8_t type;               /* OFPGT_* */
-	struct ofp_buckets buckets; /* buckets (owned) */
-	char *btext;                /* canonical text of the buckets (owned) */
+	uint8_t packed;             /* bbytes holds the buckets, `buckets` empty */
+	uint32_t blen;              /* bytes in bbytes */
+	struct ofp_buckets buckets; /* buckets while built (owned) */
+	uint8_t *bbytes;            /* buckets' wire form once packed (owned) */
 	char *text;                 /* source line or formatted group (owned) */
 	int line;                   /* line in the flows file, 0 if dumped */
 	int rejected;               /* the switch refused it this attempt */
@@ -128,10 +132,22 @@ int dflow_rec_same_insts(const struct dflow_rec *a, const struct dflow_rec *b);
 /* Appends a zeroed group / meter; NULL on ENOMEM. */
 struct dgroup *desired_add_group(struct desired *d);
 struct dmeter *desired_add_meter(struct desired *d);
-/* Canonical bucket text (weights, watches, actions) into g->btext; also
- * trims the bucket and action arrays to their size (no more buckets are
- * expected; adding some still works). */
+/* Packs g's buckets (wire form into bbytes, the decoded ones freed) once
+ * they are all added. 0, -ENOMEM or -EINVAL (not encodable): g is left
+ * unpacked then, which the functions below also accept. */
 int dgroup_finish(struct dgroup *g);
+/* g's buckets decoded into bl (caller dgroup_buckets_uninit's it). 0,
+ * -ENOMEM or -EINVAL. */
+int dgroup_buckets(const struct dgroup *g, struct ofp_buckets *bl);
+void dgroup_buckets_uninit(struct ofp_buckets *bl);
+/* Canonical bucket text (weights of select groups, watches of fast
+ * failover ones, actions), malloc'ed; NULL on ENOMEM. */
+char *dgroup_btext(const struct dgroup *g);
+/* A GROUP_MOD for g with `command` (OFPGC_*; buckets unless a delete):
+ * msg owns its buckets (ofp_msg_uninit it). 0 or negative errno (msg is
+ * left safe to uninit). */
+int dgroup_to_group_mod(const struct dgroup *g, uint16_t command, uint32_t xid,
+			struct ofp_msg *msg);
 /* Trims d's arrays to their size once it is built (it stays usable:
  * later adds grow them again). */
 void desired_shrink(struct desired *d);

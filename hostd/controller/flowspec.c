@@ -1010,10 +1010,8 @@ static int parse_group(struct lp *lp, struct sl line, struct desired *out)
 	*dg = g;
 	return 0;
 fail:
-	for (size_t i = 0; i < g.buckets.n; i++)
-		ofp_actions_uninit(&g.buckets.b[i].actions);
-	free(g.buckets.b);
-	free(g.btext);
+	dgroup_buckets_uninit(&g.buckets);
+	free(g.bbytes);
 	free(g.text);
 	return -1;
 }

@@ -114,10 +114,14 @@ static void test_group_meter_lines(void)
 	CU_ASSERT_EQUAL_FATAL(d.n_groups, 1);
 	CU_ASSERT_EQUAL(d.groups[0].group_id, 4);
 	CU_ASSERT_EQUAL(d.groups[0].type, OFPGT_SELECT);
-	CU_ASSERT_EQUAL_FATAL(d.groups[0].buckets.n, 2);
-	CU_ASSERT_EQUAL(d.groups[0].buckets.b[0].weight, 3);
-	CU_ASSERT_EQUAL(d.groups[0].buckets.b[1].weight, 1); /* select default */
-	CU_ASSERT_EQUAL(d.groups[0].buckets.b[1].actions.n, 2);
+	struct ofp_buckets bl;
+	CU_ASSERT(d.groups[0].packed);
+	CU_ASSERT_EQUAL_FATAL(dgroup_buckets(&d.groups[0], &bl), 0);
+	CU_ASSERT_EQUAL_FATAL(bl.n, 2);
+	CU_ASSERT_EQUAL(bl.b[0].weight, 3);
+	CU_ASSERT_EQUAL(bl.b[1].weight, 1); /* select default */
+	CU_ASSERT_EQUAL(bl.b[1].actions.n, 2);
+	dgroup_buckets_uninit(&bl);
 	CU_ASSERT_EQUAL_FATAL(d.n_meters, 1);
 	CU_ASSERT_EQUAL(d.meters[0].flags, OFPMF_KBPS | OFPMF_BURST);
 	CU_ASSERT_EQUAL(d.meters[0].n_bands, 1);

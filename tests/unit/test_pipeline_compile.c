@@ -46,7 +46,7 @@ static void test_classify_and_l2(void)
 	{
 		int gi = desired_find_group(&d, PL_GROUP_FLOOD_ALL(NET1_KEY));
 		CU_ASSERT_FATAL(gi >= 0);
-		CU_ASSERT_STRING_EQUAL(d.groups[gi].btext, "bucket(output:1)");
+		TP_ASSERT_BTEXT(&d.groups[gi], "bucket(output:1)");
 	}
 	desired_uninit(&d);
 	topo_destroy(t);
@@ -163,7 +163,7 @@ static void test_tunnel_to_other_chassis(void)
 			       "goto_table:10") >= 0);
 	gi = desired_find_group(&d2, PL_GROUP_FLOOD_ALL(NET2_KEY));
 	CU_ASSERT_FATAL(gi >= 0);
-	CU_ASSERT_STRING_EQUAL(d2.groups[gi].btext, "bucket(output:2)");
+	TP_ASSERT_BTEXT(&d2.groups[gi], "bucket(output:2)");
 	desired_uninit(&d1);
 	desired_uninit(&d2);
 
@@ -178,12 +178,12 @@ static void test_tunnel_to_other_chassis(void)
 	CU_ASSERT_EQUAL_FATAL(tp_compile(t, "c1", &d1), 0);
 	gi = desired_find_group(&d1, PL_GROUP_FLOOD_ALL(NET1_KEY));
 	CU_ASSERT_FATAL(gi >= 0);
-	CU_ASSERT_STRING_EQUAL(d1.groups[gi].btext,
+	TP_ASSERT_BTEXT(&d1.groups[gi],
 			       "bucket(output:1) bucket(set_field:tunnel_id=0xabcdef,"
 			       "set_field:tun_ipv4_dst=192.168.50.2,output:10)");
 	gi = desired_find_group(&d1, PL_GROUP_FLOOD_LOCAL(NET1_KEY));
 	CU_ASSERT_FATAL(gi >= 0);
-	CU_ASSERT_STRING_EQUAL(d1.groups[gi].btext, "bucket(output:1)");
+	TP_ASSERT_BTEXT(&d1.groups[gi], "bucket(output:1)");
 	desired_uninit(&d1);
 	topo_destroy(t);
 }

@@ -180,6 +180,15 @@ static inline char *tp_flow_line(const struct dflow_rec *r)
 	return out;
 }
 
+/* Asserts the canonical bucket text of group g. */
+#define TP_ASSERT_BTEXT(g, want)                                                   \
+	do {                                                                       \
+		char *bt_ = dgroup_btext(g);                                       \
+		CU_ASSERT_PTR_NOT_NULL(bt_);                                       \
+		CU_ASSERT_STRING_EQUAL(bt_ ? bt_ : "(null)", want);                \
+		free(bt_);                                                         \
+	} while (0)
+
 /* 1 when the canonical instruction text of r contains `needle`. */
 static inline int tp_itext_has(const struct dflow_rec *r, const char *needle)
 {
