@@ -167,7 +167,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 # arm64 names need the architecture in dpkg (once; apt-get update follows).
-case " $need $unpack " in *:arm64\ *)
+case "$need $unpack" in *:arm64*)
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		echo "deps: adding the arm64 architecture to dpkg (multiarch, dpu board)"
 		$SUDO dpkg --add-architecture arm64
