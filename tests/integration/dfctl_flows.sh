@@ -29,7 +29,7 @@ need_bins hostd dfctl
 N=$((100 + $$ % 100))
 PORT=$((20000 + $$ % 20000))
 CTL_IP=$(ovs_mgmt_ip 1 $N)
-SW=dfl # OVS instance id (root-namespace names dfm-dfl, ...) of chassis c1
+SW=dfl # OVS instance id (its namespaces are named after it) of chassis c1
 at_exit ovs_stop_all
 
 ovs_start $SW $N || fail "cannot start OVS"

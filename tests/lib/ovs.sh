@@ -4,7 +4,7 @@
 # userspace (netdev) br-int, as ../shared/DESIGN.md describes: no systemd,
 # no kernel module. A management veth joins the namespace to the root one so
 # the switch can reach a controller listening there:
-#   root side  dfm-<id>  10.254.<n>.1/30     (controller address)
+#   root side  $(ovs_mgmt_if ID)  10.254.<n>.1/30  (controller address)
 #   ns side    mgmt0     10.254.<n>.2/30
 #
 #   ovs_start ID N            start instance ID (N: 1..250 picks the subnet)
@@ -35,6 +35,9 @@ ovs_can_run() {
 }
 
 ovs_ns() { echo "dfn-$1-$OVS_SUFFIX"; }
+# Root-side management veth: unique per instance and per run (two test
+# runs on one machine must not collide), at most 15 characters.
+ovs_mgmt_if() { printf 'dfm%08x' "$(printf '%s' "$1-$OVS_SUFFIX" | cksum | cut -d' ' -f1)"; }
 ovs_dir() { echo "$OVS_BASE/$1"; }
 _ovs_env() {
 	local d; d=$(ovs_dir "$1")
@@ -62,9 +65,9 @@ ovs_start() {
 	mkdir -p "$d"
 	ip netns add "$ns" || return 1
 	ip -n "$ns" link set lo up
-	ip link add "dfm-$id" type veth peer name mgmt0 netns "$ns" || return 1
-	ip addr add "$(ovs_mgmt_ip 1 "$n")/30" dev "dfm-$id"
-	ip link set "dfm-$id" up
+	ip link add "$(ovs_mgmt_if "$id")" type veth peer name mgmt0 netns "$ns" || return 1
+	ip addr add "$(ovs_mgmt_ip 1 "$n")/30" dev "$(ovs_mgmt_if "$id")"
+	ip link set "$(ovs_mgmt_if "$id")" up
 	ip -n "$ns" addr add "$(ovs_mgmt_ip 2 "$n")/30" dev mgmt0
 	ip -n "$ns" link set mgmt0 up
 	ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema || return 1
@@ -114,7 +117,7 @@ ovs_stop() {
 	for vm in $(ip netns list | awk '{print $1}' | grep "^dfv-$id-.*-$OVS_SUFFIX\$"); do
 		ip netns del "$vm" 2>/dev/null
 	done
-	ip link del "dfm-$id" 2>/dev/null
+	ip link del "$(ovs_mgmt_if "$id")" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	return 0
 }
