@@ -51,12 +51,15 @@
 #include "firmware/offload.h"
 #include "firmware/report.h"
 #include "firmware/slowpath.h"
+#include "firmware/update.h"
 
 #define FIRMWARE_VERSION "0.1.0"
 #define MOD "firmware"
 
 #if defined(CONFIG_BOARD_QEMU_VIRT)
 #define DEFAULT_MBOX "pci:" CONFIG_QEMU_VIRT_BAR_RESOURCE
+#elif defined(CONFIG_BOARD_DPU)
+#define DEFAULT_MBOX "pci:" CONFIG_DPU_MBOX_BAR_RESOURCE
 #elif defined(CONFIG_SIM_MBOX_PATH)
 #define DEFAULT_MBOX "shm:" CONFIG_SIM_MBOX_PATH
 #else
@@ -88,6 +91,9 @@ struct fw_opts {
 	struct fw_dp_pair_cfg pairs[FW_DP_MAX_PAIRS]; /* --port: data-path pairs */
 	unsigned n_pairs;        /* how many */
 	uint32_t stats_ms;       /* statistics report period */
+	const char *flash;       /* A/B firmware slots (update.h), or NULL */
+	const char *pubkey;      /* trusted public key for updates */
+	uint32_t trial_s;        /* deadline for a trial image's session */
 };
 
 /* What the session callbacks work on. */
@@ -104,6 +110,7 @@ struct fw {
 	uint16_t report_gen;         /* generation of the next statistics report */
 	uint64_t report_due_ms;      /* when it is due */
 	uint64_t start_ms;           /* start time (uptime in reports) */
+	struct fw_update *upd;       /* update receiver (--flash), or NULL */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -143,6 +150,13 @@ static void usage(FILE *f)
 		"                          fb-NAME joins VMIF and REPRIF (bypass to OVS).\n"
 		"      --stats-ms N        rule/port/netif counters to hostd every N ms,\n"
 		"                          100..60000 (default 1000)\n"
+		"      --flash FILE        A/B firmware slots (dfimage slots init/install):\n"
+		"                          boot the image they choose, supervise a trial\n"
+		"                          (rolled back unless its session with hostd is\n"
+		"                          up within --trial-s), accept updates over the\n"
+		"                          mailbox (dfctl firmware update) into them\n"
+		"      --pubkey PEM        trusted public key of the images (with --flash)\n"
+		"      --trial-s N         trial deadline in seconds, 1..3600 (default 30)\n"
 		"  -V, --version           print the version and exit\n"
 		"  -h, --help              this text\n"
 		"\n"
@@ -181,7 +195,8 @@ static int opt_uint(const char *name, const char *val, unsigned long min, unsign
 
 static int parse_args(int argc, char **argv, struct fw_opts *o)
 {
-	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX, OPT_SOFT_CAPS, OPT_L3_CAP, OPT_STATS_MS };
+	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX, OPT_SOFT_CAPS, OPT_L3_CAP, OPT_STATS_MS,
+	       OPT_FLASH, OPT_PUBKEY, OPT_TRIAL_S };
 	static const struct option longopts[] = {
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "heartbeat-ms", required_argument, NULL, 'b' },
@@ -196,6 +211,9 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 		{ "l3-capacity", required_argument, NULL, OPT_L3_CAP },
 		{ "port", required_argument, NULL, 'p' },
 		{ "stats-ms", required_argument, NULL, OPT_STATS_MS },
+		{ "flash", required_argument, NULL, OPT_FLASH },
+		{ "pubkey", required_argument, NULL, OPT_PUBKEY },
+		{ "trial-s", required_argument, NULL, OPT_TRIAL_S },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -282,6 +300,16 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 			if (opt_uint("stats-ms", optarg, 100, 60000, 0, &o->stats_ms))
 				return 2;
 			break;
+		case OPT_FLASH:
+			o->flash = optarg;
+			break;
+		case OPT_PUBKEY:
+			o->pubkey = optarg;
+			break;
+		case OPT_TRIAL_S:
+			if (opt_uint("trial-s", optarg, 1, 3600, 0, &o->trial_s))
+				return 2;
+			break;
 		case OPT_PROTO_MIN:
 		case OPT_PROTO_MAX:
 			if (opt_uint(c == OPT_PROTO_MIN ? "proto-min" : "proto-max", optarg, 1, 65535,
@@ -308,6 +336,10 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 			argv[optind]);
 		return 2;
 	}
+	if (o->flash && !o->pubkey) {
+		fprintf(stderr, "firmware: --flash needs --pubkey (the images' trusted key)\n");
+		return 2;
+	}
 	uint16_t lo = o->proto_min ? o->proto_min : MBOX_PROTO_MIN;
 	uint16_t hi = o->proto_max ? o->proto_max : MBOX_PROTO_MAX;
 	if (lo > hi) {
@@ -322,6 +354,7 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 static void fw_peer_up(void *arg, const struct mbox_hello *peer, int resync)
 {
 	struct fw *fw = arg;
+	fw_update_peer_up(fw->upd); /* a trial image confirms itself */
 	if (resync) {
 		fw->resync_pending = 1;
 		fw_offload_retry_rejected(fw->off);
@@ -377,6 +410,7 @@ static void fw_peer_down(void *arg, const char *why)
 			 "traffic falls back to OVS; keeping %zu mirrored object(s) until it is back",
 			 why, n, flow_dev_rule_count(fw->flow), mirror_count(fw->mirror));
 	fw->sync_pending = 0; /* nothing is rebuilt until the host is back */
+	fw_update_peer_down(fw->upd);
 }
 
 static void log_object(void *arg, const struct mirror_obj *o)
@@ -413,6 +447,13 @@ static int fw_message(void *arg, const struct mbox_msg *msg, char *err, size_t e
 	struct fw *fw = arg;
 	if (msg->type == MBOX_MSG_OBJ_SET || msg->type == MBOX_MSG_OBJ_DEL)
 		return fw_apply(fw, msg, 1, err, errlen); /* a batch of one */
+	if (msg->type == MBOX_MSG_FW_UPDATE_BEGIN || msg->type == MBOX_MSG_FW_UPDATE_CHUNK ||
+	    msg->type == MBOX_MSG_FW_UPDATE_END) {
+		int r = fw_update_message(fw->upd, msg, err, errlen);
+		if (r < 0)
+			LOG_WARN(MOD, "%s refused: %s", mbox_msg_name(msg->type), err);
+		return r;
+	}
 	snprintf(err, errlen, "%s is not handled by the firmware",
 		 mbox_msg_name(msg->type) ? mbox_msg_name(msg->type) : "message");
 	return -EOPNOTSUPP;
@@ -634,13 +675,16 @@ static int serve(const struct fw_opts *o, struct fw *fw)
 		 o->uri, mbox_open_epoch(mb), mbox_max_msg(mb));
 	fw->max_reason = mbox_max_msg(mb) - sizeof(struct mbox_msg_hdr) -
 			 sizeof(struct mbox_wire_obj_status);
+	char name[MBOX_NAME_LEN + 1];
+	snprintf(name, sizeof(name), "dfnic-firmware %s",
+		 fw_update_version(fw->upd) ? fw_update_version(fw->upd) : FIRMWARE_VERSION);
 	struct mbox_session_cfg cfg = {
 		.role = MBOX_NIC,
 		.heartbeat_ms = o->heartbeat_ms,
 		.miss_limit = o->miss_limit,
 		.min_version = o->proto_min,
 		.max_version = o->proto_max,
-		.name = "dfnic-firmware " FIRMWARE_VERSION,
+		.name = name,
 		.epoch = mbox_open_epoch(mb),
 	};
 	r = mbox_session_create(mb, &cfg, &fw_cbs, fw, &fw->sess);
@@ -654,6 +698,13 @@ static int serve(const struct fw_opts *o, struct fw *fw)
 			LOG_ERR(MOD, "mailbox failed (%s): re-creating it", strerror(-r));
 			break;
 		}
+		if (fw_update_installed(fw->upd)) {
+			/* let the END's ACK leave, then boot the new image */
+			for (int i = 0; i < 3; i++)
+				mbox_session_poll(fw->sess, 20);
+			r = FW_EXIT_BOOT_TRIAL;
+			break;
+		}
 		if (fw->sync_pending && mbox_session_is_up(fw->sess))
 			fw_sync(fw);
 		send_statuses(fw);
@@ -664,7 +715,7 @@ static int serve(const struct fw_opts *o, struct fw *fw)
 				       fw->sp, now - fw->start_ms);
 		}
 	}
-	if (stop_signal)
+	if (stop_signal && r != FW_EXIT_BOOT_TRIAL)
 		r = 0;
 	mbox_session_destroy(fw->sess);
 	fw->sess = NULL;
@@ -688,6 +739,12 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* --flash: this process is the boot loop; the booted image (same
+	 * arguments, FW_BOOTED_ENV set) is the firmware proper. */
+	if (o.flash && !getenv(FW_BOOTED_ENV))
+		return fw_boot_supervise(o.flash, o.pubkey, CONFIG_BOARD, o.trial_s ? o.trial_s : 30,
+					 argv, &stop_signal);
+
 	struct fw fw = { .start_ms = dfn_now_ms() };
 	LOG_INFO(MOD, "dfnic firmware %s starting (protocol v%u..v%u)", FIRMWARE_VERSION,
 		 o.proto_min ? o.proto_min : MBOX_PROTO_MIN, o.proto_max ? o.proto_max : MBOX_PROTO_MAX);
@@ -701,8 +758,12 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (eal_start(&o) < 0)
+	if (o.flash && fw_update_create(o.flash, o.pubkey, CONFIG_BOARD, &fw.upd) < 0)
 		return 1;
+	if (eal_start(&o) < 0) {
+		fw_update_destroy(fw.upd);
+		return 1;
+	}
 	int rc = 1;
 	if (mirror_create(&fw.mirror) < 0) {
 		LOG_ERR(MOD, "out of memory");
@@ -722,7 +783,9 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 			continue;
 		}
-		if (r < 0)
+		if (r == FW_EXIT_BOOT_TRIAL)
+			rc = FW_EXIT_BOOT_TRIAL;
+		else if (r < 0)
 			rc = 1;
 		break;
 	}
@@ -742,6 +805,7 @@ free_mirror:
 	mirror_destroy(fw.mirror);
 stop_eal:
 	eal_cleanup();
+	fw_update_destroy(fw.upd);
 	LOG_INFO(MOD, "stopped (exit %d)", rc);
 	return rc;
 }

@@ -6,7 +6,8 @@
  * the pushing after mbox_session_poll() returns. hostd's state is one
  * HOST_INFO object (drivers/mbox/objects.h) plus, with a source
  * (hostd/offload), the topology objects: all of them on a resync, then
- * incremental batches whenever the source has changes. */
+ * incremental batches whenever the source has changes. A firmware update
+ * (nic.h) is handed over under fw_lock and streamed by this thread too. */
 #include "hostd/nic.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "drivers/mbox/mbox.h"
 #include "drivers/mbox/objects.h"
 #include "drivers/mbox/session.h"
+#include "firmware/image_wire.h"
 #include "hostd/version.h"
 
 #define MOD "nic"
@@ -37,7 +39,25 @@ struct hostd_nic {
 	struct mbox_session *sess;    /* current session (thread only) */
 	int push_pending;             /* the NIC needs our full state */
 	uint64_t push_after_ms;       /* not before this (retry backoff) */
+	struct mbox *mb;              /* current mailbox (thread only) */
+	pthread_mutex_t fw_lock;      /* guards fw and fw_img/fw_len */
+	struct hostd_nic_fw_status fw; /* update state (under fw_lock) */
+	uint8_t *fw_img;              /* image queued or being sent (owned) */
+	size_t fw_len;                /* its size */
 };
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER; /* guards g_nic */
+static struct hostd_nic *g_nic;                             /* for the API */
+
+const char *hostd_fw_state_name(enum hostd_fw_state st)
+{
+	static const char *const names[] = {
+#define HOSTD_FW_NAME(n, s) [HOSTD_FW_##n] = s,
+		HOSTD_FW_STATES(HOSTD_FW_NAME)
+#undef HOSTD_FW_NAME
+	};
+	return (unsigned)st < ARRAY_SIZE(names) ? names[st] : "?";
+}
 
 static void nap(struct hostd_nic *n, uint32_t ms)
 {
@@ -57,6 +77,24 @@ static void nap(struct hostd_nic *n, uint32_t ms)
 static void nic_peer_up(void *arg, const struct mbox_hello *peer, int resync)
 {
 	struct hostd_nic *n = arg;
+	pthread_mutex_lock(&n->fw_lock);
+	snprintf(n->fw.running, sizeof(n->fw.running), "%s", peer->name);
+	n->fw.connected = 1;
+	if (n->fw.state == HOSTD_FW_RESTARTING) {
+		/* "dfnic-firmware VERSION" */
+		const char *sp = strrchr(peer->name, ' ');
+		if (n->fw.version[0] && sp && !strcmp(sp + 1, n->fw.version)) {
+			n->fw.state = HOSTD_FW_RUNNING;
+			LOG_INFO(MOD, "firmware update: the NIC runs version %s", n->fw.version);
+		} else {
+			n->fw.state = HOSTD_FW_ROLLED_BACK;
+			snprintf(n->fw.error, sizeof(n->fw.error), "the NIC came back as '%s', not "
+				 "version %s: the new image was rolled back", peer->name,
+				 n->fw.version[0] ? n->fw.version : "?");
+			LOG_WARN(MOD, "firmware update: %s", n->fw.error);
+		}
+	}
+	pthread_mutex_unlock(&n->fw_lock);
 	if (resync) {
 		n->push_pending = 1;
 		n->push_after_ms = 0;
@@ -75,6 +113,9 @@ static void nic_peer_down(void *arg, const char *why)
 {
 	struct hostd_nic *n = arg;
 	LOG_WARN(MOD, "NIC lost (%s); waiting for it to come back", why);
+	pthread_mutex_lock(&n->fw_lock);
+	n->fw.connected = 0;
+	pthread_mutex_unlock(&n->fw_lock);
 	if (n->cfg.source && n->cfg.source->down)
 		n->cfg.source->down(n->cfg.source->arg);
 }
@@ -211,6 +252,153 @@ static void push_delta(struct hostd_nic *n)
 	}
 }
 
+/* ---- firmware update ---------------------------------------------------- */
+
+static void fw_set(struct hostd_nic *n, enum hostd_fw_state st, uint64_t sent, const char *error)
+{
+	pthread_mutex_lock(&n->fw_lock);
+	n->fw.state = st;
+	n->fw.sent = sent;
+	if (error)
+		snprintf(n->fw.error, sizeof(n->fw.error), "%s", error);
+	if (st == HOSTD_FW_FAILED || st == HOSTD_FW_RESTARTING) {
+		free(n->fw_img);
+		n->fw_img = NULL;
+		n->fw_len = 0;
+	}
+	pthread_mutex_unlock(&n->fw_lock);
+}
+
+/* One request; on failure the update fails with the NIC's reason. */
+static int fw_request(struct hostd_nic *n, const struct mbox_msg *m, int timeout, uint64_t sent)
+{
+	char err[256] = "";
+	int r = mbox_session_request(n->sess, m, timeout, err, sizeof(err));
+	if (r == 0)
+		return 0;
+	char why[320];
+	if (r == -ENOTCONN || r == -ETIMEDOUT || !err[0])
+		snprintf(why, sizeof(why), "%s: %s%s%s", mbox_msg_name(m->type), strerror(-r),
+			 err[0] ? ": " : "", err);
+	else
+		snprintf(why, sizeof(why), "%s", err); /* the NIC's reason, as it gave it */
+	LOG_WARN(MOD, "firmware update failed at %" PRIu64 " of %zu bytes: %s", sent, n->fw_len, why);
+	fw_set(n, HOSTD_FW_FAILED, sent, why);
+	return r;
+}
+
+/* Stream the queued image (this thread; the image is not touched by other
+ * threads while the state is SENDING/VERIFYING). */
+static void fw_send(struct hostd_nic *n)
+{
+	const uint8_t *img = n->fw_img;
+	size_t len = n->fw_len;
+	uint32_t hb = n->cfg.heartbeat_ms ? n->cfg.heartbeat_ms : CONFIG_MBOX_HEARTBEAT_MS;
+	int timeout = (int)DFN_MAX(2000u, 10u * hb);
+	size_t chunk = mbox_max_msg(n->mb) - sizeof(struct mbox_msg_hdr) -
+		       sizeof(struct mbox_wire_fw_chunk);
+	fw_set(n, HOSTD_FW_SENDING, 0, "");
+	LOG_INFO(MOD, "firmware update: sending %zu bytes to the NIC in chunks of %zu", len, chunk);
+	struct mbox_msg m = { .type = MBOX_MSG_FW_UPDATE_BEGIN };
+	m.u.fw.total = len;
+	m.u.fw.data = img;
+	m.u.fw.data_len = (uint32_t)DFN_MIN(len, (size_t)sizeof(struct dfimg_hdr));
+	if (fw_request(n, &m, timeout, 0) < 0)
+		return;
+	for (size_t off = 0; off < len;) {
+		size_t k = DFN_MIN(chunk, len - off);
+		m = (struct mbox_msg){ .type = MBOX_MSG_FW_UPDATE_CHUNK };
+		m.u.fw.offset = off;
+		m.u.fw.data = img + off;
+		m.u.fw.data_len = (uint32_t)k;
+		if (fw_request(n, &m, timeout, off) < 0)
+			return;
+		off += k;
+		pthread_mutex_lock(&n->fw_lock);
+		n->fw.sent = off;
+		pthread_mutex_unlock(&n->fw_lock);
+		if (atomic_load(&n->stop)) {
+			fw_set(n, HOSTD_FW_FAILED, off, "hostd is stopping");
+			return;
+		}
+	}
+	fw_set(n, HOSTD_FW_VERIFYING, len, NULL);
+	m = (struct mbox_msg){ .type = MBOX_MSG_FW_UPDATE_END };
+	m.u.fw.total = len;
+	/* verification of the whole image and the flash write take a while */
+	if (fw_request(n, &m, DFN_MAX(timeout, 60000), len) < 0)
+		return;
+	LOG_INFO(MOD, "firmware update: the NIC installed the image; it restarts on it");
+	fw_set(n, HOSTD_FW_RESTARTING, len, NULL);
+}
+
+int hostd_nic_fw_update(struct hostd_nic *n, void *img, size_t len, const char *version)
+{
+	int r = 0, global = !n;
+	if (!img || !len)
+		return -EINVAL;
+	if (global) {
+		pthread_mutex_lock(&g_lock);
+		n = g_nic;
+		if (!n) {
+			pthread_mutex_unlock(&g_lock);
+			return -ENODEV;
+		}
+	}
+	pthread_mutex_lock(&n->fw_lock);
+	switch (n->fw.state) {
+	case HOSTD_FW_WAITING:
+	case HOSTD_FW_SENDING:
+	case HOSTD_FW_VERIFYING:
+	case HOSTD_FW_RESTARTING:
+		r = -EBUSY;
+		break;
+	default:
+		n->fw_img = img;
+		n->fw_len = len;
+		n->fw.state = HOSTD_FW_WAITING;
+		n->fw.sent = 0;
+		n->fw.total = len;
+		n->fw.error[0] = '\0';
+		snprintf(n->fw.version, sizeof(n->fw.version), "%s", version ? version : "");
+	}
+	pthread_mutex_unlock(&n->fw_lock);
+	if (global)
+		pthread_mutex_unlock(&g_lock);
+	if (!r)
+		LOG_INFO(MOD, "firmware update queued: %zu bytes, version %s", len,
+			 version ? version : "?");
+	return r;
+}
+
+int hostd_nic_fw_status(struct hostd_nic *n, struct hostd_nic_fw_status *st)
+{
+	int global = !n;
+	if (global) {
+		pthread_mutex_lock(&g_lock);
+		n = g_nic;
+		if (!n) {
+			pthread_mutex_unlock(&g_lock);
+			return -ENODEV;
+		}
+	}
+	pthread_mutex_lock(&n->fw_lock);
+	*st = n->fw;
+	pthread_mutex_unlock(&n->fw_lock);
+	if (global)
+		pthread_mutex_unlock(&g_lock);
+	return 0;
+}
+
+/* 1 when an update waits for this thread. */
+static int fw_waiting(struct hostd_nic *n)
+{
+	pthread_mutex_lock(&n->fw_lock);
+	int w = n->fw.state == HOSTD_FW_WAITING;
+	pthread_mutex_unlock(&n->fw_lock);
+	return w;
+}
+
 /* ---- the thread --------------------------------------------------------- */
 
 /* Attach, retrying while the mailbox does not exist yet. */
@@ -259,6 +447,7 @@ static void *nic_thread(void *arg)
 		LOG_INFO(MOD, "session epoch %016" PRIx64 "; saying HELLO",
 			 mbox_session_epoch(n->sess));
 		n->push_pending = 0;
+		n->mb = mb;
 		while (!atomic_load(&n->stop)) {
 			r = mbox_session_poll(n->sess, POLL_MS);
 			if (r < 0) {
@@ -268,12 +457,15 @@ static void *nic_thread(void *arg)
 			if (n->push_pending && mbox_session_is_up(n->sess) &&
 			    dfn_now_ms() >= n->push_after_ms)
 				push_state(n);
+			else if (!n->push_pending && mbox_session_is_up(n->sess) && fw_waiting(n))
+				fw_send(n);
 			else if (!n->push_pending && n->cfg.source && mbox_session_is_up(n->sess) &&
 				 dfn_now_ms() >= n->push_after_ms)
 				push_delta(n);
 		}
 		mbox_session_destroy(n->sess);
 		n->sess = NULL;
+		n->mb = NULL;
 		mbox_close(mb);
 		if (atomic_load(&n->stop))
 			LOG_INFO(MOD, "mailbox %s closed (host side marked closed)", n->uri);
@@ -291,6 +483,7 @@ int hostd_nic_start(const struct hostd_nic_cfg *cfg, struct hostd_nic **out)
 	if (!n)
 		return -ENOMEM;
 	n->cfg = *cfg;
+	pthread_mutex_init(&n->fw_lock, NULL);
 	if (!n->cfg.retry_ms)
 		n->cfg.retry_ms = 500;
 	n->uri = strdup(cfg->uri);
@@ -304,6 +497,10 @@ int hostd_nic_start(const struct hostd_nic_cfg *cfg, struct hostd_nic **out)
 		free(n);
 		return -r;
 	}
+	pthread_mutex_lock(&g_lock);
+	if (!g_nic)
+		g_nic = n; /* the API's client */
+	pthread_mutex_unlock(&g_lock);
 	*out = n;
 	return 0;
 
@@ -316,8 +513,14 @@ void hostd_nic_stop(struct hostd_nic *n)
 {
 	if (!n)
 		return;
+	pthread_mutex_lock(&g_lock);
+	if (g_nic == n)
+		g_nic = NULL;
+	pthread_mutex_unlock(&g_lock);
 	atomic_store(&n->stop, 1);
 	pthread_join(n->thread, NULL);
+	pthread_mutex_destroy(&n->fw_lock);
+	free(n->fw_img);
 	free(n->uri);
 	free(n);
 }

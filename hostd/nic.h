@@ -57,6 +57,59 @@ struct hostd_nic;
 /* Start the client thread. Returns 0 or -errno (nothing started). */
 int hostd_nic_start(const struct hostd_nic_cfg *cfg, struct hostd_nic **out);
 
+/* ---- firmware update (dfctl firmware update, hostd/api/api_firmware.c) ----
+ * The client thread streams an image to the NIC: FW_UPDATE_BEGIN (size and
+ * header), FW_UPDATE_CHUNKs of one slot each, FW_UPDATE_END; each is a
+ * request answered before the next is sent, so the NIC paces the transfer
+ * and nothing is dropped. The NIC verifies the image, installs it into its
+ * inactive slot and restarts on it; the update is "running" when the NIC
+ * comes back under the new version, "rolled-back" when it comes back under
+ * another one (the new image never reached its session), "failed" when the
+ * NIC refused it (error: the NIC's reason) or the transfer broke. */
+#define HOSTD_FW_STATES(X) \
+	X(IDLE, "idle")             /* no update since hostd started */ \
+	X(WAITING, "waiting")       /* queued until the NIC's session is up */ \
+	X(SENDING, "sending")       /* chunks going out */ \
+	X(VERIFYING, "verifying")   /* END sent, the NIC checks the image */ \
+	X(RESTARTING, "restarting") /* installed; the NIC boots it */ \
+	X(RUNNING, "running")       /* the NIC runs the new version */ \
+	X(ROLLED_BACK, "rolled-back") /* the NIC came back with another version */ \
+	X(FAILED, "failed")         /* refused or interrupted (see error) */
+
+enum hostd_fw_state {
+#define HOSTD_FW_ENUM(n, s) HOSTD_FW_##n,
+	HOSTD_FW_STATES(HOSTD_FW_ENUM)
+#undef HOSTD_FW_ENUM
+};
+
+/* "sending" etc. */
+const char *hostd_fw_state_name(enum hostd_fw_state st);
+
+/* A snapshot of the update state. */
+struct hostd_nic_fw_status {
+	enum hostd_fw_state state; /* HOSTD_FW_* */
+	uint64_t sent;             /* image bytes acknowledged by the NIC */
+	uint64_t total;            /* image bytes */
+	char version[40];          /* version the image header names ("" unknown) */
+	char error[320];           /* why it failed / rolled back ("" otherwise) */
+	char running[40];          /* the NIC's software name from its last HELLO */
+	int connected;             /* the session is up */
+};
+
+/* Any thread: queue img (len bytes, malloc()ed; ownership passes to the
+ * client on success) for the NIC; version: the image's version (for the
+ * outcome), may be NULL. -EBUSY while another update is in progress
+ * (waiting, sending, verifying, restarting), -EINVAL. Never blocks on the
+ * NIC. n NULL: the global client (below); -ENODEV when there is none. */
+int hostd_nic_fw_update(struct hostd_nic *n, void *img, size_t len, const char *version);
+/* Any thread: the current update state. 0, or -ENODEV (n NULL and no
+ * global client). */
+int hostd_nic_fw_status(struct hostd_nic *n, struct hostd_nic_fw_status *st);
+
+/* The global client is the first one started (hostd runs one); stop
+ * unsets it under the lock the calls above take with n NULL, so a stopped
+ * client is never used. */
+
 /* Stop the thread (within about 100 ms), close the session and the
  * mailbox (our side is marked closed, so the NIC sees it at once).
  * Accepts NULL. Blocks until the thread has exited. */

@@ -251,6 +251,44 @@ static int decode_obj(const char *nm, enum mbox_msg_type type, const uint8_t *pl
 	return 0;
 }
 
+static int decode_fw(const char *nm, enum mbox_msg_type type, const uint8_t *pl, uint32_t len,
+		     struct mbox_fw *f, char *err, size_t errlen)
+{
+	/* The three share one 8-byte field at offset 0. */
+	_Static_assert(offsetof(struct mbox_wire_fw_begin, total) == 0 &&
+			       offsetof(struct mbox_wire_fw_chunk, offset) == 0 &&
+			       offsetof(struct mbox_wire_fw_end, total) == 0,
+		       "fw update fields line up");
+	uint64_t v = get64(pl, 0);
+	f->data = len > 8 ? pl + 8 : NULL;
+	f->data_len = len - 8;
+	switch (type) {
+	case MBOX_MSG_FW_UPDATE_BEGIN:
+		f->total = v;
+		if (!v)
+			return fail(err, errlen, -EBADMSG, "%s: total 0", nm);
+		if (!f->data_len)
+			return fail(err, errlen, -EBADMSG, "%s: no header bytes", nm);
+		if (f->data_len > v)
+			return fail(err, errlen, -EBADMSG, "%s: %u header bytes, image of %llu", nm,
+				    f->data_len, (unsigned long long)v);
+		return 0;
+	case MBOX_MSG_FW_UPDATE_CHUNK:
+		f->offset = v;
+		if (!f->data_len)
+			return fail(err, errlen, -EBADMSG, "%s: no data", nm);
+		if (v > UINT64_MAX - f->data_len)
+			return fail(err, errlen, -EBADMSG, "%s: offset %llu + %u bytes overflows", nm,
+				    (unsigned long long)v, f->data_len);
+		return 0;
+	default: /* FW_UPDATE_END: fixed size, checked */
+		f->total = v;
+		if (!v)
+			return fail(err, errlen, -EBADMSG, "%s: total 0", nm);
+		return 0;
+	}
+}
+
 int mbox_decode(const void *buf, size_t len, struct mbox_msg *out, char *err, size_t errlen)
 {
 	const uint8_t *p = buf;
@@ -306,6 +344,10 @@ int mbox_decode(const void *buf, size_t len, struct mbox_msg *out, char *err, si
 	case MBOX_MSG_OBJ_DEL:
 	case MBOX_MSG_OBJ_STATUS:
 		return decode_obj(c->name, out->type, pl, length, &out->u.obj, err, errlen);
+	case MBOX_MSG_FW_UPDATE_BEGIN:
+	case MBOX_MSG_FW_UPDATE_CHUNK:
+	case MBOX_MSG_FW_UPDATE_END:
+		return decode_fw(c->name, out->type, pl, length, &out->u.fw, err, errlen);
 	case MBOX_MSG_ACK:
 	case MBOX_MSG_RESYNC_REQUEST:
 		return 0; /* no payload: the size check said it all */
@@ -361,6 +403,13 @@ static void encode_obj(enum mbox_msg_type type, const struct mbox_obj *o, uint8_
 		memcpy(pl + sizeof(struct mbox_wire_obj), o->body, o->body_len);
 }
 
+static void encode_fw(enum mbox_msg_type type, const struct mbox_fw *f, uint8_t *pl)
+{
+	put64(pl, 0, type == MBOX_MSG_FW_UPDATE_CHUNK ? f->offset : f->total);
+	if (type != MBOX_MSG_FW_UPDATE_END && f->data_len)
+		memcpy(pl + 8, f->data, f->data_len);
+}
+
 /* Bytes of the variable tail the message carries. */
 static uint32_t tail_len(const struct mbox_msg *m, const void **ptr)
 {
@@ -372,6 +421,10 @@ static uint32_t tail_len(const struct mbox_msg *m, const void **ptr)
 	case MBOX_MSG_OBJ_STATUS:
 		*ptr = m->u.obj.body;
 		return m->u.obj.body_len;
+	case MBOX_MSG_FW_UPDATE_BEGIN:
+	case MBOX_MSG_FW_UPDATE_CHUNK:
+		*ptr = m->u.fw.data;
+		return m->u.fw.data_len;
 	default:
 		*ptr = NULL;
 		return 0;
@@ -419,6 +472,11 @@ int mbox_encode(const struct mbox_msg *msg, void *buf, size_t cap)
 	case MBOX_MSG_OBJ_DEL:
 	case MBOX_MSG_OBJ_STATUS:
 		encode_obj(msg->type, &msg->u.obj, pl);
+		break;
+	case MBOX_MSG_FW_UPDATE_BEGIN:
+	case MBOX_MSG_FW_UPDATE_CHUNK:
+	case MBOX_MSG_FW_UPDATE_END:
+		encode_fw(msg->type, &msg->u.fw, pl);
 		break;
 	case MBOX_MSG_ACK:
 	case MBOX_MSG_RESYNC_REQUEST:
@@ -513,6 +571,22 @@ static void format_obj(struct fmt_out *o, enum mbox_msg_type type, const struct 
 		out_printf(o, "...");
 }
 
+static void format_fw(struct fmt_out *o, enum mbox_msg_type type, const struct mbox_fw *f)
+{
+	if (type == MBOX_MSG_FW_UPDATE_CHUNK)
+		out_printf(o, " offset=%llu", (unsigned long long)f->offset);
+	else
+		out_printf(o, " total=%llu", (unsigned long long)f->total);
+	if (type == MBOX_MSG_FW_UPDATE_END)
+		return;
+	uint32_t n = f->data ? f->data_len : 0;
+	out_printf(o, " %s[%u]=", type == MBOX_MSG_FW_UPDATE_BEGIN ? "header" : "data", n);
+	for (uint32_t i = 0; i < n && i < FORMAT_BODY_MAX; i++)
+		out_printf(o, "%02x", f->data[i]);
+	if (n > FORMAT_BODY_MAX)
+		out_printf(o, "...");
+}
+
 int mbox_format(const struct mbox_msg *msg, char *buf, size_t cap)
 {
 	struct fmt_out o = { buf, cap, 0 };
@@ -551,6 +625,11 @@ int mbox_format(const struct mbox_msg *msg, char *buf, size_t cap)
 	case MBOX_MSG_OBJ_DEL:
 	case MBOX_MSG_OBJ_STATUS:
 		format_obj(&o, msg->type, &msg->u.obj);
+		break;
+	case MBOX_MSG_FW_UPDATE_BEGIN:
+	case MBOX_MSG_FW_UPDATE_CHUNK:
+	case MBOX_MSG_FW_UPDATE_END:
+		format_fw(&o, msg->type, &msg->u.fw);
 		break;
 	case MBOX_MSG_ACK:
 	case MBOX_MSG_RESYNC_REQUEST:

@@ -52,6 +52,15 @@ struct mbox_obj {
 	uint16_t status;    /* OBJ_STATUS only */
 };
 
+/* FW_UPDATE_BEGIN / FW_UPDATE_CHUNK / FW_UPDATE_END. */
+struct mbox_fw {
+	uint64_t total;      /* BEGIN, END: image bytes */
+	uint64_t offset;     /* CHUNK: where data goes */
+	const uint8_t *data; /* BEGIN: image header bytes; CHUNK: image bytes
+			      * (into the buffer); END: NULL */
+	uint32_t data_len;   /* bytes of data */
+};
+
 /* One decoded message. Pointers refer into the buffer given to decode. */
 struct mbox_msg {
 	enum mbox_msg_type type; /* catalogue type */
@@ -65,6 +74,7 @@ struct mbox_msg {
 		struct mbox_error error;         /* ERROR */
 		struct mbox_batch batch;         /* BATCH_* */
 		struct mbox_obj obj;             /* OBJ_* */
+		struct mbox_fw fw;               /* FW_UPDATE_* */
 	} u;
 };
 

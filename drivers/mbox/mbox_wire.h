@@ -162,6 +162,29 @@ struct mbox_wire_obj_status {
 };
 _Static_assert(sizeof(struct mbox_wire_obj_status) == 8, "object status size");
 
+/* FW_UPDATE_BEGIN (host -> NIC request): a firmware image of `total` bytes
+ * follows in FW_UPDATE_CHUNKs; the tail is the image's first bytes (at
+ * least one, at most `total`: its header, so the NIC refuses a malformed
+ * or foreign image before any chunk is sent). */
+struct mbox_wire_fw_begin {
+	le64 total; /* bytes of the whole image, nonzero */
+};
+_Static_assert(sizeof(struct mbox_wire_fw_begin) == 8, "fw begin size");
+
+/* FW_UPDATE_CHUNK (request): the image bytes at `offset` follow (at least
+ * one); chunks are sent in order, each fits one slot. */
+struct mbox_wire_fw_chunk {
+	le64 offset; /* of the first data byte in the image */
+};
+_Static_assert(sizeof(struct mbox_wire_fw_chunk) == 8, "fw chunk size");
+
+/* FW_UPDATE_END (request): every byte was sent; the NIC verifies the
+ * image and installs it (ACK) or refuses it (ERROR with the reason). */
+struct mbox_wire_fw_end {
+	le64 total; /* as announced by BEGIN, nonzero */
+};
+_Static_assert(sizeof(struct mbox_wire_fw_end) == 8, "fw end size");
+
 /* The message catalogue: one list, everything else generated from it.
  *   X(NAME, code, fixed payload size, variable tail allowed, description) */
 #define MBOX_MSG_LIST(X)                                                              \
@@ -176,7 +199,10 @@ _Static_assert(sizeof(struct mbox_wire_obj_status) == 8, "object status size");
 	X(BATCH_ABORT, 0x12, sizeof(struct mbox_wire_batch), 0, "discard the batch")         \
 	X(OBJ_SET, 0x20, sizeof(struct mbox_wire_obj), 1, "create/replace one object")       \
 	X(OBJ_DEL, 0x21, sizeof(struct mbox_wire_obj), 0, "delete one object")               \
-	X(OBJ_STATUS, 0x22, sizeof(struct mbox_wire_obj_status), 1, "per-object status")
+	X(OBJ_STATUS, 0x22, sizeof(struct mbox_wire_obj_status), 1, "per-object status")     \
+	X(FW_UPDATE_BEGIN, 0x30, sizeof(struct mbox_wire_fw_begin), 1, "start a firmware update") \
+	X(FW_UPDATE_CHUNK, 0x31, sizeof(struct mbox_wire_fw_chunk), 1, "firmware image bytes") \
+	X(FW_UPDATE_END, 0x32, sizeof(struct mbox_wire_fw_end), 0, "verify and install the image")
 
 enum mbox_msg_type {
 #define MBOX_MSG_ENUM(name, code, size, var, desc) MBOX_MSG_##name = code,

@@ -1,8 +1,8 @@
 /* hostd/api/api.c: the REST server (contract in api.h).
  *
  * Routing: /v2.0/<collection>[/<id>[/<action>]] with the collections of
- * TOPO_KINDS, plus /v2.0/dfnic/apply and /v2.0/chassis/<name>/flows
- * (api_flows.c).
+ * TOPO_KINDS, plus /v2.0/dfnic/apply, /v2.0/chassis/<name>/flows
+ * (api_flows.c) and /v2.0/{dfnic,chassis/<name>}/firmware (api_firmware.c).
  * Bodies are collected up to max_body, decoded with jansson and turned
  * into topology transactions (hostd/topo). */
 #include <arpa/inet.h>
@@ -21,6 +21,7 @@
 #include "drivers/base/log.h"
 #include "drivers/base/util.h"
 #include "hostd/api/api.h"
+#include "hostd/api/api_firmware.h"
 #include "hostd/api/api_flows.h"
 #include "hostd/api/api_offload.h"
 #include "hostd/topo/topo_json.h"
@@ -714,6 +715,22 @@ static enum MHD_Result route(struct MHD_Connection *c, struct api *a, const char
 		if (!post)
 			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use POST on %s", url);
 		return do_apply(c, a, rq);
+	}
+	if ((n == 3 && !strcmp(seg[1], "dfnic") && !strcmp(seg[2], "firmware")) ||
+	    (n == 4 && !strcmp(seg[1], "chassis") && !strcmp(seg[3], "firmware"))) {
+		const char *ch = n == 4 ? seg[2] : NULL;
+		json_t *j = NULL;
+		unsigned st;
+		if (get)
+			st = api_firmware_get(a->topo, ch, &j);
+		else if (post)
+			st = api_firmware_post(a->topo, ch, &rq->body, rq->len, &j);
+		else
+			return reply_err(c, 405, "HTTPMethodNotAllowed", "", "use GET or POST on %s",
+					 url);
+		if (!j)
+			return reply_err(c, 500, "InternalServerError", "", "out of memory");
+		return send_json(c, st, j);
 	}
 	enum topo_kind k;
 	if (kind_of(seg[1], &k))

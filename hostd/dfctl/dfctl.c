@@ -82,6 +82,12 @@ static size_t unchunk(char *b, size_t n)
 
 struct reply http(const char *method, const char *path, const char *body)
 {
+	return http_body(method, path, "application/json", body, body ? strlen(body) : 0);
+}
+
+struct reply http_body(const char *method, const char *path, const char *ctype, const void *body,
+		       size_t blen)
+{
 	struct reply rp = { 0, NULL };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(sock_path) >= sizeof(sa.sun_path))
@@ -94,12 +100,11 @@ struct reply http(const char *method, const char *path, const char *body)
 		exit(EX_CONN);
 	}
 	char *req = NULL;
-	size_t blen = body ? strlen(body) : 0;
 	int n = asprintf(&req,
 			 "%s %s HTTP/1.1\r\nHost: localhost\r\nUser-Agent: dfctl\r\n"
 			 "Accept: application/json\r\nConnection: close\r\n"
-			 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-			 method, path, blen);
+			 "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+			 method, path, ctype, blen);
 	if (n < 0 || write_all(fd, req, (size_t)n) || (blen && write_all(fd, body, blen))) {
 		fprintf(stderr, "dfctl: sending to hostd failed: %s\n", strerror(errno));
 		exit(EX_CONN);
@@ -429,6 +434,8 @@ static void main_help(FILE *f)
 		"  flows CHASSIS              flows hostd wants on a chassis, and the switch's\n"
 		"  pipeline CHASSIS [--svg F] table graph of the live flows (Graphviz)\n"
 		"  offload [CHASSIS]          what the SmartNIC offloads: status per entry\n"
+		"  firmware update IMAGE      stream a signed firmware image to the SmartNIC\n"
+		"  firmware status            the NIC's firmware and the last update\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   hostd's API socket (default $DFCTL_SOCKET or %s)\n"
@@ -923,6 +930,8 @@ int main(int argc, char **argv)
 		return cmd_pipeline(sub_argc, sub_argv);
 	if (!strcmp(cmd, "offload"))
 		return cmd_offload(sub_argc, sub_argv);
+	if (!strcmp(cmd, "firmware"))
+		return cmd_firmware(sub_argc, sub_argv);
 	if (!strcmp(cmd, "help")) {
 		main_help(stdout);
 		return EX_OK;

@@ -1,7 +1,8 @@
 # hostd/dfctl/dfctl.mk: dfctl, the command-line client of hostd's REST API
 # (plain HTTP/1.1 over the Unix socket, jansson for JSON).
 progs-y += dfctl
-dfctl-srcs-y := hostd/dfctl/dfctl.c hostd/dfctl/cmd_offload.c hostd/dfctl/cmd_flows.c hostd/dfctl/cmd_pipeline.c
+dfctl-srcs-y := hostd/dfctl/dfctl.c hostd/dfctl/cmd_offload.c hostd/dfctl/cmd_flows.c hostd/dfctl/cmd_pipeline.c \
+	hostd/dfctl/cmd_firmware.c
 dfctl-libs := dfgraph base
 dfctl-ldlibs := -ljansson
 

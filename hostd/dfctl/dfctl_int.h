@@ -1,7 +1,8 @@
 /* hostd/dfctl/dfctl_int.h: what dfctl's files share. dfctl.c holds the
  * HTTP client, the output helpers, the resource commands and main();
  * cmd_offload.c (`dfctl offload`), cmd_flows.c (`dfctl flows`) and
- * cmd_pipeline.c (`dfctl pipeline`, drawing with graph.c) borrow the
+ * cmd_pipeline.c (`dfctl pipeline`, drawing with graph.c) and
+ * cmd_firmware.c (`dfctl firmware`) borrow the
  * helpers below. Not an API outside hostd/dfctl/. */
 #ifndef DFNIC_DFCTL_INT_H
 #define DFNIC_DFCTL_INT_H
@@ -18,6 +19,9 @@ struct reply {
 /* One request to hostd over its Unix socket (exits 3 when hostd cannot be
  * reached). */
 struct reply http(const char *method, const char *path, const char *body);
+/* The same with a body of any type (blen bytes). */
+struct reply http_body(const char *method, const char *path, const char *ctype, const void *body,
+		       size_t blen);
 /* Prints the API's error for `what`, frees the body, returns the exit code. */
 int api_error(struct reply *rp, const char *what);
 void print_json(json_t *j);
@@ -28,5 +32,6 @@ char *url_escape(const char *s);
 int cmd_offload(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_pipeline(int argc, char **argv);
+int cmd_firmware(int argc, char **argv);
 
 #endif

@@ -202,6 +202,38 @@ static void test_round_trips(void)
 	CU_ASSERT_EQUAL(mbox_decode(buf, (size_t)n, &out, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(out.u.batch.batch_id, 17);
 	CU_ASSERT_EQUAL(out.u.batch.count, 1000);
+
+	/* firmware update: BEGIN carries the header bytes, CHUNK data at an
+	 * offset, END only the total */
+	memset(&in, 0, sizeof(in));
+	in.type = MBOX_MSG_FW_UPDATE_BEGIN;
+	in.u.fw = (struct mbox_fw){ .total = 0x100000001ull, .data = body, .data_len = sizeof(body) };
+	n = mbox_encode(&in, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(n, (int)(16 + 8 + sizeof(body)));
+	CU_ASSERT_EQUAL(mbox_decode(buf, (size_t)n, &out, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(out.u.fw.total, 0x100000001ull);
+	CU_ASSERT_EQUAL(out.u.fw.data_len, sizeof(body));
+	CU_ASSERT(out.u.fw.data == buf + 24 && !memcmp(out.u.fw.data, body, sizeof(body)));
+
+	memset(&in, 0, sizeof(in));
+	in.type = MBOX_MSG_FW_UPDATE_CHUNK;
+	in.seq = 8;
+	in.u.fw = (struct mbox_fw){ .offset = 123456789, .data = body, .data_len = 3 };
+	n = mbox_encode(&in, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(n, 16 + 8 + 3);
+	CU_ASSERT_EQUAL(mbox_decode(buf, (size_t)n, &out, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(out.u.fw.offset, 123456789);
+	CU_ASSERT_EQUAL(out.u.fw.data_len, 3);
+	CU_ASSERT(!memcmp(out.u.fw.data, body, 3));
+
+	memset(&in, 0, sizeof(in));
+	in.type = MBOX_MSG_FW_UPDATE_END;
+	in.u.fw = (struct mbox_fw){ .total = 77, .data = body, .data_len = 5 }; /* no tail */
+	n = mbox_encode(&in, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(n, 16 + 8);
+	CU_ASSERT_EQUAL(mbox_decode(buf, (size_t)n, &out, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(out.u.fw.total, 77);
+	CU_ASSERT_EQUAL(out.u.fw.data_len, 0);
 }
 
 static void test_encode_errors(void)

@@ -14,7 +14,8 @@ import struct
 EBADMSG, ENOMSG = "EBADMSG", "ENOMSG"
 T = dict(HELLO=0x01, HELLO_REPLY=0x02, ACK=0x03, ERROR=0x04, HEARTBEAT=0x05,
          RESYNC_REQUEST=0x06, BATCH_BEGIN=0x10, BATCH_COMMIT=0x11, BATCH_ABORT=0x12,
-         OBJ_SET=0x20, OBJ_DEL=0x21, OBJ_STATUS=0x22)
+         OBJ_SET=0x20, OBJ_DEL=0x21, OBJ_STATUS=0x22, FW_UPDATE_BEGIN=0x30,
+         FW_UPDATE_CHUNK=0x31, FW_UPDATE_END=0x32)
 REPLY, BATCH = 1, 2
 
 
@@ -50,6 +51,14 @@ def obj_status(kind, oid, status, reason=b""):
     return struct.pack("<HHI", kind, status, oid) + reason
 
 
+def fw(value, data=b""):
+    """FW_UPDATE_BEGIN (total), CHUNK (offset), END (total): one u64 + data."""
+    return struct.pack("<Q", value) + data
+
+
+IMG_HDR = b"DFNICIMG" + bytes(range(1, 17))  # 24 bytes standing for an image header
+
+
 # (name, bytes, expected rc, expected text)
 VALID = [
     ("hello", msg(T["HELLO"], 1, hello()), 0,
@@ -81,6 +90,20 @@ VALID = [
     ("obj_del", msg(T["OBJ_DEL"], 12, obj(3, 1000), BATCH), 0, "OBJ_DEL seq=12 batch kind=3 id=1000"),
     ("obj_status", msg(T["OBJ_STATUS"], 0, obj_status(3, 1000, 2, b"no space")), 0,
      'OBJ_STATUS seq=0 kind=3 id=1000 status=2 reason="no space"'),
+]
+
+VALID += [
+    ("fw_begin", msg(T["FW_UPDATE_BEGIN"], 40, fw(4096, IMG_HDR)), 0,
+     "FW_UPDATE_BEGIN seq=40 total=4096 header[24]=44464e4943494d470102030405060708..."),
+    ("fw_begin_whole", msg(T["FW_UPDATE_BEGIN"], 41, fw(3, b"abc")), 0,
+     "FW_UPDATE_BEGIN seq=41 total=3 header[3]=616263"),
+    ("fw_chunk", msg(T["FW_UPDATE_CHUNK"], 42, fw(0x1000, b"\x00\xff\x10")), 0,
+     "FW_UPDATE_CHUNK seq=42 offset=4096 data[3]=00ff10"),
+    ("fw_chunk_last_byte", msg(T["FW_UPDATE_CHUNK"], 43, fw(0xfffffffffffffffe, b"z")), 0,
+     "FW_UPDATE_CHUNK seq=43 offset=18446744073709551614 data[1]=7a"),
+    ("fw_end", msg(T["FW_UPDATE_END"], 44, fw(2359296)), 0, "FW_UPDATE_END seq=44 total=2359296"),
+    ("fw_end_reply_error", msg(T["ERROR"], 44, error(0x32, 74, b"DIGEST: payload altered"), REPLY), 0,
+     'ERROR seq=44 reply req=FW_UPDATE_END code=74 (EBADMSG) text="DIGEST: payload altered"'),
 ]
 
 ERRORS = [
@@ -136,6 +159,18 @@ ERRORS = [
     ("obj_status_kind0", msg(T["OBJ_STATUS"], 1, obj_status(0, 1, 1)), EBADMSG, "OBJ_STATUS: kind 0"),
     ("obj_status_surrogate", msg(T["OBJ_STATUS"], 1, obj_status(1, 1, 1, b"\xed\xa0\x80")), EBADMSG,
      "OBJ_STATUS: reason is not UTF-8 (byte 0)"),
+    ("fw_begin_short", msg(T["FW_UPDATE_BEGIN"], 1, fw(1)[:7]), EBADMSG,
+     "FW_UPDATE_BEGIN: payload 7 bytes, expected at least 8"),
+    ("fw_begin_total0", msg(T["FW_UPDATE_BEGIN"], 1, fw(0, b"x")), EBADMSG, "FW_UPDATE_BEGIN: total 0"),
+    ("fw_begin_no_header", msg(T["FW_UPDATE_BEGIN"], 1, fw(10)), EBADMSG,
+     "FW_UPDATE_BEGIN: no header bytes"),
+    ("fw_begin_header_big", msg(T["FW_UPDATE_BEGIN"], 1, fw(2, b"abc")), EBADMSG,
+     "FW_UPDATE_BEGIN: 3 header bytes, image of 2"),
+    ("fw_chunk_empty", msg(T["FW_UPDATE_CHUNK"], 1, fw(0)), EBADMSG, "FW_UPDATE_CHUNK: no data"),
+    ("fw_chunk_overflow", msg(T["FW_UPDATE_CHUNK"], 1, fw(0xffffffffffffffff, b"z")), EBADMSG,
+     "FW_UPDATE_CHUNK: offset 18446744073709551615 + 1 bytes overflows"),
+    ("fw_end_total0", msg(T["FW_UPDATE_END"], 1, fw(0)), EBADMSG, "FW_UPDATE_END: total 0"),
+    ("fw_end_long", msg(T["FW_UPDATE_END"], 1, fw(5, b"x")), EBADMSG, "FW_UPDATE_END: payload 9 bytes, expected 8"),
 ]
 
 
