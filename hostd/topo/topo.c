@@ -101,6 +101,46 @@ const char *topo_op_name(enum topo_op op)
 	return "?";
 }
 
+/* ---- interned strings ------------------------------------------------- */
+
+/* Chassis names and device owners repeat across thousands of ports: each
+ * distinct value is stored once, here, shared by every topology object
+ * holding it (one reference each) and dropped with its last reference.
+ * "" is the literal, never counted. */
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tmap intern_tab;  /* string -> its reference count (in the
+				 * value pointer); the entry's key is the copy */
+
+const char *topo_intern(const char *s)
+{
+	struct tmap_ent *e;
+	if (!s || !*s)
+		return "";
+	pthread_mutex_lock(&intern_lock);
+	e = tmap_next(&intern_tab, s, NULL);
+	if (!e && !tmap_add(&intern_tab, s, NULL))
+		e = tmap_next(&intern_tab, s, NULL);
+	if (e)
+		e->val = (void *)((uintptr_t)e->val + 1);
+	pthread_mutex_unlock(&intern_lock);
+	return e ? e->key : NULL;
+}
+
+void topo_intern_put(const char *s)
+{
+	struct tmap_ent *e;
+	if (!s || !*s)
+		return;
+	pthread_mutex_lock(&intern_lock);
+	e = tmap_next(&intern_tab, s, NULL);
+	if (e && e->key == s) {
+		e->val = (void *)((uintptr_t)e->val - 1);
+		if (!e->val)
+			tmap_del(&intern_tab, s, NULL);
+	}
+	pthread_mutex_unlock(&intern_lock);
+}
+
 /* ---- objects ---------------------------------------------------------- */
 
 static char **obj_name(enum topo_kind k, void *obj)
@@ -140,16 +180,70 @@ static uint32_t obj_key(enum topo_kind k, const void *obj)
 	}
 }
 
+/* A port's out-of-line parts: its own fixed_ips array (exactly
+ * n_fixed_ips entries, zeroed where the source has none) and interned
+ * strings. 0 or -ENOMEM (then fixed_ips is NULL). */
+static int port_dup_parts(struct topo_port *p)
+{
+	const struct topo_fixed_ip *src = p->fixed_ips;
+	p->fixed_ips = NULL;
+	p->chassis = topo_intern(p->chassis);
+	p->device_owner = topo_intern(p->device_owner);
+	if (!p->chassis || !p->device_owner)
+		return -ENOMEM; /* (obj_free_parts accepts the NULL) */
+	if (!p->n_fixed_ips)
+		return 0;
+	p->fixed_ips = calloc(p->n_fixed_ips, sizeof(*p->fixed_ips));
+	if (!p->fixed_ips)
+		return -ENOMEM;
+	if (src)
+		memcpy(p->fixed_ips, src, p->n_fixed_ips * sizeof(*p->fixed_ips));
+	return 0;
+}
+
+/* A subnet's own pools array (exactly n_pools entries). 0 or -ENOMEM. */
+static int subnet_dup_parts(struct topo_subnet *s)
+{
+	const struct topo_pool *src = s->pools;
+	s->pools = NULL;
+	if (!s->n_pools)
+		return 0;
+	s->pools = calloc(s->n_pools, sizeof(*s->pools));
+	if (!s->pools)
+		return -ENOMEM;
+	if (src)
+		memcpy(s->pools, src, s->n_pools * sizeof(*s->pools));
+	return 0;
+}
+
+/* Frees what port_dup_parts / subnet_dup_parts allocated. */
+static void obj_free_parts(enum topo_kind k, void *obj)
+{
+	if (k == TOPO_PORT) {
+		struct topo_port *p = obj;
+		free(p->fixed_ips);
+		topo_intern_put(p->chassis);
+		topo_intern_put(p->device_owner);
+	} else if (k == TOPO_SUBNET)
+		free(((struct topo_subnet *)obj)->pools);
+}
+
 void *topo_obj_dup(enum topo_kind k, const void *obj)
 {
 	void *c = malloc(kind_sizes[k]);
 	if (!c)
 		return NULL;
 	memcpy(c, obj, kind_sizes[k]);
+	if ((k == TOPO_PORT && port_dup_parts(c)) || (k == TOPO_SUBNET && subnet_dup_parts(c))) {
+		obj_free_parts(k, c);
+		free(c);
+		return NULL;
+	}
 	char **name = obj_name(k, c);
 	if (name) {
 		*name = strdup(*name ? *name : "");
 		if (!*name) {
+			obj_free_parts(k, c);
 			free(c);
 			return NULL;
 		}
@@ -164,6 +258,7 @@ void topo_obj_free(enum topo_kind k, void *obj)
 	char **name = obj_name(k, obj);
 	if (name)
 		free(*name);
+	obj_free_parts(k, obj);
 	free(obj);
 }
 
@@ -810,25 +905,38 @@ static bool pool_contains(const struct topo_pool *p, const struct topo_ip *ip)
 	return ip_cmp(&p->start, ip) <= 0 && ip_cmp(ip, &p->end) <= 0;
 }
 
-static void default_pools(struct topo_subnet *s)
+/* 0 or -ENOMEM. */
+static int default_pools(struct topo_subnet *s)
 {
+	struct topo_pool v[2]; /* at most two: around the gateway */
+	uint32_t n = 0;
 	struct topo_ip f, l;
 	cidr_hosts(&s->cidr, &f, &l);
 	s->n_pools = 0;
+	free(s->pools);
+	s->pools = NULL;
 	if (ip_cmp(&f, &l) > 0)
-		return;
+		return 0;
 	const struct topo_ip *g = &s->gateway;
 	if (g->version && ip_cmp(&f, g) <= 0 && ip_cmp(g, &l) <= 0) {
 		struct topo_ip a = *g, b = *g;
 		ip_dec(&a);
 		ip_inc(&b);
 		if (ip_cmp(g, &f) > 0)
-			s->pools[s->n_pools++] = (struct topo_pool){ f, a };
+			v[n++] = (struct topo_pool){ f, a };
 		if (ip_cmp(g, &l) < 0)
-			s->pools[s->n_pools++] = (struct topo_pool){ b, l };
+			v[n++] = (struct topo_pool){ b, l };
 	} else {
-		s->pools[s->n_pools++] = (struct topo_pool){ f, l };
+		v[n++] = (struct topo_pool){ f, l };
 	}
+	if (!n)
+		return 0;
+	s->pools = malloc(n * sizeof(*s->pools));
+	if (!s->pools)
+		return -ENOMEM;
+	memcpy(s->pools, v, n * sizeof(*s->pools));
+	s->n_pools = n;
+	return 0;
 }
 
 static bool ip_used(const struct topo *t, const char *net, const struct topo_ip *ip)
@@ -1018,8 +1126,10 @@ int topo_txn_put_subnet(struct topo_txn *x, const struct topo_subnet *in, char *
 			 "allocation_pools: more than %d pools", TOPO_MAX_POOLS);
 		goto free_obj;
 	}
-	if (!s->n_pools)
-		default_pools(s);
+	if (!s->n_pools && default_pools(s)) {
+		r = fail(err, 500, "InternalError", NULL, "out of memory");
+		goto free_obj;
+	}
 	for (uint32_t i = 0; i < s->n_pools; i++) {
 		const struct topo_pool *p = &s->pools[i];
 		snprintf(f, sizeof(f), "allocation_pools[%u]", i);
@@ -1143,6 +1253,17 @@ static int put_port(struct topo_txn *x, const struct topo_port *in, char *create
 		return fail(err, 500, "InternalError", NULL, "out of memory");
 	if ((r = check_id(p->id, err)) || (r = check_name(p->name, err)))
 		goto free_obj;
+	/* (The JSON layer refuses these first, with the same words.) */
+	if (strlen(p->chassis) > TOPO_HOST_MAX) {
+		r = fail(err, 400, "BadRequest", "binding:host_id",
+			 "binding:host_id: longer than %d characters", TOPO_HOST_MAX);
+		goto free_obj;
+	}
+	if (strlen(p->device_owner) > TOPO_OWNER_MAX) {
+		r = fail(err, 400, "BadRequest", "device_owner",
+			 "device_owner: longer than %d characters", TOPO_OWNER_MAX);
+		goto free_obj;
+	}
 	const struct topo_port *old = get(x->t, TOPO_PORT, p->id);
 	if (old && strcmp(old->network_id, p->network_id)) {
 		r = fail(err, 400, "BadRequest", "network_id", "network_id: cannot be changed");
@@ -1270,9 +1391,10 @@ int topo_txn_put_router(struct topo_txn *x, const struct topo_router *in, char *
 				 "router:external", rt->gw_network_id);
 			goto free_obj;
 		}
-		struct topo_port gp = { .n_fixed_ips = 1, .admin_state_up = true, .name = "" };
+		struct topo_fixed_ip gfi = { .subnet_id = "" };
+		struct topo_port gp = { .n_fixed_ips = 1, .fixed_ips = &gfi, .admin_state_up = true,
+					.name = "", .device_owner = TOPO_OWNER_ROUTER_GW };
 		strcpy(gp.network_id, rt->gw_network_id);
-		strcpy(gp.device_owner, TOPO_OWNER_ROUTER_GW);
 		strcpy(gp.device_id, rt->id);
 		if ((r = put_port(x, &gp, rt->gw_port_id, err))) {
 			snprintf(err->field, sizeof(err->field), "external_gateway_info");
@@ -1314,11 +1436,11 @@ int topo_txn_add_router_iface(struct topo_txn *x, const char *router_id, const c
 				return fail(err, 400, "BadRequest", "subnet_id",
 					    "subnet_id: router %s already has a port on subnet %s",
 					    router_id, subnet_id);
-		struct topo_port p = { .n_fixed_ips = 1, .admin_state_up = true, .name = "" };
+		struct topo_fixed_ip fi = { .ip = s->gateway };
+		struct topo_port p = { .n_fixed_ips = 1, .fixed_ips = &fi, .admin_state_up = true,
+				       .name = "", .device_owner = TOPO_OWNER_ROUTER_IFACE };
 		strcpy(p.network_id, s->network_id);
-		strcpy(p.fixed_ips[0].subnet_id, s->id);
-		p.fixed_ips[0].ip = s->gateway;
-		strcpy(p.device_owner, TOPO_OWNER_ROUTER_IFACE);
+		strcpy(fi.subnet_id, s->id);
 		snprintf(p.device_id, sizeof(p.device_id), "%s", router_id);
 		return put_port(x, &p, port_id_out, err);
 	}
@@ -1334,8 +1456,8 @@ int topo_txn_add_router_iface(struct topo_txn *x, const char *router_id, const c
 		return fail(err, 400, "BadRequest", "port_id",
 			    "port_id: a router interface port needs exactly one fixed IP (it has %u)",
 			    op->n_fixed_ips);
-	struct topo_port p = *op;
-	strcpy(p.device_owner, TOPO_OWNER_ROUTER_IFACE);
+	struct topo_port p = *op; /* put_port copies its fixed_ips */
+	p.device_owner = TOPO_OWNER_ROUTER_IFACE;
 	snprintf(p.device_id, sizeof(p.device_id), "%s", router_id);
 	if (port_id_out)
 		strcpy(port_id_out, op->id);
@@ -1472,10 +1594,10 @@ int topo_txn_put_floatingip(struct topo_txn *x, const struct topo_floatingip *in
 		strcpy(f->floating_port_id, old->floating_port_id);
 		f->floating_ip = old->floating_ip;
 	} else {
-		struct topo_port fp = { .n_fixed_ips = 1, .admin_state_up = true, .name = "" };
+		struct topo_fixed_ip ffi = { .ip = f->floating_ip };
+		struct topo_port fp = { .n_fixed_ips = 1, .fixed_ips = &ffi, .admin_state_up = true,
+					.name = "", .device_owner = TOPO_OWNER_FLOATINGIP };
 		strcpy(fp.network_id, f->floating_network_id);
-		fp.fixed_ips[0].ip = f->floating_ip;
-		strcpy(fp.device_owner, TOPO_OWNER_FLOATINGIP);
 		strcpy(fp.device_id, f->id);
 		if ((r = put_port(x, &fp, f->floating_port_id, err))) {
 			if (!strncmp(err->field, "fixed_ips", 9))
@@ -1840,13 +1962,49 @@ static int persist_all(struct topo_txn *x, struct net_change *ch, size_t n)
 	return r;
 }
 
-/* Same content (names compared as strings, the rest bytewise: a false
- * "different" only costs a redundant update). */
+/* The out-of-line array of an object (a port's fixed IPs, a subnet's
+ * pools) and its size in bytes; NULL with 0 bytes if the kind has none. */
+static const void *obj_array(enum topo_kind k, const void *obj, size_t *bytes)
+{
+	*bytes = 0;
+	if (k == TOPO_PORT) {
+		const struct topo_port *p = obj;
+		*bytes = p->n_fixed_ips * sizeof(*p->fixed_ips);
+		return p->fixed_ips;
+	}
+	if (k == TOPO_SUBNET) {
+		const struct topo_subnet *s = obj;
+		*bytes = s->n_pools * sizeof(*s->pools);
+		return s->pools;
+	}
+	return NULL;
+}
+
+/* Same content (names compared as strings, arrays (fixed IPs, pools) by
+ * content, a port's interned strings by pointer, the rest bytewise: a
+ * false "different" only costs a redundant update). */
 static bool obj_equal(enum topo_kind k, const void *a, const void *b)
 {
+	size_t la, lb;
+	const void *aa = obj_array(k, a, &la), *ab = obj_array(k, b, &lb);
+	if (la != lb || (la && memcmp(aa, ab, la)))
+		return false;
 	void *ca = topo_obj_dup(k, a), *cb = topo_obj_dup(k, b);
 	bool eq = false;
 	if (ca && cb) {
+		/* Arrays compared above: the copies drop theirs (NULL pointers
+		 * compare equal below; topo_obj_free accepts them). */
+		if (k == TOPO_PORT) {
+			struct topo_port *pa = ca, *pb = cb;
+			free(pa->fixed_ips);
+			free(pb->fixed_ips);
+			pa->fixed_ips = pb->fixed_ips = NULL;
+		} else if (k == TOPO_SUBNET) {
+			struct topo_subnet *sa = ca, *sb = cb;
+			free(sa->pools);
+			free(sb->pools);
+			sa->pools = sb->pools = NULL;
+		}
 		char **na = obj_name(k, ca), **nb = obj_name(k, cb);
 		if (!na || !strcmp(*na, *nb)) {
 			char *keep = na ? *nb : NULL;

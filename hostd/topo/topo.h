@@ -142,9 +142,12 @@ struct topo_subnet {
 	struct topo_cidr cidr;          /* "cidr" */
 	struct topo_ip gateway;         /* "gateway_ip" (version 0 = null); default:
 					 * first host of the CIDR */
-	uint32_t n_pools;               /* number of allocation pools */
-	struct topo_pool pools[TOPO_MAX_POOLS]; /* "allocation_pools"; default: the
-					 * CIDR's hosts minus the gateway */
+	uint32_t n_pools;               /* entries in pools (0..TOPO_MAX_POOLS) */
+	struct topo_pool *pools;        /* "allocation_pools"; default: the CIDR's
+					 * hosts minus the gateway. An array of n_pools
+					 * entries, heap in topology objects (sized to use);
+					 * in a caller's struct passed to topo_txn_put_subnet
+					 * it is borrowed (copied), NULL when n_pools is 0 */
 	bool enable_dhcp;               /* "enable_dhcp" (stored only) */
 	uint32_t key;                   /* "dfnic:subnet_key" */
 };
@@ -166,18 +169,35 @@ struct topo_port {
 	char *name;                     /* "name" (heap) */
 	topo_id_t network_id;           /* "network_id" */
 	uint8_t mac[6];                 /* "mac_address" (default fa:16:3e:xx:xx:xx) */
-	uint32_t n_fixed_ips;           /* entries used in fixed_ips */
-	struct topo_fixed_ip fixed_ips[TOPO_MAX_FIXED_IPS]; /* "fixed_ips" (default:
-					 * one address from the network's first subnet) */
-	char chassis[TOPO_HOST_MAX + 1]; /* "binding:host_id": bound chassis name,
-					 * "" = unbound */
-	char device_owner[TOPO_OWNER_MAX + 1]; /* "device_owner", e.g. "compute:nova" */
+	uint32_t n_fixed_ips;           /* entries in fixed_ips (0..TOPO_MAX_FIXED_IPS) */
+	struct topo_fixed_ip *fixed_ips; /* "fixed_ips" (default: one address from the
+					 * network's first subnet): an array of n_fixed_ips
+					 * entries, heap in topology objects (sized to use);
+					 * in a caller's struct passed to topo_txn_put_port it
+					 * is borrowed (copied), NULL when n_fixed_ips is 0 */
+	const char *chassis;            /* "binding:host_id": bound chassis name (at
+					 * most TOPO_HOST_MAX), "" = unbound; interned
+					 * (topo_intern) in topology objects, borrowed in a
+					 * caller's struct (NULL reads as "") */
+	const char *device_owner;       /* "device_owner", e.g. "compute:nova" (at most
+					 * TOPO_OWNER_MAX); interned like chassis */
 	topo_id_t device_id;            /* "device_id" (router id for router ports) */
 	bool admin_state_up;            /* "admin_state_up" */
 	char ifname[TOPO_IFNAME_MAX + 1]; /* "dfnic:interface_name" on br-int
 					 * (default "tap" + first 11 chars of id) */
 	uint32_t key;                   /* "dfnic:port_key": register value */
 };
+
+/* The shared immutable copy of string s (NULL reads as ""), with one more
+ * reference: equal strings get the same pointer, valid until its last
+ * reference is dropped with topo_intern_put(). "" is a literal, never
+ * counted. Topology objects (topo_obj_dup, topo_json_new_obj) hold one
+ * reference per interned field; topo_obj_free drops them. Thread-safe.
+ * NULL only when out of memory. */
+const char *topo_intern(const char *s);
+/* Drop one reference taken by topo_intern (s its result; anything else,
+ * "" or NULL is ignored). */
+void topo_intern_put(const char *s);
 
 /* ---- routers ---------------------------------------------------------- */
 

@@ -60,6 +60,24 @@ static int get_str(json_t *v, const char *field, char *out, size_t cap, bool nul
 	return 0;
 }
 
+/* get_str (nullable) into a shared string (topo_intern). */
+static int get_interned(json_t *v, const char *field, const char **out, size_t cap,
+			struct topo_err *err)
+{
+	char buf[TOPO_NAME_MAX + 1];
+	int r;
+	if (cap > sizeof(buf))
+		cap = sizeof(buf);
+	if ((r = get_str(v, field, buf, cap, true, err)))
+		return r;
+	const char *s = topo_intern(buf);
+	if (!s)
+		return bad(err, field, "out of memory%s", "");
+	topo_intern_put(*out); /* the object's reference to the old value */
+	*out = s;
+	return 0;
+}
+
 static int get_id(json_t *v, const char *field, char *out, bool nullable, struct topo_err *err)
 {
 	return get_str(v, field, out, TOPO_ID_MAX + 1, nullable, err);
@@ -207,6 +225,15 @@ static int dec_pools(json_t *v, struct topo_subnet *s, struct topo_err *err)
 	size_t i;
 	json_t *e;
 	char f[64];
+	/* A new array sized to the list (s owns its pools: see topo.h). */
+	struct topo_pool *pools = NULL;
+	if (json_array_size(v)) {
+		pools = calloc(json_array_size(v), sizeof(*pools));
+		if (!pools)
+			return bad(err, "allocation_pools", "out of memory%s", "");
+	}
+	free(s->pools);
+	s->pools = pools;
 	s->n_pools = 0;
 	json_array_foreach(v, i, e) {
 		snprintf(f, sizeof(f), "allocation_pools[%zu]", i);
@@ -284,8 +311,16 @@ static int dec_fixed_ips(json_t *v, struct topo_port *p, struct topo_err *err)
 	size_t i;
 	json_t *e;
 	char f[64];
+	/* A new array sized to the list (p owns its fixed_ips: see topo.h). */
+	struct topo_fixed_ip *ips = NULL;
+	if (json_array_size(v)) {
+		ips = calloc(json_array_size(v), sizeof(*ips));
+		if (!ips)
+			return bad(err, "fixed_ips", "out of memory%s", "");
+	}
+	free(p->fixed_ips);
+	p->fixed_ips = ips;
 	p->n_fixed_ips = 0;
-	memset(p->fixed_ips, 0, sizeof(p->fixed_ips));
 	json_array_foreach(v, i, e) {
 		snprintf(f, sizeof(f), "fixed_ips[%zu]", i);
 		if (!json_is_object(e))
@@ -333,9 +368,9 @@ static int dec_port(json_t *j, struct topo_port *p, enum topo_json_mode mode,
 		} else if (!strcmp(key, "fixed_ips"))
 			r = dec_fixed_ips(v, p, err);
 		else if (!strcmp(key, "binding:host_id"))
-			r = get_str(v, key, p->chassis, sizeof(p->chassis), true, err);
+			r = get_interned(v, key, &p->chassis, TOPO_HOST_MAX + 1, err);
 		else if (!strcmp(key, "device_owner"))
-			r = get_str(v, key, p->device_owner, sizeof(p->device_owner), true, err);
+			r = get_interned(v, key, &p->device_owner, TOPO_OWNER_MAX + 1, err);
 		else if (!strcmp(key, "device_id"))
 			r = get_id(v, key, p->device_id, true, err);
 		else if (!strcmp(key, "admin_state_up"))

@@ -22,7 +22,9 @@ enum topo_json_mode {
  * topo_obj_free. NULL on allocation failure. */
 void *topo_json_new_obj(enum topo_kind k);
 
-/* Apply the attributes of `j` (a JSON object) to obj. `create` selects
+/* Apply the attributes of `j` (a JSON object) to obj, an object from
+ * topo_json_new_obj or topo_obj_dup (it owns its arrays and interned
+ * strings, which decoding replaces). `create` selects
  * the create-time defaults that depend on other attributes (a subnet's
  * gateway_ip). Unknown attributes, wrong types and bad values: 400 with
  * the field named. 0 or -EINVAL. */

@@ -131,8 +131,10 @@ static struct topo *build_topo(const struct shape *sh, enum topo_l3_mode mode)
 	}
 	for (i = 0; i < sh->ports; i++) {
 		struct topo_port p;
+		struct topo_fixed_ip fi;
 		int s = i / PORTS_PER_SUBNET;
 		memset(&p, 0, sizeof(p));
+		memset(&fi, 0, sizeof(fi));
 		snprintf(p.id, sizeof(p.id), "port%d", i);
 		p.name = p.id;
 		snprintf(p.network_id, sizeof(p.network_id), "n%d", s);
@@ -141,11 +143,12 @@ static struct topo *build_topo(const struct shape *sh, enum topo_l3_mode mode)
 		p.mac[4] = (uint8_t)(i >> 8);
 		p.mac[5] = (uint8_t)i;
 		p.n_fixed_ips = 1;
+		p.fixed_ips = &fi;
 		subnet_prefix(s, pfx, sizeof(pfx));
 		snprintf(buf, sizeof(buf), "%s.%d", pfx, 10 + i % PORTS_PER_SUBNET);
-		topo_ip_parse(buf, &p.fixed_ips[0].ip);
-		snprintf(p.chassis, sizeof(p.chassis), "c1");
-		snprintf(p.device_owner, sizeof(p.device_owner), "compute:nova");
+		topo_ip_parse(buf, &fi.ip);
+		p.chassis = "c1";
+		p.device_owner = "compute:nova";
 		snprintf(p.ifname, sizeof(p.ifname), "p%d", i);
 		p.admin_state_up = true;
 		if (topo_txn_put_port(x, &p, NULL, &err))

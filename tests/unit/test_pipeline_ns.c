@@ -29,6 +29,7 @@ static struct topo *ns_build(enum topo_l3_mode mode, int with_nn)
 	struct topo_chassis c;
 	struct topo_network n;
 	struct topo_subnet s;
+	struct topo_pool pool;
 	struct topo_router r;
 	struct topo_floatingip f;
 
@@ -55,8 +56,9 @@ static struct topo *ns_build(enum topo_l3_mode mode, int with_nn)
 	s.ip_version = 4;
 	topo_ip_parse("172.24.4.1", &s.gateway);
 	s.n_pools = 1;
-	topo_ip_parse("172.24.4.10", &s.pools[0].start);
-	topo_ip_parse("172.24.4.99", &s.pools[0].end);
+	s.pools = &pool; /* (copied by topo_txn_put_subnet) */
+	topo_ip_parse("172.24.4.10", &pool.start);
+	topo_ip_parse("172.24.4.99", &pool.end);
 	if (topo_txn_put_chassis(x, &c, &err) || topo_txn_put_network(x, &n, NULL, &err) ||
 	    topo_txn_put_subnet(x, &s, NULL, &err))
 		goto fail;

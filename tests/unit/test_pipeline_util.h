@@ -50,17 +50,20 @@ static inline int tp_put_port(struct topo_txn *x, const char *id, const char *ne
 			      const char *ifname)
 {
 	struct topo_port p;
+	struct topo_fixed_ip fi;
 	struct topo_err err;
 	int r;
 	memset(&p, 0, sizeof(p));
+	memset(&fi, 0, sizeof(fi));
 	snprintf(p.id, sizeof(p.id), "%s", id);
 	p.name = (char *)id;
 	snprintf(p.network_id, sizeof(p.network_id), "%s", net);
 	topo_mac_parse(mac, p.mac);
 	p.n_fixed_ips = 1;
-	topo_ip_parse(ip, &p.fixed_ips[0].ip);
-	snprintf(p.chassis, sizeof(p.chassis), "%s", chassis);
-	snprintf(p.device_owner, sizeof(p.device_owner), "compute:nova");
+	p.fixed_ips = &fi;
+	topo_ip_parse(ip, &fi.ip);
+	p.chassis = chassis;
+	p.device_owner = "compute:nova";
 	snprintf(p.ifname, sizeof(p.ifname), "%s", ifname);
 	p.admin_state_up = true;
 	r = topo_txn_put_port(x, &p, NULL, &err);

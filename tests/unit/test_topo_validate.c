@@ -535,7 +535,101 @@ static void test_chassis(void)
 	topo_destroy(t);
 }
 
+/* One port change in its own transaction, with the commit's counts. */
+static int change_stats(struct topo *t, const char *js, struct topo_commit_stats *st,
+			struct topo_err *e)
+{
+	memset(e, 0, sizeof(*e));
+	memset(st, 0, sizeof(*st));
+	struct topo_txn *x = topo_txn_begin(t);
+	int r = put(x, TOPO_PORT, js, e);
+	if (r) {
+		topo_txn_abort(x);
+		return r;
+	}
+	return topo_txn_commit_stats(x, st, e);
+}
+
+/* Ports keep their fixed IPs in an array sized to use and their chassis /
+ * device owner as shared strings: equal values share one copy, updates
+ * compare by content (an identical update changes nothing), a changed
+ * chassis or address list is a real update. */
+static void test_port_compact_fields(void)
+{
+	struct topo *t = base();
+	struct topo_commit_stats st;
+	struct topo_err e;
+	char b[TOPO_IP_STRLEN];
+	const char *c1 = topo_intern("host-a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	CU_ASSERT_PTR_EQUAL(topo_intern("host-a"), c1);
+	CU_ASSERT_PTR_NOT_EQUAL(topo_intern("host-b"), c1);
+	CU_ASSERT_STRING_EQUAL(topo_intern(NULL), "");
+	topo_intern_put(c1);
+	topo_intern_put(c1);
+	topo_intern_put(topo_intern("host-b")); /* (both: the one just taken too) */
+	topo_intern_put(topo_intern("host-b"));
+
+	const char *p1 = "{\"id\":\"p1\",\"network_id\":\"net1\",\"binding:host_id\":\"host-a\","
+			 "\"device_owner\":\"compute:nova\",\"fixed_ips\":[{\"ip_address\":\"10.0.0.5\"},"
+			 "{\"ip_address\":\"10.0.0.6\"}]}";
+	CU_ASSERT_EQUAL(change_stats(t, p1, &st, &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_PORT, "{\"id\":\"p2\",\"network_id\":\"net1\","
+				"\"binding:host_id\":\"host-a\",\"device_owner\":\"compute:nova\"}", &e), 0);
+	const struct topo_port *a = topo_port_get(t, "p1"), *b2 = topo_port_get(t, "p2");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
+	CU_ASSERT_STRING_EQUAL(a->chassis, "host-a");
+	CU_ASSERT_PTR_EQUAL(a->chassis, b2->chassis);
+	CU_ASSERT_PTR_EQUAL(a->device_owner, b2->device_owner);
+	CU_ASSERT_EQUAL(a->n_fixed_ips, 2);
+	CU_ASSERT_STRING_EQUAL(topo_ip_fmt(&a->fixed_ips[1].ip, b), "10.0.0.6");
+	CU_ASSERT_STRING_EQUAL(a->fixed_ips[1].subnet_id, "sub1");
+	CU_ASSERT_EQUAL(b2->n_fixed_ips, 1);
+	CU_ASSERT_PTR_EQUAL(topo_port_by_ifname(t, "host-a", a->ifname), a);
+
+	/* The same content again (as the API's update starts: from a copy of
+	 * the committed port): not an update. */
+	struct topo_port *same = topo_obj_dup(TOPO_PORT, a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(same);
+	CU_ASSERT_PTR_NOT_EQUAL(same->fixed_ips, a->fixed_ips);
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_put_port(x, same, NULL, &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit_stats(x, &st, &e), 0);
+	CU_ASSERT_EQUAL(st.updated, 0);
+	topo_obj_free(TOPO_PORT, same);
+	/* One address less, another chassis: an update, indexes follow. */
+	CU_ASSERT_EQUAL(change_stats(t, "{\"id\":\"p1\",\"network_id\":\"net1\","
+				     "\"binding:host_id\":\"host-c\",\"fixed_ips\":"
+				     "[{\"ip_address\":\"10.0.0.5\"}]}", &st, &e), 0);
+	CU_ASSERT_EQUAL(st.updated, 1);
+	a = topo_port_get(t, "p1");
+	CU_ASSERT_STRING_EQUAL(a->chassis, "host-c");
+	CU_ASSERT_STRING_EQUAL(b2->chassis, "host-a"); /* p2 still holds its copy */
+	CU_ASSERT_EQUAL(a->n_fixed_ips, 1);
+	CU_ASSERT_PTR_NULL(topo_port_by_ip(t, "net1", &(struct topo_ip){ 0 }));
+	struct topo_ip six;
+	topo_ip_parse("10.0.0.6", &six);
+	CU_ASSERT_PTR_NULL(topo_port_by_ip(t, "net1", &six));
+	CU_ASSERT_PTR_NULL(topo_port_by_ifname(t, "host-a", a->ifname));
+	CU_ASSERT_PTR_EQUAL(topo_port_by_ifname(t, "host-c", a->ifname), a);
+
+	/* The C API checks the lengths the JSON layer checks. */
+	char longer[TOPO_HOST_MAX + 2];
+	memset(longer, 'h', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	struct topo_port in = *a;
+	in.chassis = longer;
+	x = topo_txn_begin(t);
+	int r = topo_txn_put_port(x, &in, NULL, &e);
+	topo_txn_abort(x);
+	assert_err(r, &e, 400, "binding:host_id");
+	CU_ASSERT_STRING_EQUAL(e.msg, "binding:host_id: longer than 63 characters");
+	topo_destroy(t);
+}
+
 UNIT_SUITE(topo_validate, NULL, NULL,
+	   UNIT_TEST(test_port_compact_fields),
 	   UNIT_TEST(test_overlapping_subnets_on_router),
 	   UNIT_TEST(test_ip_outside_subnet),
 	   UNIT_TEST(test_duplicate_mac_and_ip),
