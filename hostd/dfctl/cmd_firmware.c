@@ -146,8 +146,8 @@ static int read_file(const char *path, char **out, size_t *len)
 
 static int do_update(const char *image, const char *chassis, unsigned timeout_s)
 {
-	char *img;
-	size_t len;
+	char *img = NULL; /* the image file, read whole */
+	size_t len = 0;   /* its bytes */
 	int r = read_file(image, &img, &len);
 	if (r < 0) {
 		fprintf(stderr, "dfctl: firmware update: %s: %s\n", image, strerror(-r));
