@@ -12,3 +12,4 @@ include tests/bench/ofbench.mk
 include tests/bench/flow.mk
 include tests/bench/pipeline.mk
 include tests/bench/fw_datapath_bench.mk
+include tests/bench/pipeline_e2e.mk
