@@ -44,14 +44,15 @@ BLAST_COOKIE=0xdf0b1a5700000000 # flowmod-blast's cookie
 for f in "$HELPER" "$BLAST" "$HOSTD" "$DFCTL"; do
 	[ -x "$f" ] || { echo "pipeline_e2e_run.sh: $f missing: build with 'make bench-build'"; exit 1; }
 done
+TMP=$(mktemp -d /tmp/dfnic-e2e.XXXXXX)
+export OVS_BASE=$TMP/ovs # the OVS run directories go with $TMP
 source "$TOP/tests/lib/ovs.sh"
 if ! why=$(ovs_can_run); then
 	echo "SKIP: $why"
 	echo "RESULT pipeline_e2e SKIP ($why)"
+	rm -rf "$TMP"
 	exit 0
 fi
-
-TMP=$(mktemp -d /tmp/dfnic-e2e.XXXXXX)
 PIDS=()
 cleanup() {
 	local p
