@@ -79,6 +79,10 @@ struct sw {
 	struct ctl_port *ports;   /* from port-desc / PORT_STATUS */
 	size_t n_ports;           /* used */
 	size_t cap_ports;         /* allocated */
+	uint32_t *name_idx;       /* ports[] by name, open addressing: index + 1,
+				   * 0 = empty; built lazily (owned) */
+	size_t name_cap;          /* slots of name_idx, power of two */
+	int name_stale;           /* ports[] changed since name_idx was built */
 	struct desired *want;     /* desired state for this switch (owned) */
 	struct mac_entry *macs;   /* learning app table (owned, lazily) */
 	size_t mac_mask;          /* slots - 1 */

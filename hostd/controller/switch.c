@@ -48,14 +48,64 @@ void sw_free(struct sw *s)
 		free(s->want);
 	}
 	free(s->ports);
+	free(s->name_idx);
 	free(s->macs);
 	free(s);
 }
 
+static uint32_t name_hash(const char *name)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return h;
+}
+
+/* (Re)build the name index over ports[] at a load factor <= 1/2. On
+ * allocation failure the index is dropped and lookups scan linearly. */
+static void name_index_build(struct sw *s)
+{
+	size_t cap = 16;
+	while (cap < 2 * s->n_ports)
+		cap *= 2;
+	if (cap != s->name_cap) {
+		free(s->name_idx);
+		s->name_idx = calloc(cap, sizeof(*s->name_idx));
+		s->name_cap = s->name_idx ? cap : 0;
+	} else {
+		memset(s->name_idx, 0, cap * sizeof(*s->name_idx));
+	}
+	s->name_stale = 0;
+	if (!s->name_idx)
+		return;
+	for (size_t i = 0; i < s->n_ports; i++) {
+		size_t j = name_hash(s->ports[i].name) & (cap - 1);
+		while (s->name_idx[j])
+			j = (j + 1) & (cap - 1);
+		s->name_idx[j] = (uint32_t)i + 1;
+	}
+}
+
+/* Port number of the port called `name` (the pipeline and the flows file
+ * resolve every port this way, once per port per compile: hashed, since a
+ * br-int may have thousands of ports). */
 int sw_port_by_name(void *arg, const char *name, uint32_t *port)
 {
-	const struct sw *s = arg;
+	struct sw *s = arg;
 	size_t i;
+	if (s->name_stale || !s->name_cap)
+		name_index_build(s);
+	if (s->name_cap) {
+		size_t j = name_hash(name) & (s->name_cap - 1);
+		for (; s->name_idx[j]; j = (j + 1) & (s->name_cap - 1)) {
+			const struct ctl_port *p = &s->ports[s->name_idx[j] - 1];
+			if (!strcmp(p->name, name)) {
+				*port = p->no;
+				return 0;
+			}
+		}
+		return -ENOENT;
+	}
 	for (i = 0; i < s->n_ports; i++)
 		if (!strcmp(s->ports[i].name, name)) {
 			*port = s->ports[i].no;
@@ -85,12 +135,14 @@ int sw_port_update(struct sw *s, const struct ofp_port_status *ps)
 		LOG_INFO(CTL_MOD, "switch %#llx: port %u (%s) deleted", (unsigned long long)s->dpid,
 			 s->ports[i].no, s->ports[i].name);
 		s->ports[i] = s->ports[--s->n_ports];
+		s->name_stale = 1;
 		return 1;
 	}
 	if (i < s->n_ports) {
 		if (!strcmp(s->ports[i].name, ps->desc.name))
 			return 0;
 		snprintf(s->ports[i].name, sizeof(s->ports[i].name), "%s", ps->desc.name);
+		s->name_stale = 1;
 		return 1;
 	}
 	if (s->n_ports == s->cap_ports) {
@@ -104,6 +156,7 @@ int sw_port_update(struct sw *s, const struct ofp_port_status *ps)
 	s->ports[s->n_ports].no = ps->desc.port_no;
 	snprintf(s->ports[s->n_ports].name, sizeof(s->ports[0].name), "%s", ps->desc.name);
 	s->n_ports++;
+	s->name_stale = 1;
 	LOG_INFO(CTL_MOD, "switch %#llx: port %u (%s) added", (unsigned long long)s->dpid,
 		 ps->desc.port_no, ps->desc.name);
 	return 1;
@@ -159,6 +212,7 @@ void sw_attach(struct ctl *c, struct conn *cn)
 	s->ports = cn->ports;
 	s->n_ports = cn->n_ports;
 	s->cap_ports = cn->cap_ports;
+	s->name_stale = 1;
 	cn->ports = NULL;
 	cn->n_ports = cn->cap_ports = 0;
 	s->conn = cn;
