@@ -36,6 +36,7 @@ describe() {
 	flow-soft-bench) echo "soft flow backend: rule installs/s for the 10,000-port topology (target >= 1,000,000/s); packets/s of one routed flow through its tables" ;;
 	fw_datapath_bench) echo "sim data path (firmware + OVS + netns VMs): packets/s of one routed flow on the offload path vs the OVS fallback path, same run (target ratio >= 2x)" ;;
 	pipeline-bench) echo "pipeline compiler, 10,000 ports / 1,000 subnets / 100 routers on one chassis: compile time (target < 100 ms), flow count, bytes per port (target <= 1 KB) in hostd and its desired state" ;;
+	pipeline_e2e) echo "end to end, 10,000 ports in a real OVS: dfctl apply to every flow confirmed (target >= 0.8x a minimal pipelined client into the same OVS), one port add to its flows confirmed (target p99 < 5 ms)" ;;
 	*) echo "(no description in tests/bench/run.sh)" ;;
 	esac
 }
