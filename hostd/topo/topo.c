@@ -14,6 +14,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,20 +265,58 @@ void topo_obj_free(enum topo_kind k, void *obj)
 
 /* ---- tables and the topology ------------------------------------------ */
 
-/* One id's place in a table: stays put while its object is replaced, and
- * while it is deleted inside a transaction (obj NULL, a tombstone, purged
- * at commit), so an undone delete gets its place in creation order back. */
-struct slot {
-	void *obj;                      /* current object, NULL while deleted */
-	struct slot *prev, *next;       /* creation order */
+/* A table holds each id's entry in its id index (struct tidx, topo_map.h)
+ * and in the creation-order array. The entry stays put while its object
+ * is replaced (both are re-pointed to the new version), and while it is
+ * deleted inside a transaction: then it points at a tombstone keeping only
+ * the id (tagged pointer, low bit set; purged at commit), so an undone
+ * delete gets its place in creation order back. The id index's aux word
+ * is the entry's position in the order array; purged entries leave NULL
+ * holes there, squeezed out when they are many. */
+struct tomb {
+	char id[1];                     /* the deleted object's id (sized to fit) */
 };
 
 struct table {
-	struct tmap ids;                /* id -> struct slot */
-	struct tmap keys;               /* "%u" key -> object */
-	struct slot *head, *tail;       /* creation order */
+	struct tidx ids;                /* id -> object or tombstone (aux: position in ord) */
+	struct tidx keys;               /* internal key -> object */
+	const void **ord;               /* creation order: objects, tombstones, NULL holes */
+	size_t n_ord;                   /* used positions of ord */
+	size_t cap_ord;                 /* allocated positions of ord */
+	size_t holes;                   /* NULL positions below n_ord */
 	size_t n;                       /* objects */
+	atomic_size_t hint;             /* position of the object an iteration last
+					 * returned: the next step usually starts
+					 * there without an id lookup (a guess,
+					 * checked; readers race on it harmlessly) */
 };
+
+static bool is_tomb(const void *p)
+{
+	return (uintptr_t)p & 1;
+}
+
+static const struct tomb *tomb_of(const void *p)
+{
+	return (const struct tomb *)((uintptr_t)p & ~(uintptr_t)1);
+}
+
+static const void *tomb_new(const char *id)
+{
+	size_t len = strlen(id);
+	struct tomb *tb = malloc(sizeof(*tb) + len);
+	if (!tb) {
+		LOG_ERR(MOD, "out of memory");
+		abort();
+	}
+	memcpy(tb->id, id, len + 1);
+	return (const void *)((uintptr_t)tb | 1);
+}
+
+static void tomb_free(const void *p)
+{
+	free((void *)tomb_of(p));
+}
 
 struct sub {
 	topo_change_fn fn;              /* subscriber callback */
@@ -287,12 +326,13 @@ struct sub {
 struct topo {
 	pthread_rwlock_t lock;          /* readers vs the one transaction */
 	struct table tab[TOPO_KIND_COUNT]; /* objects per kind */
-	struct tmap port_ifname;        /* "chassis|ifname" -> port (bound ports) */
-	struct tmap port_mac;           /* "network|mac" -> port (duplicates counted) */
-	struct tmap port_ip;            /* "network|ip" -> port (duplicates counted) */
-	struct tmap iface_router;       /* router id -> router interface port */
-	struct tmap iface_subnet;       /* subnet id -> router interface port */
-	struct tmap chassis_dpid;       /* "%016llx" -> chassis (dpid != 0) */
+	struct tidx port_ifname;        /* (chassis, ifname) -> port (bound ports) */
+	struct tidx port_mac;           /* (network, mac) -> port (duplicates counted) */
+	struct tidx port_ip;            /* (network, ip) -> port, aux: which fixed IP
+					 * (duplicates counted) */
+	struct tidx iface_router;       /* router id -> router interface port */
+	struct tidx iface_subnet;       /* subnet id -> router interface port */
+	struct tidx chassis_dpid;       /* dpid -> chassis (dpid != 0) */
 	uint32_t next_key[TOPO_KIND_COUNT]; /* next internal key per kind (>= 1) */
 	struct sub *subs;               /* subscribers */
 	size_t n_subs;                  /* how many */
@@ -300,14 +340,114 @@ struct topo {
 	bool has_persist;               /* persist is valid */
 };
 
+/* ---- index keys: read from the objects ---------------------------------- */
+
+static void key_id(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	(void)aux;
+	tkey_str(k, is_tomb(obj) ? tomb_of(obj)->id : topo_obj_id((enum topo_kind)m->arg, obj));
+}
+
+static void tkey_u32(struct tkey *k, uint32_t v)
+{
+	memcpy(k->buf, &v, sizeof(v));
+	k->a = k->buf;
+	k->alen = sizeof(v);
+	k->b = NULL;
+	k->blen = 0;
+}
+
+static void tkey_u64(struct tkey *k, uint64_t v)
+{
+	memcpy(k->buf, &v, sizeof(v));
+	k->a = k->buf;
+	k->alen = sizeof(v);
+	k->b = NULL;
+	k->blen = 0;
+}
+
+
+static void key_key(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	(void)aux;
+	tkey_u32(k, obj_key((enum topo_kind)m->arg, obj));
+}
+
+static void key_dpid(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	(void)m;
+	(void)aux;
+	tkey_u64(k, ((const struct topo_chassis *)obj)->dpid);
+}
+
+static void tkey_ifname(struct tkey *k, const char *chassis, const char *ifname)
+{
+	tkey_str2(k, chassis, ifname, strlen(ifname));
+}
+
+static void key_ifname(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	const struct topo_port *p = obj;
+	(void)m;
+	(void)aux;
+	tkey_ifname(k, p->chassis, p->ifname);
+}
+
+static void key_mac(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	const struct topo_port *p = obj;
+	(void)m;
+	(void)aux;
+	tkey_str2(k, p->network_id, p->mac, sizeof(p->mac));
+}
+
+/* (network, ip): the IP encoded as its version then its 16 bytes (what
+ * topo_ip_eq compares). */
+static void tkey_ip(struct tkey *k, const char *network_id, const struct topo_ip *ip)
+{
+	k->buf[0] = ip->version;
+	memcpy(&k->buf[1], ip->b, sizeof(ip->b));
+	tkey_str2(k, network_id, k->buf, 1 + sizeof(ip->b));
+}
+
+static void key_ip(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	const struct topo_port *p = obj;
+	(void)m;
+	tkey_ip(k, p->network_id, &p->fixed_ips[aux].ip);
+}
+
+static void key_iface_router(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	(void)m;
+	(void)aux;
+	tkey_str(k, ((const struct topo_port *)obj)->device_id);
+}
+
+static void key_iface_subnet(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	(void)m;
+	(void)aux;
+	tkey_str(k, ((const struct topo_port *)obj)->fixed_ips[0].subnet_id);
+}
+
 struct topo *topo_new(void)
 {
 	struct topo *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	pthread_rwlock_init(&t->lock, NULL);
-	for (int k = 0; k < TOPO_KIND_COUNT; k++)
+	for (int k = 0; k < TOPO_KIND_COUNT; k++) {
 		t->next_key[k] = 1;
+		tidx_init(&t->tab[k].ids, key_id, k);
+		tidx_init(&t->tab[k].keys, key_key, k);
+	}
+	tidx_init(&t->port_ifname, key_ifname, 0);
+	tidx_init(&t->port_mac, key_mac, 0);
+	tidx_init(&t->port_ip, key_ip, 0);
+	tidx_init(&t->iface_router, key_iface_router, 0);
+	tidx_init(&t->iface_subnet, key_iface_subnet, 0);
+	tidx_init(&t->chassis_dpid, key_dpid, 0);
 	return t;
 }
 
@@ -316,22 +456,23 @@ void topo_destroy(struct topo *t)
 	if (!t)
 		return;
 	for (int k = 0; k < TOPO_KIND_COUNT; k++) {
-		struct slot *s = t->tab[k].head;
-		while (s) {
-			struct slot *n = s->next;
-			topo_obj_free((enum topo_kind)k, s->obj);
-			free(s);
-			s = n;
+		struct table *tb = &t->tab[k];
+		for (size_t i = 0; i < tb->n_ord; i++) {
+			if (is_tomb(tb->ord[i]))
+				tomb_free(tb->ord[i]);
+			else
+				topo_obj_free((enum topo_kind)k, (void *)tb->ord[i]);
 		}
-		tmap_free(&t->tab[k].ids);
-		tmap_free(&t->tab[k].keys);
+		free(tb->ord);
+		tidx_free(&tb->ids);
+		tidx_free(&tb->keys);
 	}
-	tmap_free(&t->port_ifname);
-	tmap_free(&t->port_mac);
-	tmap_free(&t->port_ip);
-	tmap_free(&t->iface_router);
-	tmap_free(&t->iface_subnet);
-	tmap_free(&t->chassis_dpid);
+	tidx_free(&t->port_ifname);
+	tidx_free(&t->port_mac);
+	tidx_free(&t->port_ip);
+	tidx_free(&t->iface_router);
+	tidx_free(&t->iface_subnet);
+	tidx_free(&t->chassis_dpid);
 	free(t->subs);
 	pthread_rwlock_destroy(&t->lock);
 	free(t);
@@ -372,24 +513,52 @@ size_t topo_count(const struct topo *t, enum topo_kind k)
 	return t->tab[k].n;
 }
 
+/* The id index entry of (k, id): its object or tombstone, or NULL. */
+static struct tidx_slot *id_slot(const struct topo *t, enum topo_kind k, const char *id)
+{
+	struct tkey key;
+	tkey_str(&key, id);
+	return tidx_next(&t->tab[k].ids, &key, NULL);
+}
+
 static const void *get(const struct topo *t, enum topo_kind k, const char *id)
 {
 	if (!id || !*id)
 		return NULL;
-	struct slot *s = tmap_get(&t->tab[k].ids, id);
-	return s ? s->obj : NULL;
+	struct tidx_slot *s = id_slot(t, k, id);
+	return s && !is_tomb(s->obj) ? s->obj : NULL;
+}
+
+/* Live object at position i of the creation order, or NULL. */
+static const void *ord_obj(const struct table *tb, size_t i)
+{
+	const void *o = tb->ord[i];
+	return o && !is_tomb(o) ? o : NULL;
 }
 
 static const void *next_obj(const struct topo *t, enum topo_kind k, const void *prev)
 {
-	struct slot *s = t->tab[k].head;
+	/* only the hint is written, by concurrent readers too (relaxed: a
+	 * stale hint fails the check below and costs a lookup) */
+	struct table *tb = (struct table *)&t->tab[k];
+	size_t i = 0;
 	if (prev) {
-		s = tmap_get(&t->tab[k].ids, topo_obj_id(k, prev));
-		s = s ? s->next : NULL;
+		size_t h = atomic_load_explicit(&tb->hint, memory_order_relaxed);
+		if (h < tb->n_ord && tb->ord[h] == prev) {
+			i = h + 1;
+		} else {
+			struct tidx_slot *s = id_slot(t, k, topo_obj_id(k, prev));
+			if (!s)
+				return NULL;
+			i = (size_t)s->aux + 1;
+		}
 	}
-	while (s && !s->obj) /* tombstones */
-		s = s->next;
-	return s ? s->obj : NULL;
+	for (; i < tb->n_ord; i++) /* past tombstones and holes */
+		if (ord_obj(tb, i)) {
+			atomic_store_explicit(&tb->hint, i, memory_order_relaxed);
+			return tb->ord[i];
+		}
+	return NULL;
 }
 
 #define GETTERS(E, s, p)                                                          \
@@ -405,16 +574,11 @@ static const void *next_obj(const struct topo *t, enum topo_kind k, const void *
 TOPO_KINDS(GETTERS)
 #undef GETTERS
 
-static void key_str(uint32_t key, char *buf)
-{
-	snprintf(buf, 16, "%u", key);
-}
-
 static const void *by_key(const struct topo *t, enum topo_kind k, uint32_t key)
 {
-	char b[16];
-	key_str(key, b);
-	return key ? tmap_get(&t->tab[k].keys, b) : NULL;
+	struct tkey b;
+	tkey_u32(&b, key);
+	return key ? tidx_get(&t->tab[k].keys, &b) : NULL;
 }
 
 const struct topo_network *topo_network_by_key(const struct topo *t, uint32_t key)
@@ -432,38 +596,27 @@ const struct topo_router *topo_router_by_key(const struct topo *t, uint32_t key)
 	return by_key(t, TOPO_ROUTER, key);
 }
 
-static void dpid_str(uint64_t dpid, char *buf)
-{
-	snprintf(buf, 20, "%016llx", (unsigned long long)dpid);
-}
-
 const struct topo_chassis *topo_chassis_by_dpid(const struct topo *t, uint64_t dpid)
 {
-	char b[20];
-	dpid_str(dpid, b);
-	return dpid ? tmap_get(&t->chassis_dpid, b) : NULL;
-}
-
-/* Index keys joining two strings. */
-#define JKEY_MAX 128
-static const char *jkey(char *buf, const char *a, const char *b)
-{
-	snprintf(buf, JKEY_MAX, "%s|%s", a, b);
-	return buf;
+	struct tkey b;
+	tkey_u64(&b, dpid);
+	return dpid ? tidx_get(&t->chassis_dpid, &b) : NULL;
 }
 
 const struct topo_port *topo_port_by_ifname(const struct topo *t, const char *chassis,
 					    const char *ifname)
 {
-	char b[JKEY_MAX];
-	return tmap_get(&t->port_ifname, jkey(b, chassis, ifname));
+	struct tkey b;
+	tkey_ifname(&b, chassis ? chassis : "", ifname ? ifname : "");
+	return tidx_get(&t->port_ifname, &b);
 }
 
 const struct topo_port *topo_port_by_ip(const struct topo *t, const char *network_id,
 					const struct topo_ip *ip)
 {
-	char b[JKEY_MAX], s[TOPO_IP_STRLEN];
-	return tmap_get(&t->port_ip, jkey(b, network_id, topo_ip_fmt(ip, s)));
+	struct tkey b;
+	tkey_ip(&b, network_id ? network_id : "", ip);
+	return tidx_get(&t->port_ip, &b);
 }
 
 const struct topo_port *topo_network_port_next(const struct topo *t, const char *network_id,
@@ -502,12 +655,14 @@ static bool is_iface(const struct topo_port *p)
 	return !strcmp(p->device_owner, TOPO_OWNER_ROUTER_IFACE);
 }
 
-static size_t ifaces_from(const struct topo *t, const struct tmap *m, const char *key,
+static size_t ifaces_from(const struct topo *t, const struct tidx *m, const char *key,
 			  struct topo_router_iface *out, size_t max)
 {
 	size_t n = 0;
-	for (struct tmap_ent *e = tmap_next(m, key, NULL); e; e = tmap_next(m, key, e)) {
-		const struct topo_port *p = e->val;
+	struct tkey k;
+	tkey_str(&k, key ? key : "");
+	for (struct tidx_slot *e = tidx_next(m, &k, NULL); e; e = tidx_next(m, &k, e)) {
+		const struct topo_port *p = e->obj;
 		if (p->n_fixed_ips < 1)
 			continue;
 		if (n < max) {
@@ -549,17 +704,16 @@ struct topo_ip topo_router_gw_ip(const struct topo *t, const struct topo_router 
 
 static int index_port(struct topo *t, const struct topo_port *p, bool add)
 {
-	char b[JKEY_MAX], ip[TOPO_IP_STRLEN], mac[TOPO_MAC_STRLEN];
 	int r = 0;
-#define IDX(m, key) (add ? tmap_add(m, key, (void *)p) : tmap_del(m, key, p))
+#define IDX(m, aux) (add ? tidx_add(m, p, aux) : tidx_del(m, p, aux))
 	if (p->chassis[0] && p->ifname[0])
-		r |= IDX(&t->port_ifname, jkey(b, p->chassis, p->ifname));
-	r |= IDX(&t->port_mac, jkey(b, p->network_id, topo_mac_fmt(p->mac, mac)));
+		r |= IDX(&t->port_ifname, 0);
+	r |= IDX(&t->port_mac, 0);
 	for (uint32_t i = 0; i < p->n_fixed_ips; i++)
-		r |= IDX(&t->port_ip, jkey(b, p->network_id, topo_ip_fmt(&p->fixed_ips[i].ip, ip)));
+		r |= IDX(&t->port_ip, i);
 	if (is_iface(p) && p->n_fixed_ips) {
-		r |= IDX(&t->iface_router, p->device_id);
-		r |= IDX(&t->iface_subnet, p->fixed_ips[0].subnet_id);
+		r |= IDX(&t->iface_router, 0);
+		r |= IDX(&t->iface_subnet, 0);
 	}
 #undef IDX
 	return r;
@@ -567,21 +721,13 @@ static int index_port(struct topo *t, const struct topo_port *p, bool add)
 
 static int index_obj(struct topo *t, enum topo_kind k, const void *obj, bool add)
 {
-	char b[20];
 	int r = 0;
-	uint32_t key = obj_key(k, obj);
-	if (key) {
-		key_str(key, b);
-		r |= add ? tmap_add(&t->tab[k].keys, b, (void *)obj)
-			 : tmap_del(&t->tab[k].keys, b, obj);
-	}
+	if (obj_key(k, obj))
+		r |= add ? tidx_add(&t->tab[k].keys, obj, 0) : tidx_del(&t->tab[k].keys, obj, 0);
 	if (k == TOPO_PORT)
 		r |= index_port(t, obj, add);
-	if (k == TOPO_CHASSIS && ((const struct topo_chassis *)obj)->dpid) {
-		dpid_str(((const struct topo_chassis *)obj)->dpid, b);
-		r |= add ? tmap_add(&t->chassis_dpid, b, (void *)obj)
-			 : tmap_del(&t->chassis_dpid, b, obj);
-	}
+	if (k == TOPO_CHASSIS && ((const struct topo_chassis *)obj)->dpid)
+		r |= add ? tidx_add(&t->chassis_dpid, obj, 0) : tidx_del(&t->chassis_dpid, obj, 0);
 	return r;
 }
 
@@ -591,56 +737,93 @@ static int index_obj(struct topo *t, enum topo_kind k, const void *obj, bool add
 static void *tab_set(struct topo *t, enum topo_kind k, const char *id, void *obj)
 {
 	struct table *tb = &t->tab[k];
-	struct slot *s = tmap_get(&tb->ids, id);
-	void *old = s ? s->obj : NULL;
+	struct tidx_slot *s = id_slot(t, k, id);
+	void *old = s && !is_tomb(s->obj) ? (void *)s->obj : NULL;
 	if (old)
 		index_obj(t, k, old, false);
 	if (obj) {
-		if (s && !old)
-			tb->n++; /* a tombstone comes back */
-		if (!s) {
-			s = calloc(1, sizeof(*s));
-			if (!s || tmap_add(&tb->ids, id, s)) {
+		if (s) {
+			if (!old) { /* a tombstone comes back */
+				tomb_free(s->obj);
+				tb->n++;
+			}
+			s->obj = obj; /* same id: same hash, same place */
+			tb->ord[s->aux] = obj;
+		} else {
+			if (tb->n_ord == tb->cap_ord) {
+				size_t cap = tb->cap_ord ? tb->cap_ord * 2 : 16;
+				const void **o = realloc(tb->ord, cap * sizeof(*o));
+				if (!o) {
+					LOG_ERR(MOD, "out of memory");
+					abort();
+				}
+				tb->ord = o;
+				tb->cap_ord = cap;
+			}
+			if (tb->n_ord > UINT32_MAX || tidx_add(&tb->ids, obj, (uint32_t)tb->n_ord)) {
 				LOG_ERR(MOD, "out of memory");
 				abort();
 			}
-			s->prev = tb->tail;
-			if (tb->tail)
-				tb->tail->next = s;
-			else
-				tb->head = s;
-			tb->tail = s;
+			tb->ord[tb->n_ord++] = obj;
 			tb->n++;
 		}
-		s->obj = obj;
 		if (index_obj(t, k, obj, true)) {
 			LOG_ERR(MOD, "out of memory");
 			abort();
 		}
 	} else if (s && old) {
-		s->obj = NULL; /* tombstone until tab_purge */
+		s->obj = tomb_new(id); /* until tab_purge */
+		tb->ord[s->aux] = s->obj;
 		tb->n--;
 	}
 	return old;
 }
 
-/* Drop the slot of (k, id) if it is a tombstone. */
+/* Close the NULL holes of a table's creation order (its id entries'
+ * positions follow). */
+static void ord_squeeze(struct topo *t, enum topo_kind k)
+{
+	struct table *tb = &t->tab[k];
+	size_t j = 0;
+	for (size_t i = 0; i < tb->n_ord; i++) {
+		const void *o = tb->ord[i];
+		if (!o)
+			continue;
+		struct tidx_slot *s = id_slot(t, k, is_tomb(o) ? tomb_of(o)->id : topo_obj_id(k, o));
+		if (s)
+			s->aux = (uint32_t)j;
+		tb->ord[j++] = o;
+	}
+	tb->n_ord = j;
+	tb->holes = 0;
+	if (tb->cap_ord > 64 && j < tb->cap_ord / 4) {
+		const void **o = realloc(tb->ord, tb->cap_ord / 2 * sizeof(*o));
+		if (o) {
+			tb->ord = o;
+			tb->cap_ord /= 2;
+		}
+	}
+}
+
+/* Drop the entry of (k, id) if it is a tombstone. */
 static void tab_purge(struct topo *t, enum topo_kind k, const char *id)
 {
 	struct table *tb = &t->tab[k];
-	struct slot *s = tmap_get(&tb->ids, id);
-	if (!s || s->obj)
+	struct tidx_slot *s = id_slot(t, k, id);
+	if (!s || !is_tomb(s->obj))
 		return;
-	tmap_del(&tb->ids, id, s);
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		tb->head = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	else
-		tb->tail = s->prev;
-	free(s);
+	const void *tomb = s->obj;
+	size_t pos = s->aux;
+	tidx_del(&tb->ids, tomb, s->aux);
+	tomb_free(tomb);
+	tb->ord[pos] = NULL;
+	tb->holes++;
+	while (tb->n_ord && !tb->ord[tb->n_ord - 1]) { /* trailing holes */
+		tb->n_ord--;
+		tb->holes--;
+	}
+	if (tb->holes > 32 && tb->holes * 2 > tb->n_ord)
+		ord_squeeze(t, k);
 }
 
 int topo_load_object(struct topo *t, enum topo_kind k, const void *obj)
@@ -941,8 +1124,9 @@ static int default_pools(struct topo_subnet *s)
 
 static bool ip_used(const struct topo *t, const char *net, const struct topo_ip *ip)
 {
-	char b[JKEY_MAX], s[TOPO_IP_STRLEN];
-	return tmap_get(&t->port_ip, jkey(b, net, topo_ip_fmt(ip, s))) != NULL;
+	struct tkey b;
+	tkey_ip(&b, net, ip);
+	return tidx_get(&t->port_ip, &b) != NULL;
 }
 
 /* Lowest free address of a subnet's pools, not in `taken` (this port's
@@ -971,8 +1155,9 @@ static int alloc_ip(const struct topo *t, const struct topo_subnet *s,
 
 static bool mac_used(const struct topo *t, const char *net, const uint8_t mac[6])
 {
-	char b[JKEY_MAX], m[TOPO_MAC_STRLEN];
-	return tmap_get(&t->port_mac, jkey(b, net, topo_mac_fmt(mac, m))) != NULL;
+	struct tkey b;
+	tkey_str2(&b, net, mac, 6);
+	return tidx_get(&t->port_mac, &b) != NULL;
 }
 
 static bool mac_zero(const uint8_t m[6])
@@ -1477,10 +1662,11 @@ int topo_txn_remove_router_iface(struct topo_txn *x, const char *router_id,
 		return fail(err, 400, "BadRequest", "subnet_id",
 			    "subnet_id or port_id: one of them is required");
 	const struct topo_port *found = NULL;
-	struct tmap_ent *e;
-	for (e = tmap_next(&t->iface_router, router_id, NULL); e;
-	     e = tmap_next(&t->iface_router, router_id, e)) {
-		const struct topo_port *p = e->val;
+	struct tidx_slot *e;
+	struct tkey rk;
+	tkey_str(&rk, router_id);
+	for (e = tidx_next(&t->iface_router, &rk, NULL); e; e = tidx_next(&t->iface_router, &rk, e)) {
+		const struct topo_port *p = e->obj;
 		if (by_port && strcmp(p->id, port_id))
 			continue;
 		if (by_subnet && strcmp(p->fixed_ips[0].subnet_id, subnet_id))
@@ -1511,9 +1697,11 @@ int topo_txn_remove_router_iface(struct topo_txn *x, const char *router_id,
 static const struct topo_router *fip_router(const struct topo *t, const char *fnet,
 					    const char *sid)
 {
-	struct tmap_ent *e;
-	for (e = tmap_next(&t->iface_subnet, sid, NULL); e; e = tmap_next(&t->iface_subnet, sid, e)) {
-		const struct topo_port *ip = e->val;
+	struct tidx_slot *e;
+	struct tkey sk;
+	tkey_str(&sk, sid);
+	for (e = tidx_next(&t->iface_subnet, &sk, NULL); e; e = tidx_next(&t->iface_subnet, &sk, e)) {
+		const struct topo_port *ip = e->obj;
 		const struct topo_router *r = get(t, TOPO_ROUTER, ip->device_id);
 		if (r && !strcmp(r->gw_network_id, fnet))
 			return r;
@@ -1733,10 +1921,11 @@ static int v_router_iface(const struct topo *t, const struct topo_port *p, bool 
 	const struct topo_subnet *s = get(t, TOPO_SUBNET, p->fixed_ips[0].subnet_id);
 	if (!s)
 		return 0; /* reported by the fixed IP check */
-	struct tmap_ent *e;
-	for (e = tmap_next(&t->iface_router, p->device_id, NULL); e;
-	     e = tmap_next(&t->iface_router, p->device_id, e)) {
-		const struct topo_port *o = e->val;
+	struct tidx_slot *e;
+	struct tkey rk;
+	tkey_str(&rk, p->device_id);
+	for (e = tidx_next(&t->iface_router, &rk, NULL); e; e = tidx_next(&t->iface_router, &rk, e)) {
+		const struct topo_port *o = e->obj;
 		if (o == p)
 			continue;
 		const struct topo_subnet *os = get(t, TOPO_SUBNET, o->fixed_ips[0].subnet_id);
@@ -1760,7 +1949,8 @@ static int v_router_iface(const struct topo *t, const struct topo_port *p, bool 
 static int v_port(const struct topo *t, const struct topo_port *p, bool touched,
 		  struct topo_err *err)
 {
-	char f[64], b[JKEY_MAX], ip[TOPO_IP_STRLEN], mac[TOPO_MAC_STRLEN];
+	char f[64], b[TOPO_CIDR_STRLEN], ip[TOPO_IP_STRLEN], mac[TOPO_MAC_STRLEN];
+	struct tkey key;
 	if (!get(t, TOPO_NETWORK, p->network_id))
 		return ref_missing(err, touched, TOPO_NETWORK, p->network_id, TOPO_PORT, p->id,
 				   "network_id");
@@ -1780,19 +1970,24 @@ static int v_port(const struct topo *t, const struct topo_port *p, bool touched,
 			return fail(err, 400, "InvalidIpForSubnet", f,
 				    "%s: %s is not inside subnet %s (%s)", f, topo_ip_fmt(&fi->ip, ip),
 				    s->id, topo_cidr_fmt(&s->cidr, b));
-		if (tmap_count(&t->port_ip, jkey(b, p->network_id, topo_ip_fmt(&fi->ip, ip))) > 1)
+		tkey_ip(&key, p->network_id, &fi->ip);
+		if (tidx_count(&t->port_ip, &key) > 1)
 			return fail(err, 409, "IpAddressAlreadyAllocated", f,
-				    "%s: %s is already allocated in network %s", f, ip, p->network_id);
+				    "%s: %s is already allocated in network %s", f,
+				    topo_ip_fmt(&fi->ip, ip), p->network_id);
 		if (topo_ip_eq(&fi->ip, &s->gateway) && !is_iface(p))
 			return fail(err, 409, "IpAddressAlreadyAllocated", f,
 				    "%s: %s is the gateway_ip of subnet %s", f, ip, s->id);
 	}
 	if (!touched)
 		return is_iface(p) ? v_router_iface(t, p, touched, err) : 0;
-	if (tmap_count(&t->port_mac, jkey(b, p->network_id, topo_mac_fmt(p->mac, mac))) > 1)
+	tkey_str2(&key, p->network_id, p->mac, sizeof(p->mac));
+	if (tidx_count(&t->port_mac, &key) > 1)
 		return fail(err, 409, "MacAddressInUse", "mac_address",
-			    "mac_address: %s is already in use on network %s", mac, p->network_id);
-	if (p->chassis[0] && tmap_count(&t->port_ifname, jkey(b, p->chassis, p->ifname)) > 1)
+			    "mac_address: %s is already in use on network %s",
+			    topo_mac_fmt(p->mac, mac), p->network_id);
+	tkey_ifname(&key, p->chassis, p->ifname);
+	if (p->chassis[0] && tidx_count(&t->port_ifname, &key) > 1)
 		return fail(err, 409, "Conflict", "dfnic:interface_name",
 			    "dfnic:interface_name: %s is already used by another port on chassis %s",
 			    p->ifname, p->chassis);
@@ -1920,10 +2115,11 @@ static int validate(const struct topo *t, enum topo_kind k, const void *o, bool 
 int topo_check_all(struct topo *t, struct topo_err *err)
 {
 	for (int k = 0; k < TOPO_KIND_COUNT; k++)
-		for (struct slot *s = t->tab[k].head; s; s = s->next) {
-			if (!s->obj)
+		for (size_t i = 0; i < t->tab[k].n_ord; i++) {
+			const void *o = ord_obj(&t->tab[k], i);
+			if (!o)
 				continue;
-			int r = validate(t, (enum topo_kind)k, s->obj, true, err);
+			int r = validate(t, (enum topo_kind)k, o, true, err);
 			if (r)
 				return r;
 		}
@@ -2099,13 +2295,14 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 	 * references (the rest cannot have been affected by pure creations). */
 	if (global) {
 		for (int k = 0; k < TOPO_KIND_COUNT; k++)
-			for (struct slot *s = t->tab[k].head; s; s = s->next) {
-				if (!s->obj)
+			for (size_t i = 0; i < t->tab[k].n_ord; i++) {
+				const void *o = ord_obj(&t->tab[k], i);
+				if (!o)
 					continue;
-				snprintf(b, sizeof(b), "%d|%s", k, topo_obj_id((enum topo_kind)k, s->obj));
+				snprintf(b, sizeof(b), "%d|%s", k, topo_obj_id((enum topo_kind)k, o));
 				if (tmap_get(&seen, b))
 					continue;
-				if ((r = validate(t, (enum topo_kind)k, s->obj, false, err)))
+				if ((r = validate(t, (enum topo_kind)k, o, false, err)))
 					goto undo;
 			}
 	}
