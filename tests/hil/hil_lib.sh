@@ -16,13 +16,15 @@
 #   hil_vms_up                  the two host VF netdevs into VM namespaces
 #                               with their addresses (VM_A, VM_B)
 #   hil_br_int_up               point the DPU's br-int at hostd
-#   hil_apply                   push the scenario topology through dfctl
+#   hil_apply                   push the scenario topology (offload_topo of
+#                               tests/lib/offload.sh) through dfctl
 #   hil_total KEY               totals.KEY of `dfctl offload CHASSIS --json`
 #   hil_wait_total KEY VALUE TIMEOUT
 #   hil_ping FROM_NS DST COUNT  ping -i 0.2 between the VMs; prints loss %
 # Tunables: DFNIC_HIL_HB (heartbeat ms, 100), DFNIC_HIL_MISS (3).
 
 TOP=${DFNIC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/offload.sh"
 HB=${DFNIC_HIL_HB:-100}
 MISS=${DFNIC_HIL_MISS:-3}
 SSH_OPTS=(-o BatchMode=yes -o ConnectTimeout=5 -o ServerAliveInterval=2 -o ServerAliveCountMax=3)
@@ -144,31 +146,7 @@ hil_cleanup() {
 hil_dfctl() { "$DFNIC_BIN/dfctl" --socket "$SOCK" "$@"; }
 
 hil_apply() {
-	cat >"$T/topo.json" <<JSON
-{
-  "chassis": [ { "name": "$CHASSIS", "tunnel_ip": "192.168.100.1" } ],
-  "networks": [
-    { "id": "net-a", "name": "net-a", "provider:network_type": "vxlan", "provider:segmentation_id": 1001 },
-    { "id": "net-b", "name": "net-b", "provider:network_type": "vxlan", "provider:segmentation_id": 1002 }
-  ],
-  "subnets": [
-    { "id": "subnet-a", "network_id": "net-a", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1" },
-    { "id": "subnet-b", "network_id": "net-b", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1" }
-  ],
-  "routers": [
-    { "id": "router1", "name": "router1", "dfnic:l3_mode": "proactive",
-      "interfaces": [ { "subnet_id": "subnet-a" }, { "subnet_id": "subnet-b" } ] }
-  ],
-  "ports": [
-    { "id": "vm-a", "network_id": "net-a", "mac_address": "$MAC_A",
-      "fixed_ips": [ { "subnet_id": "subnet-a", "ip_address": "10.0.1.10" } ],
-      "binding:host_id": "$CHASSIS", "device_owner": "compute:nova", "dfnic:interface_name": "$REP_A" },
-    { "id": "vm-b", "network_id": "net-b", "mac_address": "$MAC_B",
-      "fixed_ips": [ { "subnet_id": "subnet-b", "ip_address": "10.0.2.10" } ],
-      "binding:host_id": "$CHASSIS", "device_owner": "compute:nova", "dfnic:interface_name": "$REP_B" }
-  ]
-}
-JSON
+	offload_topo "$T/topo.json" "$CHASSIS" "$MAC_A" "$REP_A" "$MAC_B" "$REP_B"
 	hil_dfctl apply "$T/topo.json" >"$T/apply.out" 2>&1 || { cat "$T/apply.out"; fail "dfctl apply failed"; }
 }
 

@@ -23,6 +23,7 @@
 # By hand: DFNIC_BIN=out/sim/check/bin tests/integration/fw_offload.sh
 # (DFNIC_KEEP_TMP=1 keeps the logs). Exit 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/offload.sh"
 
 need_bins hostd firmware dfctl
 [ -d /dev/shm ] && [ -w /dev/shm ] || skip "/dev/shm is not a writable directory"
@@ -79,39 +80,7 @@ driver_rules() {
 	log_line 'soft driver holds [0-9]+' "$1" | sed -n 's/.*soft driver holds \([0-9]*\).*/\1/p'
 }
 
-cat >"$T/topo.json" <<'EOF'
-{
-  "chassis": [
-    { "name": "c1", "tunnel_ip": "192.168.100.1" },
-    { "name": "c2", "tunnel_ip": "192.168.100.2" }
-  ],
-  "networks": [
-    { "id": "net-a", "name": "net-a", "provider:network_type": "vxlan",
-      "provider:segmentation_id": 1001 },
-    { "id": "net-b", "name": "net-b", "provider:network_type": "vxlan",
-      "provider:segmentation_id": 1002 }
-  ],
-  "subnets": [
-    { "id": "subnet-a", "network_id": "net-a", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1" },
-    { "id": "subnet-b", "network_id": "net-b", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1" }
-  ],
-  "routers": [
-    { "id": "router1", "name": "router1", "dfnic:l3_mode": "proactive",
-      "interfaces": [ { "subnet_id": "subnet-a" }, { "subnet_id": "subnet-b" } ] }
-  ],
-  "ports": [
-    { "id": "vm-a", "network_id": "net-a", "mac_address": "fa:16:3e:00:01:0a",
-      "fixed_ips": [ { "subnet_id": "subnet-a", "ip_address": "10.0.1.10" } ],
-      "binding:host_id": "c1", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-a" },
-    { "id": "vm-b", "network_id": "net-b", "mac_address": "fa:16:3e:00:02:0b",
-      "fixed_ips": [ { "subnet_id": "subnet-b", "ip_address": "10.0.2.10" } ],
-      "binding:host_id": "c1", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-b" },
-    { "id": "vm-c", "network_id": "net-b", "mac_address": "fa:16:3e:00:02:0c",
-      "fixed_ips": [ { "subnet_id": "subnet-b", "ip_address": "10.0.2.20" } ],
-      "binding:host_id": "c2", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-c" }
-  ]
-}
-EOF
+offload_topo "$T/topo.json" c1 fa:16:3e:00:01:0a tap-vm-a fa:16:3e:00:02:0b tap-vm-b c2
 # Expected on c1: 2 NIC ports (3 rules each: ARP classify, IPv4-to-router
 # classify, l2 delivery), 2 VXLAN networks (1 decap classify each), 2 router
 # legs (2 each: ARP trap in group 1, ICMP-to-router trap in group 2), 2

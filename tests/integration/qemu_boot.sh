@@ -32,6 +32,7 @@
 # By hand: DFNIC_BIN=out/sim/check/bin tests/integration/qemu_boot.sh
 # (DFNIC_KEEP_TMP=1 keeps the serial logs). Exit 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/offload.sh"
 
 need_bins hostd dfimage dfctl
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (build/deps.sh: qemu-system-x86)"
@@ -105,39 +106,7 @@ expect "HOST_INFO 1: hostname=[^ ]+ version=[0-9]" "$T/serial.log" 5 "HOST_INFO 
 expect "firmware: offload synced: " "$T/serial.log" 5 "the firmware's offload state"
 
 # The topology of tests/integration/fw_offload.sh (same expected figures).
-cat >"$T/topo.json" <<'EOF'
-{
-  "chassis": [
-    { "name": "c1", "tunnel_ip": "192.168.100.1" },
-    { "name": "c2", "tunnel_ip": "192.168.100.2" }
-  ],
-  "networks": [
-    { "id": "net-a", "name": "net-a", "provider:network_type": "vxlan",
-      "provider:segmentation_id": 1001 },
-    { "id": "net-b", "name": "net-b", "provider:network_type": "vxlan",
-      "provider:segmentation_id": 1002 }
-  ],
-  "subnets": [
-    { "id": "subnet-a", "network_id": "net-a", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1" },
-    { "id": "subnet-b", "network_id": "net-b", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1" }
-  ],
-  "routers": [
-    { "id": "router1", "name": "router1", "dfnic:l3_mode": "proactive",
-      "interfaces": [ { "subnet_id": "subnet-a" }, { "subnet_id": "subnet-b" } ] }
-  ],
-  "ports": [
-    { "id": "vm-a", "network_id": "net-a", "mac_address": "fa:16:3e:00:01:0a",
-      "fixed_ips": [ { "subnet_id": "subnet-a", "ip_address": "10.0.1.10" } ],
-      "binding:host_id": "c1", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-a" },
-    { "id": "vm-b", "network_id": "net-b", "mac_address": "fa:16:3e:00:02:0b",
-      "fixed_ips": [ { "subnet_id": "subnet-b", "ip_address": "10.0.2.10" } ],
-      "binding:host_id": "c1", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-b" },
-    { "id": "vm-c", "network_id": "net-b", "mac_address": "fa:16:3e:00:02:0c",
-      "fixed_ips": [ { "subnet_id": "subnet-b", "ip_address": "10.0.2.20" } ],
-      "binding:host_id": "c2", "device_owner": "compute:nova", "dfnic:interface_name": "tap-vm-c" }
-  ]
-}
-EOF
+offload_topo "$T/topo.json" c1 fa:16:3e:00:01:0a tap-vm-a fa:16:3e:00:02:0b tap-vm-b c2
 info "C: topology through the REST API -> NIC objects over the BAR -> statuses back"
 "$DFNIC_BIN/dfctl" --socket "$SOCK" apply "$T/topo.json" >"$T/apply.out" 2>&1 ||
 	{ cat "$T/apply.out"; fail "dfctl apply failed"; }
