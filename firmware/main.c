@@ -36,6 +36,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
 
 #include "drivers/base/log.h"
 #include "drivers/base/util.h"
@@ -86,6 +87,7 @@ struct fw_opts {
 	const char *flow_driver; /* flow backend name (soft, rte_flow) */
 	const char *soft_caps;   /* soft: "G=N,..." capacity overrides, or NULL */
 	int64_t l3_capacity;     /* soft: capacity of the L3 group, -1 = as configured */
+	uint16_t flow_port;      /* rte_flow: the ethdev port the rules go on */
 	int eal_argc;            /* EAL arguments given after `--` */
 	char **eal_argv;         /* (point into main's argv) */
 	struct fw_dp_pair_cfg pairs[FW_DP_MAX_PAIRS]; /* --port: data-path pairs */
@@ -141,6 +143,9 @@ static void usage(FILE *f)
 		"                          groups: 0 classify, 1 arp, 2 l3, 3 l2\n"
 		"      --l3-capacity N     soft: rules in the L3 group (2); 0 makes every\n"
 		"                          L3 entry rejected (served by OVS)\n"
+		"      --flow-port N       rte_flow: ethdev port id of the NIC the rules go\n"
+		"                          on (default 0; give the device to the EAL after\n"
+		"                          --, e.g. -a 0000:03:00.0)\n"
 		"  -p, --port NAME=VMIF:REPRIF  sim data path: forward the VM on veth end\n"
 		"                          VMIF through the NIC tables; misses go up the\n"
 		"                          representor REPRIF, whose peer is NAME on OVS\n"
@@ -196,7 +201,7 @@ static int opt_uint(const char *name, const char *val, unsigned long min, unsign
 static int parse_args(int argc, char **argv, struct fw_opts *o)
 {
 	enum { OPT_PROTO_MIN = 0x100, OPT_PROTO_MAX, OPT_SOFT_CAPS, OPT_L3_CAP, OPT_STATS_MS,
-	       OPT_FLASH, OPT_PUBKEY, OPT_TRIAL_S };
+	       OPT_FLASH, OPT_PUBKEY, OPT_TRIAL_S, OPT_FLOW_PORT };
 	static const struct option longopts[] = {
 		{ "mbox", required_argument, NULL, 'm' },
 		{ "heartbeat-ms", required_argument, NULL, 'b' },
@@ -209,6 +214,7 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 		{ "flow-driver", required_argument, NULL, 'f' },
 		{ "soft-capacities", required_argument, NULL, OPT_SOFT_CAPS },
 		{ "l3-capacity", required_argument, NULL, OPT_L3_CAP },
+		{ "flow-port", required_argument, NULL, OPT_FLOW_PORT },
 		{ "port", required_argument, NULL, 'p' },
 		{ "stats-ms", required_argument, NULL, OPT_STATS_MS },
 		{ "flash", required_argument, NULL, OPT_FLASH },
@@ -278,6 +284,11 @@ static int parse_args(int argc, char **argv, struct fw_opts *o)
 			if (opt_uint("l3-capacity", optarg, 0, 16777216, 0, &v))
 				return 2;
 			o->l3_capacity = v;
+			break;
+		case OPT_FLOW_PORT:
+			if (opt_uint("flow-port", optarg, 0, RTE_MAX_ETHPORTS - 1, 0, &v))
+				return 2;
+			o->flow_port = (uint16_t)v;
 			break;
 		case 'p':
 			if (o->n_pairs == FW_DP_MAX_PAIRS) {
@@ -587,6 +598,47 @@ static int eal_start(const struct fw_opts *o)
 	return 0;
 }
 
+/* rte_flow needs its ethdev port configured with the queues QUEUE actions
+ * (the slow-path trap) name, before flow_open(); the port is not started
+ * here (no packet I/O on it yet). 0 or -errno (logged). */
+static int rte_port_setup(uint16_t port)
+{
+	struct rte_eth_conf conf;
+	struct rte_mempool *mp;
+	int sock, r;
+
+	if (!rte_eth_dev_is_valid_port(port)) {
+		LOG_ERR(MOD, "rte_flow: no ethdev port %u (%u port(s) probed): give the NIC to "
+			"the EAL after --, e.g. -a PCI_ADDRESS or --vdev", port,
+			rte_eth_dev_count_avail());
+		return -ENODEV;
+	}
+	sock = rte_eth_dev_socket_id(port);
+	memset(&conf, 0, sizeof(conf));
+	r = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (r < 0) {
+		LOG_ERR(MOD, "rte_flow: configure port %u: %s", port, rte_strerror(-r));
+		return r;
+	}
+	mp = rte_pktmbuf_pool_create("fw_flow", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     sock < 0 ? SOCKET_ID_ANY : sock);
+	if (!mp) {
+		LOG_ERR(MOD, "rte_flow: mbuf pool: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	r = rte_eth_rx_queue_setup(port, 0, 256, (unsigned)(sock < 0 ? SOCKET_ID_ANY : sock),
+				   NULL, mp);
+	if (r == 0)
+		r = rte_eth_tx_queue_setup(port, 0, 256,
+					   (unsigned)(sock < 0 ? SOCKET_ID_ANY : sock), NULL);
+	if (r < 0) {
+		LOG_ERR(MOD, "rte_flow: queues of port %u: %s", port, rte_strerror(-r));
+		return r;
+	}
+	LOG_INFO(MOD, "rte_flow: port %u configured (1 rx, 1 tx queue)", port);
+	return 0;
+}
+
 /* The flow driver the board chose, with the soft tables sized from Kconfig
  * and the command line. 0 or -errno (logged). */
 static int flow_start(const struct fw_opts *o, struct fw *fw)
@@ -611,9 +663,10 @@ static int flow_start(const struct fw_opts *o, struct fw *fw)
 			sp.capacity[FW_GROUP_L3] = (uint32_t)o->l3_capacity;
 		fp.soft = &sp;
 	} else {
-		LOG_ERR(MOD, "flow driver '%s' needs a configured ethdev port of the data path, "
-			"which this firmware does not set up yet", ops->name);
-		return -ENOTSUP;
+		int r = rte_port_setup(o->flow_port);
+		if (r < 0)
+			return r;
+		fp.port_id = o->flow_port;
 	}
 	int r = flow_open(ops, &fp, &fw->flow, &err);
 	if (r < 0) {
