@@ -32,6 +32,7 @@ TMP=$(mktemp -d /tmp/dfnic-fwdpbench.XXXXXX)
 PIDS=()
 OVS_BASE=$TMP/ovs
 . "$TOP/tests/lib/ovs.sh"
+. "$TOP/tests/lib/topo.sh"
 
 cleanup() {
 	for p in "${PIDS[@]}"; do { kill -9 "$p" && wait "$p"; } 2>/dev/null; done
@@ -59,29 +60,10 @@ waitlog() { # PATTERN FILE SECONDS
 N=$((100 + $$ % 100))
 PORT=$((20000 + $$ % 20000))
 CTL_IP=$(ovs_mgmt_ip 1 $N)
-ovs_start c1 $N 2>/dev/null || err "cannot start OVS"
-ovs_br c1 || err "cannot create br-int"
-ovs_vsctl c1 set bridge br-int other-config:datapath-id=0000000000000001 || err "dpid"
+ovs_chassis c1 $N 0000000000000001 2>/dev/null || err "cannot set up OVS c1"
 NS=$(ovs_ns c1)
-vm() { # VM IP/LEN MAC GW (as in tests/integration/fw_datapath.sh)
-	local vm=$1 vns; vns=$(vm_ns c1 "$vm")
-	ip netns add "$vns" && ip -n "$vns" link set lo up &&
-		ip link add eth0 netns "$vns" type veth peer name "$vm-w" netns "$NS" &&
-		ip link add "$vm-r" netns "$NS" type veth peer name "$vm-c1" netns "$NS" || return 1
-	ip -n "$vns" link set eth0 address "$3"
-	ip -n "$vns" addr add "$2" dev eth0
-	ip -n "$vns" link set eth0 up
-	ip -n "$vns" route add default via "$4"
-	ip netns exec "$vns" ethtool -K eth0 tx off >/dev/null 2>&1 || true
-	for i in "$vm-w" "$vm-r" "$vm-c1"; do
-		ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1"
-		ip netns exec "$NS" ethtool -K "$i" tx off >/dev/null 2>&1 || true
-		ip -n "$NS" link set "$i" up
-	done
-	ovs_vsctl c1 add-port br-int "$vm-c1"
-}
-vm vma 10.0.1.10/24 02:00:00:00:01:0a 10.0.1.1 || err "vm a"
-vm vmb 10.0.2.20/24 02:00:00:00:02:14 10.0.2.1 || err "vm b"
+vm_add_rep c1 vma 10.0.1.10/24 02:00:00:00:01:0a 10.0.1.1 || err "vm a"
+vm_add_rep c1 vmb 10.0.2.20/24 02:00:00:00:02:14 10.0.2.1 || err "vm b"
 
 FWN=0
 fw() { # [ARGS...]
@@ -98,21 +80,7 @@ fw
 	>>"$TMP/hostd.log" 2>&1 &
 PIDS+=("$!")
 waitlog "resync done" "$TMP/hostd.log" 10 || err "hostd did not reach the firmware"
-cat >"$TMP/topo.json" <<'EOF'
-{"chassis": [{"name": "c1", "datapath_id": "0000000000000001", "tunnel_ip": "192.168.50.1"}],
- "networks": [{"id": "net1", "name": "net1", "provider:network_type": "vxlan", "provider:segmentation_id": 1001},
-              {"id": "net2", "name": "net2", "provider:network_type": "vxlan", "provider:segmentation_id": 1002}],
- "subnets": [{"id": "sub1", "network_id": "net1", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1"},
-             {"id": "sub2", "network_id": "net2", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1"}],
- "routers": [{"id": "r1", "name": "r1", "dfnic:l3_mode": "proactive",
-              "interfaces": [{"subnet_id": "sub1"}, {"subnet_id": "sub2"}]}],
- "ports": [{"id": "vma", "network_id": "net1", "mac_address": "02:00:00:00:01:0a",
-            "fixed_ips": [{"ip_address": "10.0.1.10"}], "binding:host_id": "c1",
-            "device_owner": "compute:nova", "dfnic:interface_name": "vma-c1"},
-           {"id": "vmb", "network_id": "net2", "mac_address": "02:00:00:00:02:14",
-            "fixed_ips": [{"ip_address": "10.0.2.20"}], "binding:host_id": "c1",
-            "device_owner": "compute:nova", "dfnic:interface_name": "vmb-c1"}]}
-EOF
+topo_one_chassis proactive 1001 1002 >"$TMP/topo.json"
 "$BIN/dfctl" --socket "$TMP/api.sock" apply "$TMP/topo.json" >/dev/null || err "dfctl apply"
 ovs_vsctl c1 set-controller br-int "tcp:$CTL_IP:$PORT" || err "set-controller"
 ovs_vsctl c1 set controller br-int max_backoff=1000 || true

@@ -29,6 +29,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/ovs.sh"
+. "$(dirname "$0")/../lib/topo.sh"
 
 r=$(ovs_can_run) || skip "$r"
 command -v ping >/dev/null || skip "ping not installed (iputils-ping)"
@@ -45,34 +46,11 @@ SOCK=$T/api.sock
 at_exit "rm -f $MB"
 at_exit ovs_stop_all
 
-ovs_start c1 $N || fail "cannot start OVS"
-ovs_br c1 || fail "cannot create br-int"
-ovs_vsctl c1 set bridge br-int other-config:datapath-id=0000000000000001 || fail "dpid"
+ovs_chassis c1 $N 0000000000000001 || fail "cannot set up OVS c1"
 NS=$(ovs_ns c1)
 
-# vm VM IP/LEN MAC GW: netns VM, its veth's host end VM-w, representor
-# pair VM-r <-> VM-c1 with VM-c1 in br-int (the topology's interface name)
-vm() {
-	local vm=$1 ip=$2 mac=$3 gw=$4 vns; vns=$(vm_ns c1 "$vm")
-	ip netns add "$vns" || return 1
-	ip -n "$vns" link set lo up
-	ip link add eth0 netns "$vns" type veth peer name "$vm-w" netns "$NS" || return 1
-	ip link add "$vm-r" netns "$NS" type veth peer name "$vm-c1" netns "$NS" || return 1
-	ip -n "$vns" link set eth0 address "$mac"
-	ip -n "$vns" addr add "$ip" dev eth0
-	ip -n "$vns" link set eth0 up
-	ip -n "$vns" route add default via "$gw"
-	ip netns exec "$vns" ethtool -K eth0 tx off >/dev/null 2>&1 || true
-	for i in "$vm-w" "$vm-r" "$vm-c1"; do
-		# these ends carry the VM's frames only: no addresses, no IPv6 of their own
-		ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1"
-		ip netns exec "$NS" ethtool -K "$i" tx off >/dev/null 2>&1 || true
-		ip -n "$NS" link set "$i" up
-	done
-	ovs_vsctl c1 add-port br-int "$vm-c1"
-}
-vm vma 10.0.1.10/24 02:00:00:00:01:0a 10.0.1.1 || fail "vm a"
-vm vmb 10.0.2.20/24 02:00:00:00:02:14 10.0.2.1 || fail "vm b"
+vm_add_rep c1 vma 10.0.1.10/24 02:00:00:00:01:0a 10.0.1.1 || fail "vm a"
+vm_add_rep c1 vmb 10.0.2.20/24 02:00:00:00:02:14 10.0.2.1 || fail "vm b"
 
 fw() { # LOG [ARGS...]
 	local log=$1
@@ -127,21 +105,7 @@ spawn "$T/hostd.log" "$DFNIC_BIN/hostd" --mbox "shm:$MB" --heartbeat-ms $HB --re
 	--echo-interval-ms 1000
 HD=$SPAWNED
 wait_for_log "resync done" "$T/hostd.log" 10 || fail "hostd did not push to the firmware"
-cat >"$T/topo.json" <<'EOF'
-{"chassis": [{"name": "c1", "datapath_id": "0000000000000001", "tunnel_ip": "192.168.50.1"}],
- "networks": [{"id": "net1", "name": "net1", "provider:network_type": "vxlan", "provider:segmentation_id": 1001},
-              {"id": "net2", "name": "net2", "provider:network_type": "vxlan", "provider:segmentation_id": 1002}],
- "subnets": [{"id": "sub1", "name": "sub1", "network_id": "net1", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1"},
-             {"id": "sub2", "name": "sub2", "network_id": "net2", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1"}],
- "routers": [{"id": "r1", "name": "r1", "dfnic:l3_mode": "proactive",
-              "interfaces": [{"subnet_id": "sub1"}, {"subnet_id": "sub2"}]}],
- "ports": [{"id": "vma", "name": "vma", "network_id": "net1", "mac_address": "02:00:00:00:01:0a",
-            "fixed_ips": [{"ip_address": "10.0.1.10"}], "binding:host_id": "c1",
-            "device_owner": "compute:nova", "dfnic:interface_name": "vma-c1"},
-           {"id": "vmb", "name": "vmb", "network_id": "net2", "mac_address": "02:00:00:00:02:14",
-            "fixed_ips": [{"ip_address": "10.0.2.20"}], "binding:host_id": "c1",
-            "device_owner": "compute:nova", "dfnic:interface_name": "vmb-c1"}]}
-EOF
+topo_one_chassis proactive 1001 1002 >"$T/topo.json"
 dfctl apply "$T/topo.json" >"$T/apply.out" 2>&1 || { cat "$T/apply.out"; fail "dfctl apply failed"; }
 ovs_vsctl c1 set-controller br-int "tcp:$CTL_IP:$PORT" || fail "set-controller"
 ovs_vsctl c1 set controller br-int max_backoff=1000 || true

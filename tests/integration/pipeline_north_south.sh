@@ -50,26 +50,11 @@ EXT_NS="dfx-ext-$$"
 at_exit ovs_stop_all
 at_exit "ip netns del $EXT_NS 2>/dev/null"
 
-ovs_start c1 $N1 || fail "cannot start OVS c1"
-ovs_start nn $N2 || fail "cannot start OVS nn"
-for c in c1 nn; do
-	ovs_br $c || fail "cannot create br-int on $c"
-	LIB_SHOW_LOGS+=("$(ovs_dir $c)/ovs-vswitchd.log")
-done
-ovs_vsctl c1 set bridge br-int other-config:datapath-id=0000000000000001 || fail "dpid c1"
-ovs_vsctl nn set bridge br-int other-config:datapath-id=0000000000000003 || fail "dpid nn"
-ovs_link c1 ul0 nn ul0 || fail "underlay veth"
-ovs_underlay c1 ul0 $UL1/24 || fail "underlay c1"
-ovs_underlay nn ul0 $UL3/24 || fail "underlay nn"
-ovs_tunnel_ports c1 $UL1 || fail "tunnel ports c1"
-ovs_tunnel_ports nn $UL3 || fail "tunnel ports nn"
-# the tenant VLAN network's provider wire between c1 and nn
-ovs_link c1 phy-default nn phy-default || fail "provider veth"
-ovs_vsctl c1 add-port br-int phy-default || fail "provider port c1"
-ovs_vsctl nn add-port br-int phy-default || fail "provider port nn"
-ip netns exec "$(ovs_ns c1)" ping -c 1 -W 2 $UL3 >/dev/null || fail "underlay ping c1 -> nn failed"
-ovs_tnl_neigh c1 $UL3 "$(ovs_ns_mac nn br-phy)" || fail "tnl/neigh/set c1"
-ovs_tnl_neigh nn $UL1 "$(ovs_ns_mac c1 br-phy)" || fail "tnl/neigh/set nn"
+ovs_chassis c1 $N1 0000000000000001 || fail "cannot set up OVS c1"
+ovs_chassis nn $N2 0000000000000003 || fail "cannot set up OVS nn"
+LIB_SHOW_LOGS+=("$(ovs_dir c1)/ovs-vswitchd.log" "$(ovs_dir nn)/ovs-vswitchd.log")
+# the underlay, and the tenant VLAN network's provider wire between c1 and nn
+ovs_chassis_link c1 $UL1 nn $UL3 || fail "cannot join c1 and nn"
 
 # the external host: a netns on the network node's provider port
 ip netns add "$EXT_NS" || fail "netns ext"

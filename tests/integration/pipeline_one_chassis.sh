@@ -14,6 +14,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/ovs.sh"
+. "$(dirname "$0")/../lib/topo.sh"
 
 r=$(ovs_can_run) || skip "$r"
 command -v curl >/dev/null || skip "curl not installed"
@@ -26,9 +27,7 @@ PORT=$((20000 + $$ % 20000))
 CTL_IP=$(ovs_mgmt_ip 1 $N)
 at_exit ovs_stop_all
 
-ovs_start c1 $N || fail "cannot start OVS"
-ovs_br c1 || fail "cannot create br-int"
-ovs_vsctl c1 set bridge br-int other-config:datapath-id=0000000000000001 || fail "dpid"
+ovs_chassis c1 $N 0000000000000001 || fail "cannot set up OVS c1"
 
 API="$T/api.sock"
 spawn "$T/hostd.log" "$DFNIC_BIN/hostd" --no-nic --state-dir "$T/state" --api "unix:$API" \
@@ -43,23 +42,7 @@ api() { # METHOD PATH [BODY]
 		${3:+--data "$3"} "http://localhost$2"
 }
 
-topology() { # MODE
-	cat <<EOF
-{"chassis": [{"name": "c1", "datapath_id": "0000000000000001", "tunnel_ip": "192.168.50.1"}],
- "networks": [{"id": "net1", "name": "net1", "provider:network_type": "vxlan", "provider:segmentation_id": 11259375},
-              {"id": "net2", "name": "net2", "provider:network_type": "vxlan", "provider:segmentation_id": 1048577}],
- "subnets": [{"id": "sub1", "name": "sub1", "network_id": "net1", "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1"},
-             {"id": "sub2", "name": "sub2", "network_id": "net2", "cidr": "10.0.2.0/24", "gateway_ip": "10.0.2.1"}],
- "routers": [{"id": "r1", "name": "r1", "dfnic:l3_mode": "$1",
-              "interfaces": [{"subnet_id": "sub1"}, {"subnet_id": "sub2"}]}],
- "ports": [{"id": "vma", "name": "vma", "network_id": "net1", "mac_address": "02:00:00:00:01:0a",
-            "fixed_ips": [{"ip_address": "10.0.1.10"}], "binding:host_id": "c1",
-            "device_owner": "compute:nova", "dfnic:interface_name": "vma-c1"},
-           {"id": "vmb", "name": "vmb", "network_id": "net2", "mac_address": "02:00:00:00:02:14",
-            "fixed_ips": [{"ip_address": "10.0.2.20"}], "binding:host_id": "c1",
-            "device_owner": "compute:nova", "dfnic:interface_name": "vmb-c1"}]}
-EOF
-}
+topology() { topo_one_chassis "$1" 11259375 1048577; } # MODE
 
 out=$(api POST /v2.0/dfnic/apply "$(topology reactive)") || fail "apply: curl failed"
 echo "$out" | grep -q '"dfnic:apply"' || fail "apply refused: $out"

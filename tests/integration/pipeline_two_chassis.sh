@@ -39,38 +39,14 @@ UL1=192.168.50.1
 UL2=192.168.50.2
 at_exit ovs_stop_all
 
-for c in c1 c2; do
-	ovs_start $c $([ $c = c1 ] && echo $N1 || echo $N2) || fail "cannot start OVS $c"
-	ovs_br $c || fail "cannot create br-int on $c"
-	LIB_SHOW_LOGS+=("$(ovs_dir $c)/ovs-vswitchd.log")
-done
-ovs_vsctl c1 set bridge br-int other-config:datapath-id=0000000000000001 || fail "dpid c1"
-ovs_vsctl c2 set bridge br-int other-config:datapath-id=0000000000000002 || fail "dpid c2"
+ovs_chassis c1 $N1 0000000000000001 || fail "cannot set up OVS c1"
+ovs_chassis c2 $N2 0000000000000002 || fail "cannot set up OVS c2"
+LIB_SHOW_LOGS+=("$(ovs_dir c1)/ovs-vswitchd.log" "$(ovs_dir c2)/ovs-vswitchd.log")
 
-# underlay: c1 ul0 <-> c2 ul0, each in br-phy with the tunnel address
-ovs_link c1 ul0 c2 ul0 || fail "underlay veth"
-ovs_underlay c1 ul0 $UL1/24 || fail "underlay c1"
-ovs_underlay c2 ul0 $UL2/24 || fail "underlay c2"
-ovs_tunnel_ports c1 $UL1 || fail "tunnel ports c1"
-ovs_tunnel_ports c2 $UL2 || fail "tunnel ports c2"
-# provider network: a veth straight between the two br-ints
-ovs_link c1 phy-default c2 phy-default || fail "provider veth"
-ovs_vsctl c1 add-port br-int phy-default || fail "provider port c1"
-ovs_vsctl c2 add-port br-int phy-default || fail "provider port c2"
-
-# OVS must route each tunnel endpoint through br-phy (cached from the
-# namespace's routing table) and know its neighbour.
-for c in c1 c2; do
-	ok=0
-	for _ in $(seq 50); do
-		ovs_appctl $c ovs/route/show | grep -q '192.168.50.0/24 dev br-phy' && { ok=1; break; }
-		sleep 0.1
-	done
-	[ $ok = 1 ] || { ovs_appctl $c ovs/route/show >&2; fail "$c: OVS has no route to the underlay via br-phy"; }
-done
-ip netns exec "$(ovs_ns c1)" ping -c 1 -W 2 $UL2 >/dev/null || fail "underlay ping c1 -> c2 failed"
-ovs_tnl_neigh c1 $UL2 "$(ovs_ns_mac c2 br-phy)" || fail "tnl/neigh/set c1"
-ovs_tnl_neigh c2 $UL1 "$(ovs_ns_mac c1 br-phy)" || fail "tnl/neigh/set c2"
+# underlay: c1 ul0 <-> c2 ul0, each in br-phy with the tunnel address,
+# routes via br-phy and tunnel neighbours; provider network: a veth
+# straight between the two br-ints
+ovs_chassis_link c1 $UL1 c2 $UL2 || fail "cannot join c1 and c2"
 for c in c1 c2; do # the userspace tunnel receive ports of tun-vxlan, tun-gre
 	ovs_appctl $c tnl/ports/show | grep -q vxlan_sys_4789 || fail "$c: no userspace VXLAN port"
 	ovs_appctl $c tnl/ports/show | grep -q gre_sys || fail "$c: no userspace GRE port"

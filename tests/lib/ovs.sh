@@ -15,7 +15,10 @@
 #   ovs_restart_vswitchd ID   kill -9 ovs-vswitchd and start it again
 #   ovs_stop ID               stop the daemons, delete the namespace
 #   ovs_stop_all              stop every instance started by this shell
+#   ovs_chassis ID N DPID     ovs_start ID N, br-int, datapath id DPID (16 hex)
 #   vm_add ID VM IP/LEN MAC [GW] [OFPORT]  a netns "VM" on a veth into br-int
+#   vm_add_rep ID VM IP/LEN MAC GW   a netns "VM" behind a representor pair
+#                             (the firmware's data path scenarios)
 #   ovs_check_log ID          fail when vswitchd logged ERR/EMER
 # Requires root (namespaces). Callers check `ovs_can_run || skip ...`.
 
@@ -151,6 +154,42 @@ vm_add() {
 	fi
 }
 vm_ns() { echo "dfv-$1-$2-$OVS_SUFFIX"; }
+
+# ovs_chassis ID N DPID: ovs_start ID N, then br-int with datapath id DPID;
+# returns 1 with the step that failed on stderr.
+ovs_chassis() {
+	local id=$1 n=$2 dpid=$3
+	ovs_start "$id" "$n" || { echo "ovs_chassis $id: cannot start OVS" >&2; return 1; }
+	ovs_br "$id" || { echo "ovs_chassis $id: cannot create br-int" >&2; return 1; }
+	ovs_vsctl "$id" set bridge br-int other-config:datapath-id="$dpid" ||
+		{ echo "ovs_chassis $id: cannot set the datapath id" >&2; return 1; }
+}
+
+# vm_add_rep ID VM IP/LEN MAC GW: netns VM (vm_ns) with eth0, whose veth's
+# other end VM-w stays in instance ID's namespace (the firmware's wire side),
+# and a representor veth pair VM-r <-> VM-ID with VM-ID in br-int (the
+# topology's interface name): the firmware bridges VM-w and VM-r.
+vm_add_rep() {
+	local id=$1 vm=$2 ip=$3 mac=$4 gw=$5 vns ns i
+	vns=$(vm_ns "$id" "$vm")
+	ns=$(ovs_ns "$id")
+	ip netns add "$vns" || return 1
+	ip -n "$vns" link set lo up
+	ip link add eth0 netns "$vns" type veth peer name "$vm-w" netns "$ns" || return 1
+	ip link add "$vm-r" netns "$ns" type veth peer name "$vm-$id" netns "$ns" || return 1
+	ip -n "$vns" link set eth0 address "$mac"
+	ip -n "$vns" addr add "$ip" dev eth0
+	ip -n "$vns" link set eth0 up
+	ip -n "$vns" route add default via "$gw"
+	ip netns exec "$vns" ethtool -K eth0 tx off >/dev/null 2>&1 || true
+	for i in "$vm-w" "$vm-r" "$vm-$id"; do
+		# these ends carry the VM's frames only: no addresses, no IPv6 of their own
+		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1"
+		ip netns exec "$ns" ethtool -K "$i" tx off >/dev/null 2>&1 || true
+		ip -n "$ns" link set "$i" up
+	done
+	ovs_vsctl "$id" add-port br-int "$vm-$id"
+}
 vm_exec() { local id=$1 vm=$2; shift 2; ip netns exec "$(vm_ns "$id" "$vm")" "$@"; }
 
 # ---- multi-chassis helpers (pipeline integration tests) ----------------
@@ -165,6 +204,14 @@ vm_exec() { local id=$1 vm=$2; shift 2; ip netns exec "$(vm_ns "$id" "$vm")" "$@
 #                                  key and remote_ip, local_ip LOCAL_IP)
 #   ovs_tnl_neigh ID IP MAC        pin the tunnel neighbour IP -> MAC on br-phy
 #   ovs_ns_mac ID IFACE            MAC of IFACE in instance ID's namespace
+#   ovs_chassis_link ID1 IP1 ID2 IP2
+#                                  join two instances: underlay veth ul0 <->
+#                                  ul0 in br-phy (IP1/24, IP2/24), tunnel ports
+#                                  on both br-ints, a provider veth
+#                                  phy-default <-> phy-default in both br-ints;
+#                                  waits for OVS's route via br-phy, pings
+#                                  across, pins the tunnel neighbours; returns
+#                                  1 with the step that failed on stderr
 ovs_link() {
 	local id1=$1 if1=$2 id2=$3 if2=$4
 	ip link add "$if1" netns "$(ovs_ns "$id1")" type veth peer name "$if2" \
@@ -196,3 +243,29 @@ ovs_tunnel_ports() {
 
 ovs_tnl_neigh() { ovs_appctl "$1" tnl/neigh/set br-phy "$2" "$3" >/dev/null; }
 ovs_ns_mac() { ip -n "$(ovs_ns "$1")" -o link show "$2" | grep -oE 'link/ether [0-9a-f:]+' | cut -d' ' -f2; }
+
+_ocl_err() { echo "ovs_chassis_link: $*" >&2; return 1; }
+ovs_chassis_link() {
+	local a=$1 ipa=$2 b=$3 ipb=$4 c ok
+	ovs_link "$a" ul0 "$b" ul0 || _ocl_err "underlay veth" || return 1
+	ovs_underlay "$a" ul0 "$ipa/24" || _ocl_err "underlay $a" || return 1
+	ovs_underlay "$b" ul0 "$ipb/24" || _ocl_err "underlay $b" || return 1
+	ovs_tunnel_ports "$a" "$ipa" || _ocl_err "tunnel ports $a" || return 1
+	ovs_tunnel_ports "$b" "$ipb" || _ocl_err "tunnel ports $b" || return 1
+	ovs_link "$a" phy-default "$b" phy-default || _ocl_err "provider veth" || return 1
+	ovs_vsctl "$a" add-port br-int phy-default || _ocl_err "provider port $a" || return 1
+	ovs_vsctl "$b" add-port br-int phy-default || _ocl_err "provider port $b" || return 1
+	# OVS must route each tunnel endpoint through br-phy (cached from the
+	# namespace's routing table) before the neighbours mean anything
+	for c in "$a" "$b"; do
+		ok=0
+		for _ in $(seq 50); do
+			ovs_appctl "$c" ovs/route/show | grep -q "${ipa%.*}.0/24 dev br-phy" && { ok=1; break; }
+			sleep 0.1
+		done
+		[ $ok = 1 ] || { ovs_appctl "$c" ovs/route/show >&2; _ocl_err "$c: OVS has no route to the underlay via br-phy"; return 1; }
+	done
+	ip netns exec "$(ovs_ns "$a")" ping -c 1 -W 2 "$ipb" >/dev/null || _ocl_err "underlay ping $a -> $b failed" || return 1
+	ovs_tnl_neigh "$a" "$ipb" "$(ovs_ns_mac "$b" br-phy)" || _ocl_err "tnl/neigh/set $a" || return 1
+	ovs_tnl_neigh "$b" "$ipa" "$(ovs_ns_mac "$a" br-phy)" || _ocl_err "tnl/neigh/set $b" || return 1
+}
