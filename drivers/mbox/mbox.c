@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +158,51 @@ static inline uint64_t counter(const _Atomic uint64_t *c)
 
 void *mbox_backend_priv(struct mbox *mb) { return mb->priv; }
 void mbox_set_backend_priv(struct mbox *mb, void *priv) { mb->priv = priv; }
+
+/* What mbox_file_map() leaves for mbox_file_unmap(). */
+struct mbox_file_map {
+	void *base;  /* the shared mapping of the file */
+	size_t size; /* its length */
+};
+
+int mbox_file_map(struct mbox *mb, int fd, size_t len, const char *mod, const char *path,
+		  void **base, size_t *size)
+{
+	int err;
+	struct mbox_file_map *m = calloc(1, sizeof(*m));
+	if (!m) {
+		err = -ENOMEM;
+		goto close_fd;
+	}
+	m->base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m->base == MAP_FAILED) {
+		err = -errno;
+		LOG_ERR(mod, "%s: mmap %zu bytes: %s", path, len, strerror(-err));
+		goto free_map;
+	}
+	close(fd); /* the mapping keeps the file */
+	m->size = len;
+	mbox_set_backend_priv(mb, m);
+	*base = m->base;
+	*size = len;
+	return 0;
+
+free_map:
+	free(m);
+close_fd:
+	close(fd);
+	return err;
+}
+
+void mbox_file_unmap(struct mbox *mb)
+{
+	struct mbox_file_map *m = mbox_backend_priv(mb);
+	if (!m)
+		return;
+	munmap(m->base, m->size);
+	free(m);
+	mbox_set_backend_priv(mb, NULL);
+}
 
 int mbox_futex_wait(uint32_t *word, uint32_t seen, int timeout_ms, int shared)
 {

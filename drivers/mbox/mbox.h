@@ -160,6 +160,16 @@ void *mbox_region(const struct mbox *mb, size_t *size);
 /* Backend helpers (for transport_*.c only). */
 void *mbox_backend_priv(struct mbox *mb);
 void mbox_set_backend_priv(struct mbox *mb, void *priv);
+/* File-backed regions (shm, pci): map `len` bytes of the open file `fd`
+ * shared read-write and keep the mapping as mb's backend state. Takes `fd`
+ * (closed in every case: the mapping keeps the file). On success *base and
+ * *size are the mapping. May block. Returns 0, -ENOMEM, or mmap's -errno
+ * (logged under `mod` with `path`). */
+int mbox_file_map(struct mbox *mb, int fd, size_t len, const char *mod, const char *path,
+		  void **base, size_t *size);
+/* The unmap op of a region mapped with mbox_file_map(); nothing to do when
+ * mb holds no mapping. */
+void mbox_file_unmap(struct mbox *mb);
 /* Futex doorbell on a 32-bit word of the region: wait while *word == seen
  * (0, or -ETIMEDOUT; spurious returns happen) / wake every waiter.
  * `shared` selects a cross-process futex (MAP_SHARED memory); 0 is the

@@ -10,9 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,12 +24,6 @@
 #define PCI_SPIN_LOOPS 200        /* polls before the first sleep */
 #define PCI_SLEEP_MIN_NS 2000u    /* first sleep */
 #define PCI_SLEEP_MAX_NS 1000000u /* cap: idle cost ~1000 polls/s */
-
-/* What map() leaves for unmap(). */
-struct pci_map {
-	void *base;  /* the mapping of the BAR */
-	size_t size; /* its length */
-};
 
 static int pci_map(struct mbox *mb, const char *path, enum mbox_role role, void **base,
 		   size_t *size)
@@ -62,39 +54,11 @@ static int pci_map(struct mbox *mb, const char *path, enum mbox_role role, void 
 	}
 	if (role == MBOX_HOST && *size)
 		len = *size;
-	struct pci_map *m = calloc(1, sizeof(*m));
-	if (!m) {
-		err = -ENOMEM;
-		goto close_fd;
-	}
-	m->base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m->base == MAP_FAILED) {
-		err = -errno;
-		LOG_ERR(MOD, "%s: mmap %zu bytes: %s", path, len, strerror(errno));
-		goto free_map;
-	}
-	close(fd);
-	m->size = len;
-	mbox_set_backend_priv(mb, m);
-	*base = m->base;
-	*size = len;
-	return 0;
+	return mbox_file_map(mb, fd, len, MOD, path, base, size);
 
-free_map:
-	free(m);
 close_fd:
 	close(fd);
 	return err;
-}
-
-static void pci_unmap(struct mbox *mb)
-{
-	struct pci_map *m = mbox_backend_priv(mb);
-	if (!m)
-		return;
-	munmap(m->base, m->size);
-	free(m);
-	mbox_set_backend_priv(mb, NULL);
 }
 
 static inline void cpu_relax(void)
@@ -140,7 +104,7 @@ static int pci_doorbell_wait(struct mbox *mb, uint32_t *word, uint32_t seen, int
 const struct mbox_transport_ops mbox_pci_ops = {
 	.name = "pci",
 	.map = pci_map,
-	.unmap = pci_unmap,
+	.unmap = mbox_file_unmap,
 	/* no doorbell_ring: nothing to interrupt, the consumer polls */
 	.doorbell_wait = pci_doorbell_wait,
 };

@@ -10,9 +10,7 @@
  * kernel. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,12 +18,6 @@
 #include "drivers/mbox/mbox.h"
 
 #define MOD "mbox-shm"
-
-/* What map() leaves for unmap(). */
-struct shm_map {
-	void *base;  /* the mapping */
-	size_t size; /* its length */
-};
 
 static int shm_map(struct mbox *mb, const char *path, enum mbox_role role, void **base,
 		   size_t *size)
@@ -72,39 +64,11 @@ static int shm_map(struct mbox *mb, const char *path, enum mbox_role role, void 
 			len = *size;
 		}
 	}
-	struct shm_map *m = calloc(1, sizeof(*m));
-	if (!m) {
-		err = -ENOMEM;
-		goto close_fd;
-	}
-	m->base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m->base == MAP_FAILED) {
-		err = -errno;
-		LOG_ERR(MOD, "%s: mmap %zu bytes: %s", path, len, strerror(errno));
-		goto free_map;
-	}
-	close(fd); /* the mapping keeps the file */
-	m->size = len;
-	mbox_set_backend_priv(mb, m);
-	*base = m->base;
-	*size = len;
-	return 0;
+	return mbox_file_map(mb, fd, len, MOD, path, base, size);
 
-free_map:
-	free(m);
 close_fd:
 	close(fd);
 	return err;
-}
-
-static void shm_unmap(struct mbox *mb)
-{
-	struct shm_map *m = mbox_backend_priv(mb);
-	if (!m)
-		return;
-	munmap(m->base, m->size);
-	free(m);
-	mbox_set_backend_priv(mb, NULL);
 }
 
 static void shm_doorbell_ring(struct mbox *mb, uint32_t *word)
@@ -120,7 +84,7 @@ static int shm_doorbell_wait(struct mbox *mb, uint32_t *word, uint32_t seen, int
 const struct mbox_transport_ops mbox_shm_ops = {
 	.name = "shm",
 	.map = shm_map,
-	.unmap = shm_unmap,
+	.unmap = mbox_file_unmap,
 	.doorbell_ring = shm_doorbell_ring,
 	.doorbell_wait = shm_doorbell_wait,
 };
