@@ -20,12 +20,10 @@
 # that should work failed.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-}
-[ -n "$BUILD" ] && [ -d "$BUILD" ] || { echo "usage: $0 BUILD_DIR [--quick]" >&2; exit 2; }
-BUILD=$(cd "$BUILD" && pwd)
-shift
+. "$TOP/tests/lib/bench.sh"
+bench_args "$@"
 SECS=4
-for a in "$@"; do [ "$a" = --quick ] && SECS=2; done
+[ $QUICK = 1 ] && SECS=2
 BIN=$BUILD/bin
 PROG=$BUILD/bench/fw_datapath_bench
 TMP=$(mktemp -d /tmp/dfnic-fwdpbench.XXXXXX)

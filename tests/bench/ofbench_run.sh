@@ -22,12 +22,8 @@
 # run); a missed target is MISS, an absent piece SKIP.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-}
-[ -n "$BUILD" ] && [ -d "$BUILD" ] || { echo "usage: $0 BUILD_DIR [--quick]" >&2; exit 2; }
-BUILD=$(cd "$BUILD" && pwd)
-shift
-QUICK=0
-for a in "$@"; do [ "$a" = --quick ] && QUICK=1; done
+. "$TOP/tests/lib/bench.sh"
+bench_args "$@"
 
 OFB=$BUILD/bench/ofbench
 PINGPONG=$BUILD/bench/tools/tcp-pingpong
@@ -53,25 +49,6 @@ for f in "$OFB" "$PINGPONG" "$BLAST"; do
 	[ -x "$f" ] || { echo "ofbench_run.sh: $f missing: build with 'make bench-build'"; exit 1; }
 done
 
-# A TCP port nobody listens on (random in 20000..59999).
-free_port() {
-	local p i
-	for i in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
-		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return 0; }
-	done
-	return 1
-}
-# wait_listen PORT PID: until PORT is listened on (5 s), or PID died.
-wait_listen() {
-	local i
-	for i in $(seq 500); do
-		ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.01
-	done
-	return 1
-}
 stop_pid() {
 	local p=$1 q=()
 	kill "$p" 2>/dev/null

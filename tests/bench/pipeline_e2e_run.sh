@@ -27,12 +27,8 @@
 # for an invalid run (something that should work failed).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-}
-[ -n "$BUILD" ] && [ -d "$BUILD" ] || { echo "usage: $0 BUILD_DIR [--quick]" >&2; exit 2; }
-BUILD=$(cd "$BUILD" && pwd)
-shift
-QUICK=0
-for a in "$@"; do [ "$a" = --quick ] && QUICK=1; done
+. "$TOP/tests/lib/bench.sh"
+bench_args "$@"
 
 HELPER=$BUILD/bench/pipeline_e2e
 BLAST=$BUILD/bench/tools/flowmod-blast
@@ -67,23 +63,6 @@ invalid() { # REASON: an invalid run
 	[ -s "$TMP/hostd.log" ] && { echo "hostd log (tail):"; tail -5 "$TMP/hostd.log"; }
 	echo "RESULT pipeline_e2e ERROR ($1)"
 	exit 1
-}
-free_port() {
-	local p i
-	for i in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
-		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return 0; }
-	done
-	return 1
-}
-wait_listen() { # PORT PID
-	local i
-	for i in $(seq 500); do
-		ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.01
-	done
-	return 1
 }
 now() { date +%s.%N; }
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
