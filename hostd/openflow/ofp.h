@@ -400,6 +400,8 @@ struct ofp_packet_in {
 	uint8_t table_id;       /* table */
 	uint64_t cookie;        /* flow cookie */
 	struct ofp_match match; /* pipeline fields */
+	unsigned n_unknown;     /* match TLVs of unknown fields skipped on decode
+				 * (not re-encoded; 0 when built locally) */
 	struct ofp_bytes data;  /* the frame (maybe truncated) */
 };
 

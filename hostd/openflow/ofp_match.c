@@ -2,7 +2,8 @@
  * the Nicira NXM classes) -- the field table generated from OFP_FIELDS,
  * struct ofp_match setters, OXM TLV decode/encode with every check the
  * spec asks for (length, duplicates, unknown fields, masks, prerequisites)
- * and the text form. Used by the flow, packet and multipart families, and
+ * -- or, for PACKET_IN only, a lenient pull that skips well-formed TLVs of
+ * unknown fields (OVS adds ct_nw_src & co after ct()) -- and the text form. Used by the flow, packet and multipart families, and
  * by ofp_actions.c for set_field / move / load. */
 #include <arpa/inet.h>
 #include <string.h>
@@ -307,7 +308,55 @@ void ofp_oxm_put(struct ofpbuf *b, enum ofp_field f, const uint8_t *value, const
 		ofpbuf_put(b, mask, fi->len);
 }
 
-enum ofperr ofp_match_pull(struct ofp_cur *c, struct ofp_match *m, struct ofp_errbuf *eb)
+/* Skips one well-formed OXM TLV whose field hostd does not know, when
+ * c's next TLV is one (class NXM0/NXM1/OPENFLOW_BASIC with an unknown field
+ * number, or any experimenter-class field, whose 4-byte experimenter id
+ * counts in the TLV length): 1 when skipped, 0 when the TLV is something
+ * else (ofp_oxm_pull then decodes or refuses it), or an error when the
+ * unknown TLV's length is malformed or runs past the match. */
+static int ofp_oxm_skip_unknown(struct ofp_cur *c, enum ofperr *e, struct ofp_errbuf *eb)
+{
+	const uint8_t *h = ofp_cur_peek(c, 4);
+	uint32_t header;
+	unsigned cls, len, exp_len;
+
+	if (!h)
+		return 0; /* ofp_oxm_pull reports the truncated header */
+	header = ofp_get_be32(h);
+	cls = OXM_CLASS(header);
+	if (cls != OXM_CLASS_NXM0 && cls != OXM_CLASS_NXM1 && cls != OXM_CLASS_BASIC &&
+	    cls != OXM_CLASS_EXPERIMENTER)
+		return 0;
+	if (cls != OXM_CLASS_EXPERIMENTER && ofp_field_from_header(header) >= 0)
+		return 0;
+	len = OXM_LENGTH(header);
+	exp_len = cls == OXM_CLASS_EXPERIMENTER ? 4 : 0;
+	if (len <= exp_len) {
+		*e = ofp_fail(eb, OFPERR_OFPBMC_BAD_LEN,
+			      "unknown OXM field class 0x%04x field %u: length %u leaves no value%s",
+			      cls, OXM_FIELD(header), len, exp_len ? " after the experimenter id" : "");
+		return -1;
+	}
+	if (OXM_HASMASK(header) && (len - exp_len) % 2) {
+		*e = ofp_fail(eb, OFPERR_OFPBMC_BAD_LEN,
+			      "unknown OXM field class 0x%04x field %u: masked value of odd length %u",
+			      cls, OXM_FIELD(header), len - exp_len);
+		return -1;
+	}
+	if (4u + len > c->left) {
+		*e = ofp_fail(eb, OFPERR_OFPBMC_BAD_LEN,
+			      "unknown OXM field class 0x%04x field %u: %u bytes of value announced, %zu left",
+			      cls, OXM_FIELD(header), len, c->left - 4);
+		return -1;
+	}
+	ofp_cur_pull(c, 4u + len);
+	return 1;
+}
+
+/* Shared by the strict and lenient pulls: `skipped` NULL refuses unknown
+ * fields, else counts the ones it skips. */
+static enum ofperr ofp_match_pull_common(struct ofp_cur *c, struct ofp_match *m,
+					 unsigned *skipped, struct ofp_errbuf *eb)
 {
 	const uint8_t *h = ofp_cur_peek(c, 4);
 	struct ofp_cur tlvs;
@@ -334,6 +383,15 @@ enum ofperr ofp_match_pull(struct ofp_cur *c, struct ofp_match *m, struct ofp_er
 		uint8_t value[OFP_FIELD_MAX_LEN], mask[OFP_FIELD_MAX_LEN];
 		int f, hm;
 
+		if (skipped) {
+			int r = ofp_oxm_skip_unknown(&tlvs, &e, eb);
+			if (r < 0)
+				return e;
+			if (r > 0) {
+				++*skipped;
+				continue;
+			}
+		}
 		e = ofp_oxm_pull(&tlvs, &f, value, mask, &hm, eb);
 		if (e)
 			return e;
@@ -346,6 +404,18 @@ enum ofperr ofp_match_pull(struct ofp_cur *c, struct ofp_match *m, struct ofp_er
 		ofp_match_set(m, (enum ofp_field)f, value, hm ? mask : NULL);
 	}
 	return ofp_match_check_prereqs(m, eb);
+}
+
+enum ofperr ofp_match_pull(struct ofp_cur *c, struct ofp_match *m, struct ofp_errbuf *eb)
+{
+	return ofp_match_pull_common(c, m, NULL, eb);
+}
+
+enum ofperr ofp_match_pull_lenient(struct ofp_cur *c, struct ofp_match *m, unsigned *n_skipped,
+				   struct ofp_errbuf *eb)
+{
+	*n_skipped = 0;
+	return ofp_match_pull_common(c, m, n_skipped, eb);
 }
 
 int ofp_match_put(struct ofpbuf *b, const struct ofp_match *m, struct ofp_errbuf *eb)

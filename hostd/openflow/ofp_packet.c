@@ -1,7 +1,8 @@
 /* hostd/openflow/ofp_packet.c: the packet family -- PACKET_IN (switch ->
  * hostd: reason, table, cookie, pipeline match, frame) and PACKET_OUT
  * (hostd -> switch: buffer or frame, in_port, actions). Uses ofp_match.c
- * and ofp_actions.c. */
+ * and ofp_actions.c. A PACKET_IN match is pulled leniently: TLVs of fields
+ * the codec does not know are skipped and counted, never re-encoded. */
 #include <string.h>
 
 #include "hostd/openflow/ofp_private.h"
@@ -19,7 +20,7 @@ enum ofperr ofp_decode_packet_in(struct ofp_cur *c, struct ofp_msg *msg, struct 
 	pi->reason = OFP_GET8(w, ofp13_packet_in, reason);
 	pi->table_id = OFP_GET8(w, ofp13_packet_in, table_id);
 	pi->cookie = OFP_GET64(w, ofp13_packet_in, cookie);
-	e = ofp_match_pull(c, &pi->match, eb);
+	e = ofp_match_pull_lenient(c, &pi->match, &pi->n_unknown, eb);
 	if (e)
 		return e;
 	if (!ofp_pull_pad(c, 2))
@@ -83,6 +84,8 @@ void ofp_format_packet_in(struct ofpbuf *s, const struct ofp_msg *msg)
 	ofpbuf_printf(s, " table=%u cookie=0x%llx match=", pi->table_id,
 		      (unsigned long long)pi->cookie);
 	ofp_format_match(s, &pi->match);
+	if (pi->n_unknown)
+		ofpbuf_printf(s, " (+%u unknown fields)", pi->n_unknown);
 	ofp_format_data(s, &pi->data);
 }
 

@@ -44,6 +44,13 @@ static inline const void *ofp_pull_pad(struct ofp_cur *c, size_t n) { return ofp
 /* ---- ofp_match.c ---- */
 /* Pulls a struct ofp_match with its TLVs and padding. */
 enum ofperr ofp_match_pull(struct ofp_cur *c, struct ofp_match *m, struct ofp_errbuf *eb);
+/* Same, but skips (and counts in *n_skipped) well-formed TLVs of unknown
+ * fields of the NXM0/NXM1/OPENFLOW_BASIC classes and experimenter-class
+ * fields; their length is still bounds-checked. PACKET_IN only: a switch
+ * reports its whole pipeline metadata there, hostd must not drop the
+ * packet over a field it has no use for. */
+enum ofperr ofp_match_pull_lenient(struct ofp_cur *c, struct ofp_match *m, unsigned *n_skipped,
+				   struct ofp_errbuf *eb);
 /* Appends the struct ofp_match (canonical order, padded); -EINVAL when a
  * prerequisite is missing. */
 int ofp_match_put(struct ofpbuf *b, const struct ofp_match *m, struct ofp_errbuf *eb);

@@ -6,8 +6,10 @@
  * reason, or accept it. An accepted message must format, re-encode
  * (whatever decodes is encodable), and the re-encoded bytes must decode to
  * a message with the same text that re-encodes to the very same bytes
- * (the encoding is canonical after one pass). ofp_frame_len() is fed the
- * same bytes as a stream prefix. */
+ * (the encoding is canonical after one pass). The one meaning a round
+ * trip may lose is a PACKET_IN's count of skipped unknown match fields
+ * (they are not re-encoded): the texts are compared with it cleared.
+ * ofp_frame_len() is fed the same bytes as a stream prefix. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (ofp_encode(&m, &b1, err, sizeof(err)))
 		__builtin_trap(); /* decoded but not encodable */
+	if (m.type == OFPMSG_PACKET_IN && m.u.packet_in.n_unknown) {
+		m.u.packet_in.n_unknown = 0; /* dropped by the encoder, by design */
+		ofpbuf_clear(&t1);
+		ofp_format(&m, &t1);
+	}
 	if (ofp_decode(b1.data, b1.len, &m2, err, sizeof(err)))
 		__builtin_trap(); /* our own encoding does not decode */
 	ofp_format(&m2, &t2);

@@ -219,6 +219,8 @@ bad("match", "oxm_header_truncated", flow_mod(raw_match=pad8(struct.pack("!HH", 
 bad("match", "experimenter_class", flow_mod(oxm(0xffff, 1, b"\0\0\0\0")), "OFPBMC_BAD_FIELD")
 bad("match", "unknown_basic_field", flow_mod(basic(40, b"\0\0")), "OFPBMC_BAD_FIELD")
 bad("match", "unknown_class", flow_mod(oxm(3, 1, b"\0\0\0\0")), "OFPBMC_BAD_FIELD")
+bad("match", "ct_nw_src_in_flow_mod", flow_mod(oxm(NX1, 120, bytes([10, 0, 0, 5]))), "OFPBMC_BAD_FIELD",
+    "unknown fields are skipped in PACKET_IN only: a flow_mod with one is refused")
 bad("match", "mask_on_eth_type", flow_mod(basic(5, b"\x08\x00", b"\xff\xff")), "OFPBMC_BAD_MASK")
 bad("match", "oxm_wrong_length", flow_mod(basic(0, b"\0\1")), "OFPBMC_BAD_LEN")
 bad("match", "oxm_value_past_end", flow_mod(raw_match=pad8(struct.pack("!HHIH", 1, 10, (B << 16) | 4, 1))), "OFPBMC_BAD_LEN")
@@ -321,6 +323,31 @@ for n in ["packet_in", "packet_out", "packet_out_table"]:
 PI = SAMPLES["packet_in"]
 pi_match_end = 24 + ((struct.unpack("!H", PI[26:28])[0] + 7) // 8) * 8
 bad("packet", "packet_in_no_pad", fix_len(PI[:pi_match_end]), "OFPBRC_BAD_LEN")
+PI_DATA = PI[pi_match_end + 2:]
+
+
+def packet_in(tlvs, data=PI_DATA, xid=0):
+    return hdr(10, struct.pack("!IHBBQ", 0xffffffff, len(data), 1, 20, 2) + match(tlvs) + b"\0\0" + data, xid)
+
+
+EXP_ONF = struct.pack("!I", 0x4f4e4600)
+good("packet", "packet_in_unknown_nxm1", packet_in(IN_PORT(1) + oxm(NX1, 120, bytes([10, 0, 0, 5]))),
+     "NXM_NX_CT_NW_SRC (class 1 field 120), added by OVS after ct(): skipped, counted")
+good("packet", "packet_in_ct_tuple_label_exp",
+     packet_in(IN_PORT(1) + oxm(NX1, 119, b"\x11") + oxm(NX1, 120, bytes([10, 0, 0, 5])) +
+               oxm(NX1, 121, bytes([172, 24, 4, 9])) + oxm(NX1, 124, b"\x30\x39") + oxm(NX1, 125, b"\x00\x35") +
+               oxm(NX1, 108, bytes(15) + b"\x01", b"\xff" * 16) + basic(5, b"\x08\x00") +
+               oxm(0xffff, 3, EXP_ONF + b"\0\1") + basic(45, b"\0\0\0\0")),
+     "ct 5-tuple, masked ct_label, an experimenter OXM and an unknown basic field, among known ones")
+bad("packet", "packet_in_unknown_past_end",
+    fix_len(packet_in(IN_PORT(1), b"")[:24] + match(IN_PORT(1) + oxm(NX1, 120, bytes(4), length=20)) + b"\0\0"),
+    "OFPBMC_BAD_LEN", "an unknown field is skipped only when its TLV fits the match")
+bad("packet", "packet_in_experimenter_no_value", packet_in(oxm(0xffff, 3, EXP_ONF)), "OFPBMC_BAD_LEN")
+bad("packet", "packet_in_unknown_masked_odd", packet_in(oxm(NX1, 108, bytes(3), b"\xff\xff")), "OFPBMC_BAD_LEN")
+bad("packet", "packet_in_unknown_class", packet_in(oxm(3, 1, bytes(4))), "OFPBMC_BAD_FIELD",
+    "only NXM0/NXM1/OPENFLOW_BASIC/experimenter classes are skipped")
+bad("packet", "packet_in_dup_known_field", packet_in(IN_PORT(1) + oxm(NX1, 120, bytes(4)) + IN_PORT(2)),
+    "OFPBMC_DUP_FIELD", "the known fields around skipped ones keep every check")
 bad("packet", "packet_in_data_over_total", setlen(PI, 12, 10), "OFPBRC_BAD_LEN")
 bad("packet", "packet_in_match_cut", fix_len(PI[:40]), "OFPBMC_BAD_LEN")
 PO = SAMPLES["packet_out"]
@@ -414,7 +441,8 @@ bad("bundle", "add_bad_flags", bundle_add(1, 8, flow_mod(xid=1)), "OFPBRC_BAD_EX
 # Inputs the encoder writes differently (NXM names, unknown HELLO elements,
 # instruction order): decoding them and re-encoding gives other bytes that
 # decode to the same text. Every other good vector must re-encode exactly.
-NON_CANONICAL = {"nxm_aliases", "move_nxm_names", "instructions_any_order", "hello_multi_version"}
+NON_CANONICAL = {"nxm_aliases", "move_nxm_names", "instructions_any_order", "hello_multi_version",
+                 "packet_in_unknown_nxm1", "packet_in_ct_tuple_label_exp"}
 
 HEAD = """# tests/unit/vectors/ofp/%s.txt: golden vectors of the OpenFlow codec
 # (hostd/openflow/), family "%s". Written by make_vectors.py (see there
