@@ -27,8 +27,8 @@ pkg-config               library flags for DPDK and friends
 python3-kconfiglib       Kconfig: menuconfig, defconfig, autoconf.h
 libcunit1-dev            unit test framework (tests/unit)
 libssl-dev               OpenFlow over TLS; image signatures
-libnl-3-dev              netlink access (hostd, firmware)
-libnl-route-3-dev        netlink routes and links
+libnl-3-dev              hostd: netlink (base library of libnl-route)
+libnl-route-3-dev        hostd: underlay neighbour lookup for tunnel endpoints (rtnetlink)
 liblwip-dev              firmware slow path (ARP/ICMP for router IPs)
 libdpdk-dev              firmware: rte_flow and ethdev
 libsqlite3-dev           hostd topology store
