@@ -49,18 +49,6 @@ static unsigned long long num(json_t *o, const char *k)
 	return (unsigned long long)json_integer_value(json_object_get(o, k));
 }
 
-static char *url_for(const char *chassis)
-{
-	char *path = NULL;
-	if (!chassis)
-		return strdup("/v2.0/dfnic/firmware");
-	char *e = url_escape(chassis);
-	if (!e || asprintf(&path, "/v2.0/chassis/%s/firmware", e) < 0)
-		path = NULL;
-	free(e);
-	return path;
-}
-
 static double mib(unsigned long long b) { return (double)b / (1024.0 * 1024.0); }
 
 /* The progress bar (TTY) or a line every 10 % (otherwise). */
@@ -158,11 +146,7 @@ static int do_update(const char *image, const char *chassis, unsigned timeout_s)
 		free(img);
 		return EX_USAGE;
 	}
-	char *path = url_for(chassis);
-	if (!path) {
-		free(img);
-		return EX_FAIL;
-	}
+	char *path = chassis_url(chassis, "firmware");
 	struct reply rp = http_body("POST", path, "application/octet-stream", img, len);
 	free(img);
 	if (rp.status != 202) {
@@ -230,9 +214,7 @@ out:
 
 static int do_status(const char *chassis)
 {
-	char *path = url_for(chassis);
-	if (!path)
-		return EX_FAIL;
+	char *path = chassis_url(chassis, "firmware");
 	struct reply rp = http("GET", path, NULL);
 	free(path);
 	if (rp.status != 200)

@@ -173,11 +173,9 @@ int cmd_flows(int argc, char **argv)
 		fprintf(stderr, "dfctl: flows: needs CHASSIS (see dfctl flows --help)\n");
 		return EX_USAGE;
 	}
-	char path[512];
-	char *e = url_escape(chassis);
-	snprintf(path, sizeof(path), "/v2.0/chassis/%s/flows", e ? e : "");
-	free(e);
+	char *path = chassis_url(chassis, "flows");
 	struct reply rp = http("GET", path, NULL);
+	free(path);
 	int listed = json_is_array(json_object_get(rp.body, "flows"));
 	if (rp.status != 200 && !listed)
 		return api_error(&rp, "flows");

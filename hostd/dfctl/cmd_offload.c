@@ -104,15 +104,9 @@ int cmd_offload(int argc, char **argv)
 		}
 		chassis = argv[i];
 	}
-	char path[512];
-	if (chassis) {
-		char *e = url_escape(chassis);
-		snprintf(path, sizeof(path), "/v2.0/chassis/%s/offload", e ? e : "");
-		free(e);
-	} else {
-		snprintf(path, sizeof(path), "/v2.0/dfnic/offload");
-	}
+	char *path = chassis_url(chassis, "offload");
 	struct reply rp = http("GET", path, NULL);
+	free(path);
 	if (rp.status != 200)
 		return api_error(&rp, "offload");
 	if (json_out) {

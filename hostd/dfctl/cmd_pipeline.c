@@ -187,11 +187,9 @@ int cmd_pipeline(int argc, char **argv)
 		return EX_USAGE;
 	}
 
-	char path[512];
-	char *e = url_escape(chassis);
-	snprintf(path, sizeof(path), "/v2.0/chassis/%s/flows", e ? e : "");
-	free(e);
+	char *path = chassis_url(chassis, "flows");
 	struct reply rp = http("GET", path, NULL);
+	free(path);
 	if (!json_is_array(json_object_get(rp.body, "flows")))
 		return api_error(&rp, "pipeline");
 	int live = rp.status == 200;

@@ -671,6 +671,17 @@ char *url_escape(const char *s)
 	return out;
 }
 
+char *chassis_url(const char *chassis, const char *what)
+{
+	char *e = chassis ? url_escape(chassis) : NULL, *path = NULL;
+	int n = chassis ? asprintf(&path, "/v2.0/chassis/%s/%s", e, what)
+			: asprintf(&path, "/v2.0/dfnic/%s", what);
+	free(e);
+	if (n < 0)
+		exit(EX_USAGE);
+	return path;
+}
+
 static int cmd_resource(const struct resource *r, int argc, char **argv)
 {
 	if (argc < 1 || !strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {

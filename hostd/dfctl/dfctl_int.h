@@ -27,6 +27,10 @@ int api_error(struct reply *rp, const char *what);
 void print_json(json_t *j);
 /* %XX-escapes everything but unreserved characters (malloc'ed). */
 char *url_escape(const char *s);
+/* The URL of a per-chassis resource: "/v2.0/chassis/CHASSIS/WHAT" (chassis
+ * escaped), or "/v2.0/dfnic/WHAT" for all chassis when chassis is NULL.
+ * Malloc'ed; exits on out-of-memory as url_escape does. */
+char *chassis_url(const char *chassis, const char *what);
 
 /* Commands living in their own files. */
 int cmd_offload(int argc, char **argv);
