@@ -216,22 +216,36 @@ static int dec_network(json_t *j, struct topo_network *n, enum topo_json_mode mo
 	return 0;
 }
 
+/* A JSON list of at most `max` entries decoded into a new zeroed array of
+ * `elem`-byte entries sized to it (the object owns such arrays: see topo.h);
+ * `shape` and `too_many` are the errors for a non-list and a long one. */
+static int dec_list_alloc(json_t *v, const char *field, const char *shape, size_t max,
+			  const char *too_many, size_t elem, void **out, struct topo_err *err)
+{
+	*out = NULL;
+	if (!json_is_array(v))
+		return bad(err, field, "%s", shape);
+	if (json_array_size(v) > max)
+		return bad(err, field, "%s", too_many);
+	if (json_array_size(v)) {
+		*out = calloc(json_array_size(v), elem);
+		if (!*out)
+			return bad(err, field, "out of memory%s", "");
+	}
+	return 0;
+}
+
 static int dec_pools(json_t *v, struct topo_subnet *s, struct topo_err *err)
 {
-	if (!json_is_array(v))
-		return bad(err, "allocation_pools", "must be a list of {start, end}%s", "");
-	if (json_array_size(v) > TOPO_MAX_POOLS)
-		return bad(err, "allocation_pools", "more than 16 pools%s", "");
 	size_t i;
 	json_t *e;
 	char f[64];
-	/* A new array sized to the list (s owns its pools: see topo.h). */
-	struct topo_pool *pools = NULL;
-	if (json_array_size(v)) {
-		pools = calloc(json_array_size(v), sizeof(*pools));
-		if (!pools)
-			return bad(err, "allocation_pools", "out of memory%s", "");
-	}
+	struct topo_pool *pools;
+	int r = dec_list_alloc(v, "allocation_pools", "must be a list of {start, end}",
+			       TOPO_MAX_POOLS, "more than 16 pools", sizeof(*pools),
+			       (void **)&pools, err);
+	if (r)
+		return r;
 	free(s->pools);
 	s->pools = pools;
 	s->n_pools = 0;
@@ -304,20 +318,15 @@ static int dec_subnet(json_t *j, struct topo_subnet *s, bool create, enum topo_j
 
 static int dec_fixed_ips(json_t *v, struct topo_port *p, struct topo_err *err)
 {
-	if (!json_is_array(v))
-		return bad(err, "fixed_ips", "must be a list of {subnet_id, ip_address}%s", "");
-	if (json_array_size(v) > TOPO_MAX_FIXED_IPS)
-		return bad(err, "fixed_ips", "more than 5 addresses%s", "");
 	size_t i;
 	json_t *e;
 	char f[64];
-	/* A new array sized to the list (p owns its fixed_ips: see topo.h). */
-	struct topo_fixed_ip *ips = NULL;
-	if (json_array_size(v)) {
-		ips = calloc(json_array_size(v), sizeof(*ips));
-		if (!ips)
-			return bad(err, "fixed_ips", "out of memory%s", "");
-	}
+	struct topo_fixed_ip *ips;
+	int r = dec_list_alloc(v, "fixed_ips", "must be a list of {subnet_id, ip_address}",
+			       TOPO_MAX_FIXED_IPS, "more than 5 addresses", sizeof(*ips),
+			       (void **)&ips, err);
+	if (r)
+		return r;
 	free(p->fixed_ips);
 	p->fixed_ips = ips;
 	p->n_fixed_ips = 0;
@@ -329,7 +338,6 @@ static int dec_fixed_ips(json_t *v, struct topo_port *p, struct topo_err *err)
 		json_t *a;
 		json_object_foreach(e, key, a) {
 			snprintf(f, sizeof(f), "fixed_ips[%zu].%s", i, key);
-			int r;
 			if (!strcmp(key, "subnet_id"))
 				r = get_id(a, f, p->fixed_ips[i].subnet_id, false, err);
 			else if (!strcmp(key, "ip_address"))
