@@ -1,24 +1,40 @@
 /* tests/bench/flowmod_blast.c: the raw ceiling for pushing flows into one
- * Open vSwitch, next to hostd's figures (tests/bench/ofbench_run.sh runs
- * it; README.md, section "ofbench").
+ * Open vSwitch, next to hostd's figures (tests/bench/ofbench_run.sh runs the
+ * synthetic modes, tests/bench/pipeline_e2e_run.sh the replay mode;
+ * README.md, sections "ofbench" and "pipeline_e2e").
  *
  * A minimal OpenFlow 1.3 controller: it listens, takes the first switch
  * that connects, does the handshake (HELLO, FEATURES), then for each mode
- * asked for
+ * asked for (replay modes first, then plain, then bundle)
  *   plain   N distinct FLOW_MOD adds pipelined back to back, one
  *           BARRIER_REQUEST at the end;
  *   bundle  the same N FLOW_MODs inside one ONF bundle (OPEN, N ADDs,
  *           COMMIT), then one BARRIER_REQUEST;
+ *   replay  the switch's own flows and groups: it dumps them (FLOW and
+ *           GROUP_DESC multipart, every table), turns each into the ADD
+ *           that recreates it (cookie, priority, table, match,
+ *           instructions, timeouts, flags; buckets), deletes every flow
+ *           and group (untimed, barrier), then sends all the GROUP_MODs
+ *           (a group before the groups that point to it) and all the
+ *           FLOW_MODs inside one ONF bundle (atomic, ordered: what hostd
+ *           uses), then one BARRIER_REQUEST;
+ *   replay-plain  the same messages without the bundle.
  * times from the first byte written to the BARRIER_REPLY, and checks with
  * an AGGREGATE multipart request that the switch now holds exactly N flows
  * with the run's cookie (the flows of the previous mode are deleted, untimed,
- * before each run). Every message is encoded with the project codec
- * (hostd/openflow/ofp.h) before the clock starts, so the figure is the
- * switch's rate, not the encoder's. Flows: table 0, priority 100, match
- * eth_dst (distinct per flow), apply-actions output:LOCAL.
+ * before each run); replay checks that the switch holds as many flows (all
+ * cookies) and groups as were dumped. Every message is encoded with the
+ * project codec (hostd/openflow/ofp.h) before the clock starts, so the
+ * figure is the switch's rate, not the encoder's. Synthetic flows: table 0,
+ * priority 100, match eth_dst (distinct per flow), apply-actions
+ * output:LOCAL.
  *
  * Output per mode:
  *   RESULT: mode=plain flows=N seconds=T flow_mods/s=R errors=E installed=K
+ *   RESULT: mode=replay flows=N groups=G seconds=T flow_mods/s=R errors=E installed=K groups_installed=H
+ * In the replay modes flow_mods/s counts the FLOW_MODs only (N / T), like
+ * hostd's own "flow_mods=" figure; the G GROUP_MODs travel in the same
+ * timed stream (msgs/s on the human-readable line counts both).
  * Exit status 1 when the switch answered with an ERROR, a count was wrong,
  * or the connection failed. */
 #include <arpa/inet.h>
@@ -50,6 +66,8 @@ struct fb_cfg {
 	unsigned flows;     /* -n flow_mods per run */
 	int plain;          /* run the plain mode */
 	int bundle;         /* run the bundle mode */
+	int replay;         /* run the replay mode (bundled) */
+	int replay_plain;   /* run the replay mode without a bundle */
 	unsigned accept_s;  /* -a seconds to wait for the switch */
 };
 
@@ -133,16 +151,43 @@ static int on_msg(struct fb_conn *c, const uint8_t *p, size_t len, enum ofp_msg_
 	return 0;
 }
 
-/* Reads what is there (waiting up to timeout_ms for something) and handles
- * every whole message. 1: the wanted reply is in *out; 0: not yet; -1:
- * connection failed. */
+/* Handles the whole messages in the receive buffer up to the wanted reply
+ * (type `want`, xid `xid`), which is left in *out: 1 then, the messages
+ * after it stay in the buffer for the next call; 0: not there; -1: broken
+ * stream. */
+static int drain(struct fb_conn *c, enum ofp_msg_type want, uint32_t xid, struct ofp_msg *out)
+{
+	size_t off = 0;
+	int got = 0;
+
+	while (!got) {
+		int len = ofp_frame_len(c->in + off, c->in_len - off);
+		if (len < 0) {
+			fprintf(stderr, "flowmod-blast: broken stream from the switch\n");
+			return -1;
+		}
+		if (len == 0)
+			break;
+		got = on_msg(c, c->in + off, (size_t)len, want, xid, out);
+		off += (size_t)len;
+	}
+	memmove(c->in, c->in + off, c->in_len - off);
+	c->in_len -= off;
+	return got;
+}
+
+/* Takes the wanted reply from what is buffered, else reads what is there
+ * (waiting up to timeout_ms for something) and handles every whole message
+ * up to it. 1: the wanted reply is in *out; 0: not yet; -1: connection
+ * failed. */
 static int pump(struct fb_conn *c, int timeout_ms, enum ofp_msg_type want, uint32_t xid,
 		struct ofp_msg *out)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	int got = 0;
-	size_t off = 0;
+	int got = drain(c, want, xid, out);
 
+	if (got)
+		return got;
 	if (timeout_ms && poll(&pfd, 1, timeout_ms) <= 0)
 		return 0;
 	ssize_t n = recv(c->fd, c->in + c->in_len, IN_CAP - c->in_len, MSG_DONTWAIT);
@@ -153,23 +198,7 @@ static int pump(struct fb_conn *c, int timeout_ms, enum ofp_msg_type want, uint3
 	if (n < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
 	c->in_len += (size_t)n;
-	for (;;) {
-		int len = ofp_frame_len(c->in + off, c->in_len - off);
-		if (len < 0) {
-			fprintf(stderr, "flowmod-blast: broken stream from the switch\n");
-			return -1;
-		}
-		if (len == 0)
-			break;
-		if (!got)
-			got = on_msg(c, c->in + off, (size_t)len, want, xid, out);
-		else
-			on_msg(c, c->in + off, (size_t)len, OFPMSG__N, 0, NULL);
-		off += (size_t)len;
-	}
-	memmove(c->in, c->in + off, c->in_len - off);
-	c->in_len -= off;
-	return got;
+	return drain(c, want, xid, out);
 }
 
 /* Waits for the reply (type, xid). */
@@ -196,8 +225,8 @@ static int barrier(struct fb_conn *c)
 	return 0;
 }
 
-/* Flows with our cookie on the switch, or -1. */
-static long count_flows(struct fb_conn *c)
+/* Flows on the switch whose cookie matches (cookie, mask), or -1. */
+static long count_flows(struct fb_conn *c, uint64_t cookie, uint64_t mask)
 {
 	struct ofp_msg m, r;
 	long n;
@@ -206,8 +235,8 @@ static long count_flows(struct fb_conn *c)
 	m.u.mp.u.flow_req.table_id = OFPTT_ALL;
 	m.u.mp.u.flow_req.out_port = OFPP_ANY;
 	m.u.mp.u.flow_req.out_group = OFPG_ANY;
-	m.u.mp.u.flow_req.cookie = COOKIE;
-	m.u.mp.u.flow_req.cookie_mask = ~0ull;
+	m.u.mp.u.flow_req.cookie = cookie;
+	m.u.mp.u.flow_req.cookie_mask = mask;
 	if (send_msg(c, &m) || wait_reply(c, OFPMSG_MULTIPART_REPLY, m.xid, &r))
 		return -1;
 	n = r.u.mp.mp_type == OFPMP_AGGREGATE ? (long)r.u.mp.u.aggregate.flow_count : -1;
@@ -295,36 +324,26 @@ fail:
 	return 0;
 }
 
-/* One timed run. 0 when every flow landed without an error. */
-static int run(struct fb_conn *c, const struct fb_cfg *cfg, int bundle)
+/* Writes out (encoded beforehand, ending with the BARRIER_REQUEST of xid
+ * bxid) and reads the switch's answers until the BARRIER_REPLY: the timed
+ * part of every mode. 0 with the seconds in *secs, or -1. */
+static int timed_send(struct fb_conn *c, const struct ofpbuf *out, uint32_t bxid, const char *mode,
+		      double *secs)
 {
-	struct ofpbuf out = OFPBUF_INIT;
 	struct ofp_msg r;
-	const char *mode = bundle ? "bundle" : "plain";
-	unsigned errors0;
-	uint32_t bxid;
 	size_t off = 0;
-	int rc = -1, got = 0;
-
-	if (delete_ours(c) || count_flows(c) != 0) {
-		fprintf(stderr, "flowmod-blast: could not clear the previous run's flows\n");
-		return -1;
-	}
-	bxid = encode_run(c, cfg->flows, bundle, &out);
-	if (!bxid)
-		goto out_buf;
-	errors0 = c->errors;
+	int got = 0;
 
 	uint64_t t0 = dfn_now_ns(), last = dfn_now_ms();
 	while (!got) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN | (off < out.len ? POLLOUT : 0) };
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN | (off < out->len ? POLLOUT : 0) };
 		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
-			goto out_buf;
+			return -1;
 		if (pfd.revents & POLLOUT) {
-			ssize_t n = send(c->fd, out.data + off, out.len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t n = send(c->fd, out->data + off, out->len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n < 0 && errno != EAGAIN && errno != EINTR) {
 				perror("flowmod-blast: send");
-				goto out_buf;
+				return -1;
 			}
 			if (n > 0) {
 				off += (size_t)n;
@@ -334,18 +353,41 @@ static int run(struct fb_conn *c, const struct fb_cfg *cfg, int bundle)
 		if (pfd.revents & (POLLIN | POLLERR | POLLHUP)) {
 			int p = pump(c, 0, OFPMSG_BARRIER_REPLY, bxid, &r);
 			if (p < 0)
-				goto out_buf;
+				return -1;
 			got = p;
 			last = dfn_now_ms();
 		}
 		if (dfn_now_ms() - last > IO_TIMEOUT_MS) {
 			fprintf(stderr, "flowmod-blast: %s: no progress for %d ms\n", mode, IO_TIMEOUT_MS);
-			goto out_buf;
+			return -1;
 		}
 	}
-	double secs = (double)(dfn_now_ns() - t0) / 1e9;
+	*secs = (double)(dfn_now_ns() - t0) / 1e9;
 	ofp_msg_uninit(&r);
-	long installed = count_flows(c);
+	return 0;
+}
+
+/* One timed synthetic run. 0 when every flow landed without an error. */
+static int run(struct fb_conn *c, const struct fb_cfg *cfg, int bundle)
+{
+	struct ofpbuf out = OFPBUF_INIT;
+	const char *mode = bundle ? "bundle" : "plain";
+	unsigned errors0;
+	uint32_t bxid;
+	double secs;
+	int rc = -1;
+
+	if (delete_ours(c) || count_flows(c, COOKIE, ~0ull) != 0) {
+		fprintf(stderr, "flowmod-blast: could not clear the previous run's flows\n");
+		return -1;
+	}
+	bxid = encode_run(c, cfg->flows, bundle, &out);
+	if (!bxid)
+		goto out_buf;
+	errors0 = c->errors;
+	if (timed_send(c, &out, bxid, mode, &secs))
+		goto out_buf;
+	long installed = count_flows(c, COOKIE, ~0ull);
 	unsigned errors = c->errors - errors0;
 	printf("flowmod-blast: %s: %u flow_mods (%zu bytes) in %.3f s = %.0f flow_mods/s,"
 	       " %u errors, %ld flows installed\n", mode, cfg->flows, out.len, secs,
@@ -358,6 +400,294 @@ static int run(struct fb_conn *c, const struct fb_cfg *cfg, int bundle)
 	else
 		rc = 0;
 out_buf:
+	ofpbuf_uninit(&out);
+	return rc;
+}
+
+/* ---- replay: the switch's own flows and groups ------------------------------ */
+
+/* What the replay mode took from the switch. */
+struct fb_replay {
+	struct ofpbuf flows;    /* the FLOW_MOD adds (as bundle adds when
+				 * bundled), encoded in dump order */
+	unsigned n_flows;       /* flows dumped */
+	struct ofp_msg *groups; /* one GROUP_MOD(ADD) per dumped group (owns
+				 * its buckets) */
+	size_t n_groups;        /* groups dumped */
+	size_t cap;             /* entries allocated in groups */
+	int bundle;             /* wrap every message in the bundle */
+	uint32_t bundle_id;     /* that bundle's id */
+	char err[128];          /* why encoding failed */
+};
+
+/* Sends a multipart request of mp_type (FLOW: every flow of every table)
+ * and hands each part of the reply to take(); 0, or -1. */
+static int dump_mp(struct fb_conn *c, uint16_t mp_type,
+		   int (*take)(struct fb_conn *, struct ofp_msg *, void *), void *ctx)
+{
+	struct ofp_msg m, r;
+
+	ofp_msg_init(&m, OFPMSG_MULTIPART_REQUEST, c->xid++);
+	m.u.mp.mp_type = mp_type;
+	if (mp_type == OFPMP_FLOW) {
+		ofp_match_init(&m.u.mp.u.flow_req.match);
+		m.u.mp.u.flow_req.table_id = OFPTT_ALL;
+		m.u.mp.u.flow_req.out_port = OFPP_ANY;
+		m.u.mp.u.flow_req.out_group = OFPG_ANY;
+	}
+	if (send_msg(c, &m))
+		return -1;
+	for (;;) {
+		if (wait_reply(c, OFPMSG_MULTIPART_REPLY, m.xid, &r))
+			return -1;
+		int more = r.u.mp.flags & OFPMPF_MORE;
+		int rc = r.u.mp.mp_type == mp_type ? take(c, &r, ctx) : -1;
+		ofp_msg_uninit(&r);
+		if (rc)
+			return -1;
+		if (!more)
+			return 0;
+	}
+}
+
+/* Encodes m, wrapped in a bundle add of rp's bundle when bundled. */
+static int encode_replayed(struct fb_replay *rp, const struct ofp_msg *m, struct ofpbuf *out)
+{
+	struct ofp_msg wrap;
+
+	if (!rp->bundle)
+		return ofp_encode(m, out, rp->err, sizeof(rp->err));
+	ofp_msg_init(&wrap, OFPMSG_BUNDLE_ADD, m->xid); /* same xid as the inner message */
+	wrap.u.bundle_add.bundle_id = rp->bundle_id;
+	wrap.u.bundle_add.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+	wrap.u.bundle_add.msg = (struct ofp_msg *)m; /* borrowed: wrap is not uninit'ed */
+	return ofp_encode(&wrap, out, rp->err, sizeof(rp->err));
+}
+
+/* One part of the flow dump: every flow becomes its FLOW_MOD(ADD). */
+static int take_flows(struct fb_conn *c, struct ofp_msg *r, void *ctx)
+{
+	struct fb_replay *rp = ctx;
+	struct ofp_flow_stats *fs = r->u.mp.u.list.items;
+	struct ofp_msg fm;
+
+	for (size_t i = 0; i < r->u.mp.u.list.n; i++) {
+		ofp_msg_init(&fm, OFPMSG_FLOW_MOD, c->xid++);
+		fm.u.flow_mod.command = OFPFC_ADD;
+		fm.u.flow_mod.cookie = fs[i].cookie;
+		fm.u.flow_mod.table_id = fs[i].table_id;
+		fm.u.flow_mod.priority = fs[i].priority;
+		fm.u.flow_mod.idle_timeout = fs[i].idle_timeout;
+		fm.u.flow_mod.hard_timeout = fs[i].hard_timeout;
+		fm.u.flow_mod.flags = fs[i].flags;
+		fm.u.flow_mod.match = fs[i].match;
+		fm.u.flow_mod.insts = fs[i].insts; /* borrowed: fm is not uninit'ed */
+		if (encode_replayed(rp, &fm, &rp->flows))
+			return -1;
+		rp->n_flows++;
+	}
+	return 0;
+}
+
+/* One part of the group dump: every group becomes its GROUP_MOD(ADD),
+ * kept until the order is known (the buckets move out of the reply). */
+static int take_groups(struct fb_conn *c, struct ofp_msg *r, void *ctx)
+{
+	struct fb_replay *rp = ctx;
+	struct ofp_group_desc *gd = r->u.mp.u.list.items;
+
+	for (size_t i = 0; i < r->u.mp.u.list.n; i++) {
+		if (rp->n_groups == rp->cap) {
+			size_t cap = rp->cap ? rp->cap * 2 : 256;
+			struct ofp_msg *g = realloc(rp->groups, cap * sizeof(*g));
+			if (!g) {
+				snprintf(rp->err, sizeof(rp->err), "out of memory");
+				return -1;
+			}
+			rp->groups = g;
+			rp->cap = cap;
+		}
+		struct ofp_msg *gm = &rp->groups[rp->n_groups++];
+		ofp_msg_init(gm, OFPMSG_GROUP_MOD, c->xid++);
+		gm->u.group_mod.command = OFPGC_ADD;
+		gm->u.group_mod.type = gd[i].type;
+		gm->u.group_mod.group_id = gd[i].group_id;
+		gm->u.group_mod.buckets = gd[i].buckets;
+		memset(&gd[i].buckets, 0, sizeof(gd[i].buckets));
+	}
+	return 0;
+}
+
+/* Counts the entries of one part of a dump (groups). */
+static int take_count(struct fb_conn *c, struct ofp_msg *r, void *ctx)
+{
+	(void)c;
+	*(long *)ctx += (long)r->u.mp.u.list.n;
+	return 0;
+}
+
+/* Groups on the switch, or -1. */
+static long count_groups(struct fb_conn *c)
+{
+	long n = 0;
+	return dump_mp(c, OFPMP_GROUP_DESC, take_count, &n) ? -1 : n;
+}
+
+/* 1 when every group that group i's buckets point to is already placed
+ * (done[]) or not among the dumped ones. */
+static int group_ready(const struct fb_replay *rp, size_t i, const uint8_t *done)
+{
+	const struct ofp_buckets *bl = &rp->groups[i].u.group_mod.buckets;
+
+	for (size_t b = 0; b < bl->n; b++) {
+		const struct ofp_actions *al = &bl->b[b].actions;
+		for (size_t a = 0; a < al->n; a++) {
+			if (al->a[a].type != OFPACT_GROUP)
+				continue;
+			for (size_t j = 0; j < rp->n_groups; j++)
+				if (rp->groups[j].u.group_mod.group_id == al->a[a].u.group_id && !done[j])
+					return 0;
+		}
+	}
+	return 1;
+}
+
+/* Encodes the GROUP_MODs into out, a group after the groups its buckets
+ * point to (a cycle, which no switch accepts, goes out as dumped). */
+static int encode_groups(struct fb_replay *rp, struct ofpbuf *out)
+{
+	uint8_t *done = calloc(rp->n_groups ? rp->n_groups : 1, 1);
+	size_t placed = 0;
+	int rc = 0;
+
+	if (!done)
+		return -1;
+	while (placed < rp->n_groups && !rc) {
+		size_t before = placed;
+		for (size_t i = 0; i < rp->n_groups && !rc; i++) {
+			if (done[i] || !group_ready(rp, i, done))
+				continue;
+			rc = encode_replayed(rp, &rp->groups[i], out);
+			done[i] = 1;
+			placed++;
+		}
+		if (placed == before) /* a cycle: the rest as dumped */
+			for (size_t i = 0; i < rp->n_groups && !rc; i++) {
+				if (done[i])
+					continue;
+				rc = encode_replayed(rp, &rp->groups[i], out);
+				done[i] = 1;
+				placed++;
+			}
+	}
+	free(done);
+	return rc ? -1 : 0;
+}
+
+/* Deletes every flow (all tables) and every group; 0 when the switch is
+ * then empty. */
+static int delete_all(struct fb_conn *c)
+{
+	struct ofp_msg m;
+
+	ofp_msg_init(&m, OFPMSG_FLOW_MOD, c->xid++);
+	m.u.flow_mod.command = OFPFC_DELETE;
+	m.u.flow_mod.table_id = OFPTT_ALL;
+	if (send_msg(c, &m))
+		return -1;
+	ofp_msg_init(&m, OFPMSG_GROUP_MOD, c->xid++);
+	m.u.group_mod.command = OFPGC_DELETE;
+	m.u.group_mod.group_id = OFPG_ALL;
+	if (send_msg(c, &m) || barrier(c))
+		return -1;
+	return count_flows(c, 0, 0) == 0 && count_groups(c) == 0 ? 0 : -1;
+}
+
+/* The replay mode (bundled or plain). 0 when every flow and group landed
+ * again without an error. */
+static int run_replay(struct fb_conn *c, int bundle)
+{
+	struct fb_replay rp = { .flows = OFPBUF_INIT, .bundle = bundle };
+	struct ofpbuf out = OFPBUF_INIT;
+	struct ofp_msg m;
+	const char *mode = bundle ? "replay" : "replay-plain";
+	unsigned errors0 = c->errors;
+	uint32_t bxid;
+	double secs;
+	int rc = -1;
+
+	rp.bundle_id = c->xid++;
+	/* 1. the dump, encoded as it arrives (untimed) */
+	if (dump_mp(c, OFPMP_FLOW, take_flows, &rp) ||
+	    dump_mp(c, OFPMP_GROUP_DESC, take_groups, &rp)) {
+		fprintf(stderr, "flowmod-blast: %s: dump failed%s%s\n", mode, rp.err[0] ? ": " : "",
+			rp.err);
+		goto out;
+	}
+	if (c->errors != errors0) {
+		fprintf(stderr, "flowmod-blast: %s: the switch refused the dump\n", mode);
+		goto out;
+	}
+	printf("flowmod-blast: %s: dumped %u flows and %zu groups from the switch\n", mode,
+	       rp.n_flows, rp.n_groups);
+	/* 2. the whole timed stream: [OPEN] groups flows [COMMIT] BARRIER */
+	if (bundle) {
+		ofp_msg_init(&m, OFPMSG_BUNDLE_CONTROL, c->xid++);
+		m.u.bundle_ctrl.bundle_id = rp.bundle_id;
+		m.u.bundle_ctrl.type = OFPBCT_OPEN_REQUEST;
+		m.u.bundle_ctrl.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+		if (ofp_encode(&m, &out, rp.err, sizeof(rp.err)))
+			goto enc_fail;
+	}
+	if (encode_groups(&rp, &out))
+		goto enc_fail;
+	ofpbuf_put(&out, rp.flows.data, rp.flows.len);
+	if (bundle) {
+		ofp_msg_init(&m, OFPMSG_BUNDLE_CONTROL, c->xid++);
+		m.u.bundle_ctrl.bundle_id = rp.bundle_id;
+		m.u.bundle_ctrl.type = OFPBCT_COMMIT_REQUEST;
+		m.u.bundle_ctrl.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+		if (ofp_encode(&m, &out, rp.err, sizeof(rp.err)))
+			goto enc_fail;
+	}
+	ofp_msg_init(&m, OFPMSG_BARRIER_REQUEST, c->xid++);
+	if (ofp_encode(&m, &out, rp.err, sizeof(rp.err)) || out.failed || rp.flows.failed)
+		goto enc_fail;
+	bxid = m.xid;
+	ofpbuf_uninit(&rp.flows); /* copied into out */
+	/* 3. the switch emptied (untimed) */
+	if (delete_all(c)) {
+		fprintf(stderr, "flowmod-blast: %s: could not empty the switch\n", mode);
+		goto out;
+	}
+	errors0 = c->errors;
+	/* 4. timed: the replay */
+	if (timed_send(c, &out, bxid, mode, &secs))
+		goto out;
+	long installed = count_flows(c, 0, 0), groups = count_groups(c);
+	unsigned errors = c->errors - errors0;
+	unsigned msgs = rp.n_flows + (unsigned)rp.n_groups;
+	printf("flowmod-blast: %s: %u flow_mods + %zu group_mods (%zu bytes%s) in %.3f s ="
+	       " %.0f flow_mods/s (%.0f msgs/s), %u errors, %ld flows and %ld groups installed\n",
+	       mode, rp.n_flows, rp.n_groups, out.len, bundle ? ", one bundle" : "", secs,
+	       rp.n_flows / secs, msgs / secs, errors, installed, groups);
+	printf("RESULT: mode=%s flows=%u groups=%zu seconds=%.3f flow_mods/s=%.0f errors=%u"
+	       " installed=%ld groups_installed=%ld\n", mode, rp.n_flows, rp.n_groups, secs,
+	       rp.n_flows / secs, errors, installed, groups);
+	if (errors || installed != (long)rp.n_flows || groups != (long)rp.n_groups)
+		fprintf(stderr, "flowmod-blast: %s: run invalid (%u errors, %ld of %u flows, %ld of"
+			" %zu groups)\n", mode, errors, installed, rp.n_flows, groups, rp.n_groups);
+	else
+		rc = 0;
+	goto out;
+
+enc_fail:
+	fprintf(stderr, "flowmod-blast: %s: encoding failed: %s\n", mode, rp.err);
+out:
+	for (size_t i = 0; i < rp.n_groups; i++)
+		ofp_msg_uninit(&rp.groups[i]);
+	free(rp.groups);
+	ofpbuf_uninit(&rp.flows);
 	ofpbuf_uninit(&out);
 	return rc;
 }
@@ -384,16 +714,43 @@ static int listen_on(const struct fb_cfg *cfg)
 	return fd;
 }
 
+/* -m: a comma-separated list of modes; 0, or -1 for an unknown or empty one. */
+static int parse_modes(struct fb_cfg *cfg, const char *arg)
+{
+	const char *p = arg;
+
+	cfg->plain = cfg->bundle = cfg->replay = cfg->replay_plain = 0;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 5 && !strncmp(p, "plain", n))
+			cfg->plain = 1;
+		else if (n == 6 && !strncmp(p, "bundle", n))
+			cfg->bundle = 1;
+		else if (n == 6 && !strncmp(p, "replay", n))
+			cfg->replay = 1;
+		else if (n == 12 && !strncmp(p, "replay-plain", n))
+			cfg->replay_plain = 1;
+		else
+			return -1;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: flowmod-blast [OPTIONS]\n"
 		"Listens as an OpenFlow 1.3 controller, takes the first switch, and times N\n"
-		"pipelined FLOW_MOD adds (one barrier at the end), plain and/or in a bundle.\n"
+		"pipelined FLOW_MOD adds (one barrier at the end), plain and/or in a bundle;\n"
+		"or (replay) dumps the switch's flows and groups, deletes them and times\n"
+		"adding them all again.\n"
 		"  -l HOST   listen address (default 127.0.0.1)\n"
 		"  -p PORT   listen port (default 6653)\n"
-		"  -n N      flow_mods per run (default 100000)\n"
-		"  -m MODES  plain, bundle or plain,bundle (default plain,bundle)\n"
+		"  -n N      flow_mods per synthetic run (default 100000)\n"
+		"  -m MODES  comma-separated: plain, bundle, replay (bundled),\n"
+		"            replay-plain (default plain,bundle; replays run first)\n"
 		"  -a SECS   wait this long for the switch to connect (default 30)\n");
 }
 
@@ -421,9 +778,7 @@ int main(int argc, char **argv)
 			cfg.accept_s = (unsigned)v;
 			break;
 		case 'm':
-			cfg.plain = strstr(optarg, "plain") != NULL;
-			cfg.bundle = strstr(optarg, "bundle") != NULL;
-			if (!cfg.plain && !cfg.bundle)
+			if (parse_modes(&cfg, optarg))
 				goto bad;
 			break;
 		case 'h': usage(stdout); return 0;
@@ -465,6 +820,10 @@ int main(int argc, char **argv)
 	ofp_msg_uninit(&r);
 
 	rc = 0;
+	if (cfg.replay && run_replay(&c, 1))
+		rc = 1;
+	if (cfg.replay_plain && run_replay(&c, 0))
+		rc = 1;
 	if (cfg.plain && run(&c, &cfg, 0))
 		rc = 1;
 	if (cfg.bundle && run(&c, &cfg, 1))

@@ -7,6 +7,7 @@
 #   ofbench        cbench for OpenFlow 1.3: emulated switches -> controller
 #   tcp-pingpong   plain TCP request/reply on loopback: the latency floor
 #   flowmod-blast  pipelined FLOW_MOD adds into one Open vSwitch: the ceiling
+#                  (also used by pipeline_e2e_run.sh: replay of the switch's flows)
 #
 # ofbench is the benchmark run.sh lists ($(O)/bench/); the two helpers are
 # built into $(O)/bench/tools/ so that run.sh, which runs every program in
