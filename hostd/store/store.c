@@ -14,6 +14,9 @@
 #define MOD "store"
 /* SQLite page cache bound, KiB (a string: it goes into the PRAGMA). */
 #define STORE_CACHE_KB "256"
+/* Rows written by one transaction from which its commit gives the page
+ * cache back (a bulk apply fills it; single changes need only a few pages). */
+#define STORE_RELEASE_ROWS 1000
 
 struct store {
 	sqlite3 *db;                    /* the connection */
@@ -21,6 +24,10 @@ struct store {
 	sqlite3_stmt *put[TOPO_KIND_COUNT]; /* upsert per kind */
 	sqlite3_stmt *del[TOPO_KIND_COUNT]; /* delete per kind */
 	sqlite3_stmt *meta;             /* upsert a meta value */
+	char *doc;                      /* scratch for the document being written
+					 * (topo_json_store_doc), reused */
+	size_t doc_cap;                 /* its size */
+	size_t rows;                    /* rows written by the open transaction */
 };
 
 const char *store_path(const struct store *s)
@@ -170,6 +177,7 @@ void store_close(struct store *s)
 	}
 	sqlite3_finalize(s->meta);
 	sqlite3_close(s->db);
+	free(s->doc);
 	free(s);
 }
 
@@ -239,7 +247,9 @@ int store_load(struct store *s, struct topo *t, struct topo_err *err)
 
 static int p_begin(void *arg)
 {
-	return exec(arg, "BEGIN IMMEDIATE");
+	struct store *s = arg;
+	s->rows = 0;
+	return exec(s, "BEGIN IMMEDIATE");
 }
 
 static int step_reset(struct store *s, sqlite3_stmt *st)
@@ -257,19 +267,21 @@ static int step_reset(struct store *s, sqlite3_stmt *st)
 static int p_put(void *arg, enum topo_kind k, const char *id, const void *obj)
 {
 	struct store *s = arg;
-	json_t *j = topo_json_encode(NULL, k, obj, TOPO_JSON_STORE);
-	char *doc = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(j);
-	if (!doc)
+	size_t len = topo_json_store_doc(k, obj, &s->doc, &s->doc_cap);
+	if (!len || len > INT_MAX)
 		return -ENOMEM;
-	sqlite3_bind_text(s->put[k], 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s->put[k], 2, doc, -1, free);
+	/* both stay put until step_reset() has run the statement and
+	 * cleared the bindings */
+	sqlite3_bind_text(s->put[k], 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->put[k], 2, s->doc, (int)len, SQLITE_STATIC);
+	s->rows++;
 	return step_reset(s, s->put[k]);
 }
 
 static int p_del(void *arg, enum topo_kind k, const char *id)
 {
 	struct store *s = arg;
+	s->rows++;
 	sqlite3_bind_text(s->del[k], 1, id, -1, SQLITE_TRANSIENT);
 	return step_reset(s, s->del[k]);
 }
@@ -284,7 +296,13 @@ static int p_meta(void *arg, const char *key, uint64_t value)
 
 static int p_commit(void *arg)
 {
-	return exec(arg, "COMMIT");
+	struct store *s = arg;
+	int r = exec(s, "COMMIT");
+	/* the pages a big transaction cached would stay resident for nothing
+	 * (the store is read back only at start) */
+	if (!r && s->rows >= STORE_RELEASE_ROWS)
+		sqlite3_db_release_memory(s->db);
+	return r;
 }
 
 static void p_rollback(void *arg)
@@ -292,6 +310,8 @@ static void p_rollback(void *arg)
 	struct store *s = arg;
 	if (!sqlite3_get_autocommit(s->db))
 		exec(s, "ROLLBACK");
+	if (s->rows >= STORE_RELEASE_ROWS)
+		sqlite3_db_release_memory(s->db);
 }
 
 void store_attach(struct store *s, struct topo *t)

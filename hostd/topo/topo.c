@@ -333,6 +333,10 @@ struct topo {
 	struct tidx iface_router;       /* router id -> router interface port */
 	struct tidx iface_subnet;       /* subnet id -> router interface port */
 	struct tidx chassis_dpid;       /* dpid -> chassis (dpid != 0) */
+	struct tidx net_subnet;         /* network id -> its subnets */
+	struct tidx net_segment;        /* (type, physical network, segmentation id;
+					 * 0 for flat) -> networks (duplicates
+					 * counted: refused at commit) */
 	uint32_t next_key[TOPO_KIND_COUNT]; /* next internal key per kind (>= 1) */
 	struct sub *subs;               /* subscribers */
 	size_t n_subs;                  /* how many */
@@ -431,6 +435,31 @@ static void key_iface_subnet(const struct tidx *m, const void *obj, uint32_t aux
 	tkey_str(k, ((const struct topo_port *)obj)->fixed_ips[0].subnet_id);
 }
 
+static void key_net_subnet(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	(void)m;
+	(void)aux;
+	tkey_str(k, ((const struct topo_subnet *)obj)->network_id);
+}
+
+/* A network's segment: the physical network, then its type and
+ * segmentation id (any flat network of a physical network conflicts with
+ * another, whatever its id). */
+static void tkey_segment(struct tkey *k, const struct topo_network *n)
+{
+	uint32_t seg = n->type == TOPO_NET_FLAT ? 0 : n->segmentation_id;
+	k->buf[0] = (uint8_t)n->type;
+	memcpy(&k->buf[1], &seg, sizeof(seg));
+	tkey_str2(k, n->physical_network, k->buf, 1 + sizeof(seg));
+}
+
+static void key_net_segment(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	(void)m;
+	(void)aux;
+	tkey_segment(k, obj);
+}
+
 struct topo *topo_new(void)
 {
 	struct topo *t = calloc(1, sizeof(*t));
@@ -448,6 +477,8 @@ struct topo *topo_new(void)
 	tidx_init(&t->iface_router, key_iface_router, 0);
 	tidx_init(&t->iface_subnet, key_iface_subnet, 0);
 	tidx_init(&t->chassis_dpid, key_dpid, 0);
+	tidx_init(&t->net_subnet, key_net_subnet, 0);
+	tidx_init(&t->net_segment, key_net_segment, 0);
 	return t;
 }
 
@@ -473,6 +504,8 @@ void topo_destroy(struct topo *t)
 	tidx_free(&t->iface_router);
 	tidx_free(&t->iface_subnet);
 	tidx_free(&t->chassis_dpid);
+	tidx_free(&t->net_subnet);
+	tidx_free(&t->net_segment);
 	free(t->subs);
 	pthread_rwlock_destroy(&t->lock);
 	free(t);
@@ -628,25 +661,64 @@ const struct topo_port *topo_network_port_next(const struct topo *t, const char 
 	return NULL;
 }
 
+/* Position of live object obj in its table's creation order. */
+static size_t ord_pos(const struct topo *t, enum topo_kind k, const void *obj)
+{
+	struct tidx_slot *s = id_slot(t, k, topo_obj_id(k, obj));
+	return s ? s->aux : SIZE_MAX;
+}
+
+/* A network's subnets come from the net_subnet index (a network has few),
+ * in creation order: the one with the lowest position after prev's. */
 const struct topo_subnet *topo_network_subnet_next(const struct topo *t, const char *network_id,
 						   const struct topo_subnet *prev)
 {
-	for (const struct topo_subnet *s = topo_subnet_next(t, prev); s; s = topo_subnet_next(t, s))
-		if (!strcmp(s->network_id, network_id))
-			return s;
-	return NULL;
+	const struct topo_subnet *best = NULL;
+	size_t after = prev ? ord_pos(t, TOPO_SUBNET, prev) : 0, best_pos = SIZE_MAX;
+	struct tkey k;
+	if (prev && after == SIZE_MAX)
+		return NULL;
+	tkey_str(&k, network_id ? network_id : "");
+	for (struct tidx_slot *e = tidx_next(&t->net_subnet, &k, NULL); e;
+	     e = tidx_next(&t->net_subnet, &k, e)) {
+		size_t pos = ord_pos(t, TOPO_SUBNET, e->obj);
+		if ((!prev || pos > after) && pos < best_pos) {
+			best = e->obj;
+			best_pos = pos;
+		}
+	}
+	return best;
+}
+
+/* Is s a better match for an address than best (longer prefix; on a tie,
+ * created first)? */
+static bool longer_match(const struct topo *t, const struct topo_subnet *s,
+			 const struct topo_subnet *best)
+{
+	if (!best || s->cidr.plen > best->cidr.plen)
+		return true;
+	return s->cidr.plen == best->cidr.plen &&
+	       ord_pos(t, TOPO_SUBNET, s) < ord_pos(t, TOPO_SUBNET, best);
 }
 
 const struct topo_subnet *topo_subnet_containing(const struct topo *t, const char *network_id,
 						 const struct topo_ip *ip)
 {
 	const struct topo_subnet *best = NULL;
-	for (const struct topo_subnet *s = topo_subnet_next(t, NULL); s; s = topo_subnet_next(t, s)) {
-		if (network_id && strcmp(s->network_id, network_id))
-			continue;
+	if (network_id) { /* the network's subnets only: indexed */
+		struct tkey k;
+		tkey_str(&k, network_id);
+		for (struct tidx_slot *e = tidx_next(&t->net_subnet, &k, NULL); e;
+		     e = tidx_next(&t->net_subnet, &k, e)) {
+			const struct topo_subnet *s = e->obj;
+			if (topo_cidr_contains(&s->cidr, ip) && longer_match(t, s, best))
+				best = s;
+		}
+		return best;
+	}
+	for (const struct topo_subnet *s = topo_subnet_next(t, NULL); s; s = topo_subnet_next(t, s))
 		if (topo_cidr_contains(&s->cidr, ip) && (!best || s->cidr.plen > best->cidr.plen))
 			best = s;
-	}
 	return best;
 }
 
@@ -728,6 +800,10 @@ static int index_obj(struct topo *t, enum topo_kind k, const void *obj, bool add
 		r |= index_port(t, obj, add);
 	if (k == TOPO_CHASSIS && ((const struct topo_chassis *)obj)->dpid)
 		r |= add ? tidx_add(&t->chassis_dpid, obj, 0) : tidx_del(&t->chassis_dpid, obj, 0);
+	if (k == TOPO_SUBNET)
+		r |= add ? tidx_add(&t->net_subnet, obj, 0) : tidx_del(&t->net_subnet, obj, 0);
+	if (k == TOPO_NETWORK)
+		r |= add ? tidx_add(&t->net_segment, obj, 0) : tidx_del(&t->net_segment, obj, 0);
 	return r;
 }
 
@@ -1873,19 +1949,29 @@ static int v_network(const struct topo *t, const struct topo_network *n, bool to
 {
 	if (!touched)
 		return 0;
-	for (const struct topo_network *o = topo_network_next(t, NULL); o; o = topo_network_next(t, o)) {
-		if (o == n || o->type != n->type || strcmp(o->physical_network, n->physical_network))
-			continue;
-		if (n->type == TOPO_NET_FLAT)
-			return fail(err, 409, "FlatNetworkInUse", "provider:physical_network",
-				    "provider:physical_network: '%s' already has flat network %s",
-				    n->physical_network, o->id);
-		if (o->segmentation_id == n->segmentation_id)
-			return fail(err, 409, "SegmentationIdInUse", "provider:segmentation_id",
-				    "provider:segmentation_id: %s id %u is used by network %s",
-				    topo_net_type_name(n->type), n->segmentation_id, o->id);
+	/* Networks of the same segment (net_segment index): the first other
+	 * one in creation order is named. */
+	const struct topo_network *o = NULL;
+	size_t o_pos = SIZE_MAX;
+	struct tkey key;
+	tkey_segment(&key, n);
+	for (struct tidx_slot *e = tidx_next(&t->net_segment, &key, NULL); e;
+	     e = tidx_next(&t->net_segment, &key, e)) {
+		size_t pos;
+		if (e->obj != n && (pos = ord_pos(t, TOPO_NETWORK, e->obj)) < o_pos) {
+			o = e->obj;
+			o_pos = pos;
+		}
 	}
-	return 0;
+	if (!o)
+		return 0;
+	if (n->type == TOPO_NET_FLAT)
+		return fail(err, 409, "FlatNetworkInUse", "provider:physical_network",
+			    "provider:physical_network: '%s' already has flat network %s",
+			    n->physical_network, o->id);
+	return fail(err, 409, "SegmentationIdInUse", "provider:segmentation_id",
+		    "provider:segmentation_id: %s id %u is used by network %s",
+		    topo_net_type_name(n->type), n->segmentation_id, o->id);
 }
 
 static int v_subnet(const struct topo *t, const struct topo_subnet *s, bool touched,
@@ -2133,6 +2219,31 @@ struct net_change {
 	size_t first, last;             /* log steps */
 };
 
+/* (kind, id) as an index key: the kind's byte, then the id. */
+static void tkey_obj(struct tkey *k, enum topo_kind kind, const char *id)
+{
+	k->buf[0] = (uint8_t)kind;
+	tkey_str2(k, id, k->buf, 1);
+}
+
+/* A commit's index of the objects its steps touched: entries are undo
+ * steps (the first of each object), aux the object's net_change. */
+static void key_step(const struct tidx *m, const void *obj, uint32_t aux, struct tkey *k)
+{
+	const struct undo *u = obj;
+	(void)m;
+	(void)aux;
+	tkey_obj(k, u->kind, undo_id(u));
+}
+
+/* Did the transaction touch (kind, id)? */
+static bool touched_obj(const struct tidx *seen, enum topo_kind kind, const char *id)
+{
+	struct tkey k;
+	tkey_obj(&k, kind, id);
+	return tidx_next(seen, &k, NULL) != NULL;
+}
+
 static int persist_all(struct topo_txn *x, struct net_change *ch, size_t n)
 {
 	struct topo *t = x->t;
@@ -2225,12 +2336,12 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 			  struct topo_err *err)
 {
 	struct topo *t = x->t;
-	struct tmap seen = { 0 };
-	struct net_change *ch = calloc(x->n ? x->n : 1, sizeof(*ch));
+	struct tidx seen;
+	struct net_change *ch = malloc((x->n ? x->n : 1) * sizeof(*ch));
 	size_t n = 0;
 	bool global = false;
 	int r = 0;
-	char b[TOPO_HOST_MAX + 8];
+	tidx_init(&seen, key_step, 0);
 	if (st)
 		memset(st, 0, sizeof(*st));
 	if (!ch) {
@@ -2240,17 +2351,22 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 	/* Coalesce the steps per object: first old, last new. */
 	for (size_t i = 0; i < x->n; i++) {
 		struct undo *u = &x->log[i];
-		snprintf(b, sizeof(b), "%d|%s", u->kind, undo_id(u));
-		struct net_change *c = tmap_get(&seen, b);
-		if (!c) {
-			c = &ch[n++];
-			c->c.kind = u->kind;
-			c->c.old_obj = u->old_obj;
-			c->first = i;
-			if (tmap_add(&seen, b, c)) {
+		struct tkey key;
+		tkey_obj(&key, u->kind, undo_id(u));
+		struct tidx_slot *e = tidx_next(&seen, &key, NULL);
+		struct net_change *c;
+		if (e) {
+			c = &ch[e->aux];
+		} else {
+			if (tidx_add(&seen, u, (uint32_t)n)) {
 				r = fail(err, 500, "InternalError", NULL, "out of memory");
 				goto undo;
 			}
+			c = &ch[n++];
+			memset(c, 0, sizeof(*c));
+			c->c.kind = u->kind;
+			c->c.old_obj = u->old_obj;
+			c->first = i;
 		}
 		c->c.new_obj = u->new_obj;
 		c->c.id = undo_id(u);
@@ -2286,8 +2402,8 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 			if (!ps[j] || !is_iface(ps[j]))
 				continue;
 			const struct topo_router *rt = get(t, TOPO_ROUTER, ps[j]->device_id);
-			snprintf(b, sizeof(b), "%d|%s", TOPO_ROUTER, ps[j]->device_id);
-			if (rt && (r = validate(t, TOPO_ROUTER, rt, tmap_get(&seen, b) != NULL, err)))
+			if (rt && (r = validate(t, TOPO_ROUTER, rt,
+						touched_obj(&seen, TOPO_ROUTER, ps[j]->device_id), err)))
 				goto undo;
 		}
 	}
@@ -2299,8 +2415,7 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 				const void *o = ord_obj(&t->tab[k], i);
 				if (!o)
 					continue;
-				snprintf(b, sizeof(b), "%d|%s", k, topo_obj_id((enum topo_kind)k, o));
-				if (tmap_get(&seen, b))
+				if (touched_obj(&seen, (enum topo_kind)k, topo_obj_id((enum topo_kind)k, o)))
 					continue;
 				if ((r = validate(t, (enum topo_kind)k, o, false, err)))
 					goto undo;
@@ -2327,7 +2442,7 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 		if (!x->log[i].new_obj)
 			tab_purge(t, x->log[i].kind, undo_id(&x->log[i]));
 	}
-	tmap_free(&seen);
+	tidx_free(&seen);
 	free(ch);
 	pthread_rwlock_unlock(&t->lock);
 	free(x->log);
@@ -2339,7 +2454,7 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 		malloc_trim(0);
 	return 0;
 undo:
-	tmap_free(&seen);
+	tidx_free(&seen);
 	free(ch);
 	topo_txn_abort(x);
 	return r;

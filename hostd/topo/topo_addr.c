@@ -140,10 +140,28 @@ int topo_mac_parse(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* "a.b.c.d" as inet_ntop writes it (no leading zeros), by hand: formatted
+ * for every port the store writes. */
+static void v4_fmt(const uint8_t b[4], char *buf)
+{
+	char *o = buf;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+		if (i)
+			*o++ = '.';
+		if (v >= 100)
+			*o++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*o++ = (char)('0' + v / 10 % 10);
+		*o++ = (char)('0' + v % 10);
+	}
+	*o = '\0';
+}
+
 const char *topo_ip_fmt(const struct topo_ip *ip, char *buf)
 {
 	if (ip->version == 4)
-		inet_ntop(AF_INET, ip->b, buf, TOPO_IP_STRLEN);
+		v4_fmt(ip->b, buf);
 	else if (ip->version == 6)
 		inet_ntop(AF_INET6, ip->b, buf, TOPO_IP_STRLEN);
 	else
@@ -160,7 +178,11 @@ const char *topo_cidr_fmt(const struct topo_cidr *c, char *buf)
 
 const char *topo_mac_fmt(const uint8_t mac[6], char *buf)
 {
-	snprintf(buf, TOPO_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-		 mac[3], mac[4], mac[5]);
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 6; i++) { /* "%02x:" each, by hand */
+		buf[i * 3] = hex[mac[i] >> 4];
+		buf[i * 3 + 1] = hex[mac[i] & 15];
+		buf[i * 3 + 2] = i < 5 ? ':' : '\0';
+	}
 	return buf;
 }

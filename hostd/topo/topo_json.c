@@ -741,3 +741,231 @@ json_t *topo_json_encode(const struct topo *t, enum topo_kind k, const void *obj
 	default: return NULL;
 	}
 }
+
+/* ---- store documents as text ------------------------------------------ */
+
+/* A growing text buffer (the caller's, reused). */
+struct sbuf {
+	char **b;                       /* the buffer */
+	size_t *cap;                    /* its size */
+	size_t len;                     /* bytes written */
+	bool oom;                       /* a realloc failed: the text is void */
+};
+
+static bool sb_room(struct sbuf *s, size_t n)
+{
+	if (s->oom)
+		return false;
+	if (s->len + n + 1 > *s->cap) {
+		size_t cap = *s->cap ? *s->cap : 256;
+		while (s->len + n + 1 > cap)
+			cap *= 2;
+		char *b = realloc(*s->b, cap);
+		if (!b) {
+			s->oom = true;
+			return false;
+		}
+		*s->b = b;
+		*s->cap = cap;
+	}
+	return true;
+}
+
+static void sb_put(struct sbuf *s, const char *p, size_t n)
+{
+	if (!sb_room(s, n))
+		return;
+	memcpy(*s->b + s->len, p, n);
+	s->len += n;
+	(*s->b)[s->len] = '\0';
+}
+
+/* A literal fragment (keys and punctuation). */
+#define SB_LIT(s, lit) sb_put((s), (lit), sizeof(lit) - 1)
+
+/* A JSON string, escaped as jansson's dump does: quote, backslash and
+ * control characters; UTF-8 passes through. */
+static void sb_str(struct sbuf *s, const char *v)
+{
+	const char *run = v;
+	SB_LIT(s, "\"");
+	for (const char *c = v; *c; c++) {
+		unsigned char ch = (unsigned char)*c;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		sb_put(s, run, (size_t)(c - run));
+		run = c + 1;
+		switch (ch) {
+		case '"': SB_LIT(s, "\\\""); break;
+		case '\\': SB_LIT(s, "\\\\"); break;
+		case '\b': SB_LIT(s, "\\b"); break;
+		case '\f': SB_LIT(s, "\\f"); break;
+		case '\n': SB_LIT(s, "\\n"); break;
+		case '\r': SB_LIT(s, "\\r"); break;
+		case '\t': SB_LIT(s, "\\t"); break;
+		default: {
+			char u[8];
+			snprintf(u, sizeof(u), "\\u%04X", ch);
+			sb_put(s, u, 6);
+		}
+		}
+	}
+	sb_put(s, run, strlen(run));
+	SB_LIT(s, "\"");
+}
+
+static void sb_str_or_null(struct sbuf *s, const char *v)
+{
+	if (v[0])
+		sb_str(s, v);
+	else
+		SB_LIT(s, "null");
+}
+
+static void sb_u64(struct sbuf *s, uint64_t v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	do { /* decimal digits, last first */
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_put(s, d + i, sizeof(d) - i);
+}
+
+static void sb_bool(struct sbuf *s, bool v)
+{
+	if (v)
+		SB_LIT(s, "true");
+	else
+		SB_LIT(s, "false");
+}
+
+/* An address (a JSON string; null when unset), like jip(). */
+static void sb_ip(struct sbuf *s, const struct topo_ip *ip)
+{
+	char b[TOPO_IP_STRLEN];
+	if (!ip->version) {
+		SB_LIT(s, "null");
+		return;
+	}
+	SB_LIT(s, "\"");
+	topo_ip_fmt(ip, b);
+	sb_put(s, b, strlen(b));
+	SB_LIT(s, "\"");
+}
+
+/* Keys in strcmp order, as JSON_SORT_KEYS dumps them (enc_network). */
+static void doc_network(struct sbuf *s, const struct topo_network *n)
+{
+	SB_LIT(s, "{\"admin_state_up\":");
+	sb_bool(s, n->admin_state_up);
+	SB_LIT(s, ",\"dfnic:network_key\":");
+	sb_u64(s, n->key);
+	SB_LIT(s, ",\"id\":");
+	sb_str(s, n->id);
+	SB_LIT(s, ",\"mtu\":");
+	sb_u64(s, n->mtu);
+	SB_LIT(s, ",\"name\":");
+	sb_str(s, n->name ? n->name : "");
+	SB_LIT(s, ",\"provider:network_type\":");
+	sb_str(s, topo_net_type_name(n->type));
+	SB_LIT(s, ",\"provider:physical_network\":");
+	sb_str_or_null(s, n->physical_network);
+	SB_LIT(s, ",\"provider:segmentation_id\":");
+	if (n->type == TOPO_NET_FLAT)
+		SB_LIT(s, "null");
+	else
+		sb_u64(s, n->segmentation_id);
+	SB_LIT(s, ",\"router:external\":");
+	sb_bool(s, n->external);
+	SB_LIT(s, "}");
+}
+
+static void doc_subnet(struct sbuf *s, const struct topo_subnet *sn)
+{
+	char c[TOPO_CIDR_STRLEN];
+	SB_LIT(s, "{\"allocation_pools\":[");
+	for (uint32_t i = 0; i < sn->n_pools; i++) {
+		if (i)
+			SB_LIT(s, ",");
+		SB_LIT(s, "{\"end\":");
+		sb_ip(s, &sn->pools[i].end);
+		SB_LIT(s, ",\"start\":");
+		sb_ip(s, &sn->pools[i].start);
+		SB_LIT(s, "}");
+	}
+	SB_LIT(s, "],\"cidr\":");
+	sb_str(s, topo_cidr_fmt(&sn->cidr, c));
+	SB_LIT(s, ",\"dfnic:subnet_key\":");
+	sb_u64(s, sn->key);
+	SB_LIT(s, ",\"enable_dhcp\":");
+	sb_bool(s, sn->enable_dhcp);
+	SB_LIT(s, ",\"gateway_ip\":");
+	sb_ip(s, &sn->gateway);
+	SB_LIT(s, ",\"id\":");
+	sb_str(s, sn->id);
+	SB_LIT(s, ",\"ip_version\":");
+	sb_u64(s, sn->ip_version);
+	SB_LIT(s, ",\"name\":");
+	sb_str(s, sn->name ? sn->name : "");
+	SB_LIT(s, ",\"network_id\":");
+	sb_str(s, sn->network_id);
+	SB_LIT(s, "}");
+}
+
+static void doc_port(struct sbuf *s, const struct topo_port *p)
+{
+	char m[TOPO_MAC_STRLEN];
+	SB_LIT(s, "{\"admin_state_up\":");
+	sb_bool(s, p->admin_state_up);
+	SB_LIT(s, ",\"binding:host_id\":");
+	sb_str(s, p->chassis ? p->chassis : "");
+	SB_LIT(s, ",\"device_id\":");
+	sb_str(s, p->device_id);
+	SB_LIT(s, ",\"device_owner\":");
+	sb_str(s, p->device_owner ? p->device_owner : "");
+	SB_LIT(s, ",\"dfnic:interface_name\":");
+	sb_str(s, p->ifname);
+	SB_LIT(s, ",\"dfnic:port_key\":");
+	sb_u64(s, p->key);
+	SB_LIT(s, ",\"fixed_ips\":[");
+	for (uint32_t i = 0; i < p->n_fixed_ips; i++) {
+		if (i)
+			SB_LIT(s, ",");
+		SB_LIT(s, "{\"ip_address\":");
+		sb_ip(s, &p->fixed_ips[i].ip);
+		SB_LIT(s, ",\"subnet_id\":");
+		sb_str(s, p->fixed_ips[i].subnet_id);
+		SB_LIT(s, "}");
+	}
+	SB_LIT(s, "],\"id\":");
+	sb_str(s, p->id);
+	SB_LIT(s, ",\"mac_address\":");
+	sb_str(s, topo_mac_fmt(p->mac, m));
+	SB_LIT(s, ",\"name\":");
+	sb_str(s, p->name ? p->name : "");
+	SB_LIT(s, ",\"network_id\":");
+	sb_str(s, p->network_id);
+	SB_LIT(s, "}");
+}
+
+size_t topo_json_store_doc(enum topo_kind k, const void *obj, char **buf, size_t *cap)
+{
+	struct sbuf s = { .b = buf, .cap = cap };
+	switch (k) {
+	case TOPO_NETWORK: doc_network(&s, obj); break;
+	case TOPO_SUBNET: doc_subnet(&s, obj); break;
+	case TOPO_PORT: doc_port(&s, obj); break;
+	default: { /* few of them: through jansson */
+		json_t *j = topo_json_encode(NULL, k, obj, TOPO_JSON_STORE);
+		char *d = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		json_decref(j);
+		if (!d)
+			return 0;
+		sb_put(&s, d, strlen(d));
+		free(d);
+	}
+	}
+	return s.oom || !s.len ? 0 : s.len;
+}

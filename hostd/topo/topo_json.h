@@ -37,4 +37,12 @@ int topo_json_decode(enum topo_kind k, json_t *j, void *obj, bool create,
 json_t *topo_json_encode(const struct topo *t, enum topo_kind k, const void *obj,
 			 enum topo_json_mode mode);
 
+/* The store document of obj as text: what json_dumps(JSON_COMPACT |
+ * JSON_SORT_KEYS) makes of topo_json_encode(NULL, k, obj, TOPO_JSON_STORE),
+ * byte for byte, written straight into *buf for the kinds a topology has
+ * thousands of (networks, subnets, ports) without building the JSON tree.
+ * *buf (size *cap) is grown with realloc and reused across calls; the
+ * text is NUL-terminated. Its length, or 0 when out of memory. */
+size_t topo_json_store_doc(enum topo_kind k, const void *obj, char **buf, size_t *cap);
+
 #endif

@@ -11,7 +11,7 @@
  * removes an object's entries before it frees or replaces it.
  *
  * struct tmap is the small string multimap that copies its keys, kept for
- * the interned strings and a commit's scratch set (few entries).
+ * the interned strings (few entries).
  * Neither is thread-safe: the topology lock (or intern lock) protects them. */
 #ifndef DFNIC_HOSTD_TOPO_MAP_H
 #define DFNIC_HOSTD_TOPO_MAP_H

@@ -289,7 +289,62 @@ static void test_corrupt_document_refused(void)
 	rm_dir();
 }
 
+/* The store's documents are written as text without jansson
+ * (topo_json_store_doc): byte for byte what jansson dumps of the STORE
+ * encoding, for every object of a topology with odd names (quotes,
+ * backslashes, control characters, UTF-8), flat and tunnelled networks,
+ * IPv6, pools and ports with several or no fixed IPs. */
+static void test_store_doc_is_janssons(void)
+{
+	struct topo *t = topo_new();
+	char *buf = NULL;
+	size_t cap = 0;
+	build(t);
+	CU_ASSERT_EQUAL(apply_json(t, TOPO_NETWORK, "{\"id\":\"n2\",\"name\":\"q\\\"b\\\\s"
+				   "\\u0001\\u001f\\t\\n\\r\\b\\f/\\u007f\\u20ac\","
+				   "\"provider:network_type\":\"vlan\",\"provider:physical_network\":\"p\\\"1\"}"), 0);
+	CU_ASSERT_EQUAL(apply_json(t, TOPO_SUBNET, "{\"id\":\"s2\",\"network_id\":\"n2\","
+				   "\"cidr\":\"10.2.0.0/16\",\"name\":\"\\u00e9\",\"enable_dhcp\":false}"), 0);
+	CU_ASSERT_EQUAL(apply_json(t, TOPO_SUBNET, "{\"id\":\"s3\",\"network_id\":\"n2\","
+				   "\"cidr\":\"2001:db8::/64\"}"), 0);
+	CU_ASSERT_EQUAL(apply_json(t, TOPO_PORT, "{\"id\":\"pm\",\"network_id\":\"n2\","
+				   "\"fixed_ips\":[{\"subnet_id\":\"s2\"},{\"subnet_id\":\"s3\"},"
+				   "{\"ip_address\":\"10.2.255.254\"}],\"binding:host_id\":\"c1\","
+				   "\"device_owner\":\"compute:x\\\"\",\"name\":\"\\\\\"}"), 0);
+	CU_ASSERT_EQUAL(apply_json(t, TOPO_PORT, "{\"id\":\"p0\",\"network_id\":\"n2\","
+				   "\"fixed_ips\":[],\"mac_address\":\"fa:16:3e:00:0a:ff\"}"), 0);
+	size_t n = 0;
+	for (int k = 0; k < TOPO_KIND_COUNT; k++) {
+		const void *o = NULL;
+		for (;;) {
+			switch (k) {
+			case TOPO_NETWORK: o = topo_network_next(t, o); break;
+			case TOPO_SUBNET: o = topo_subnet_next(t, o); break;
+			case TOPO_PORT: o = topo_port_next(t, o); break;
+			case TOPO_ROUTER: o = topo_router_next(t, o); break;
+			case TOPO_FLOATINGIP: o = topo_floatingip_next(t, o); break;
+			default: o = topo_chassis_next(t, o); break;
+			}
+			if (!o)
+				break;
+			json_t *j = topo_json_encode(NULL, k, o, TOPO_JSON_STORE);
+			char *want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+			size_t len = topo_json_store_doc(k, o, &buf, &cap);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+			CU_ASSERT_EQUAL(len, strlen(want));
+			CU_ASSERT_STRING_EQUAL(buf, want);
+			free(want);
+			json_decref(j);
+			n++;
+		}
+	}
+	CU_ASSERT(n >= 12);
+	free(buf);
+	topo_destroy(t);
+}
+
 UNIT_SUITE(store_roundtrip, NULL, NULL,
+	   UNIT_TEST(test_store_doc_is_janssons),
 	   UNIT_TEST(test_round_trip),
 	   UNIT_TEST(test_crash_loses_nothing_acknowledged),
 	   UNIT_TEST(test_newer_schema_refused),

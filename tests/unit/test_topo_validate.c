@@ -628,6 +628,92 @@ static void test_port_compact_fields(void)
 	topo_destroy(t);
 }
 
+/* A network's subnets and networks sharing a segment are indexed: the
+ * lookups still answer in creation order (an undone delete keeps its
+ * place), follow replaced and deleted subnets, and name the first
+ * conflicting network. */
+static void test_indexed_network_lookups(void)
+{
+	struct topo *t = base();
+	struct topo_err e;
+	struct topo_ip ip;
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET,
+			       "{\"id\":\"sub4\",\"network_id\":\"net2\",\"cidr\":\"10.9.0.0/16\"}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET,
+			       "{\"id\":\"sub5\",\"network_id\":\"net2\",\"cidr\":\"10.10.1.0/24\"}", &e), 0);
+	const char *want[] = { "sub2", "sub3", "sub4", "sub5" };
+	size_t n = 0;
+	for (const struct topo_subnet *s = topo_network_subnet_next(t, "net2", NULL); s;
+	     s = topo_network_subnet_next(t, "net2", s), n++)
+		if (n < 4)
+			CU_ASSERT_STRING_EQUAL(s->id, want[n]);
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_PTR_NULL(topo_network_subnet_next(t, "nope", NULL));
+	/* the network's own subnets only (overlapping ones elsewhere too) */
+	CU_ASSERT_EQUAL(topo_ip_parse("10.10.1.7", &ip), 0);
+	CU_ASSERT_STRING_EQUAL(topo_subnet_containing(t, "net2", &ip)->id, "sub5");
+	CU_ASSERT_PTR_NULL(topo_subnet_containing(t, "net1", &ip));
+	CU_ASSERT_EQUAL(topo_ip_parse("10.0.0.200", &ip), 0);
+	CU_ASSERT_STRING_EQUAL(topo_subnet_containing(t, "net1", &ip)->id, "sub1");
+	CU_ASSERT_STRING_EQUAL(topo_subnet_containing(t, "net2", &ip)->id, "sub3");
+	/* a replaced subnet stays in place; a deleted one leaves the index,
+	 * an undone delete comes back in its place */
+	CU_ASSERT_EQUAL(change(t, TOPO_SUBNET, "{\"id\":\"sub3\",\"network_id\":\"net2\","
+			       "\"cidr\":\"10.0.0.128/25\",\"name\":\"renamed\"}", &e), 0);
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_SUBNET, "sub4", &e), 0);
+	CU_ASSERT_EQUAL(topo_ip_parse("10.9.2.1", &ip), 0);
+	CU_ASSERT_PTR_NULL(topo_subnet_containing(topo_txn_view(x), "net2", &ip));
+	topo_txn_abort(x);
+	CU_ASSERT_STRING_EQUAL(topo_subnet_containing(t, "net2", &ip)->id, "sub4");
+	n = 0;
+	for (const struct topo_subnet *s = topo_network_subnet_next(t, "net2", NULL); s;
+	     s = topo_network_subnet_next(t, "net2", s), n++)
+		if (n < 4)
+			CU_ASSERT_STRING_EQUAL(s->id, want[n]);
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_STRING_EQUAL(topo_network_subnet_next(t, "net2", topo_subnet_get(t, "sub2"))->name,
+			       "renamed");
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_SUBNET, "sub4", &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	CU_ASSERT_PTR_NULL(topo_subnet_containing(t, "net2", &ip));
+	CU_ASSERT_STRING_EQUAL(topo_network_subnet_next(t, "net2", topo_subnet_get(t, "sub3"))->id,
+			       "sub5");
+	/* segments: flat per physical network, ids per type; the first
+	 * network in creation order is the one named */
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"f1\",\"provider:network_type\":\"flat\","
+			       "\"provider:physical_network\":\"pa\"}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"f2\",\"provider:network_type\":\"flat\","
+			       "\"provider:physical_network\":\"pb\"}", &e), 0);
+	int r = change(t, TOPO_NETWORK, "{\"id\":\"f3\",\"provider:network_type\":\"flat\","
+		       "\"provider:physical_network\":\"pa\"}", &e);
+	assert_err(r, &e, 409, "provider:physical_network");
+	CU_ASSERT_STRING_EQUAL(e.type, "FlatNetworkInUse");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "network f1"));
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"v7\",\"provider:network_type\":\"vlan\","
+			       "\"provider:segmentation_id\":7,\"provider:physical_network\":\"pa\"}", &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"x7\",\"provider:network_type\":\"vxlan\","
+			       "\"provider:segmentation_id\":7}", &e), 0);
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(put(x, TOPO_NETWORK, "{\"id\":\"v7b\",\"provider:network_type\":\"vlan\","
+			    "\"provider:segmentation_id\":7,\"provider:physical_network\":\"pa\"}", &e), 0);
+	CU_ASSERT_EQUAL(put(x, TOPO_NETWORK, "{\"id\":\"v7c\",\"provider:network_type\":\"vlan\","
+			    "\"provider:segmentation_id\":7,\"provider:physical_network\":\"pa\"}", &e), 0);
+	r = topo_txn_commit(x, &e);
+	assert_err(r, &e, 409, "provider:segmentation_id");
+	CU_ASSERT_STRING_EQUAL(e.type, "SegmentationIdInUse");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "network v7"));
+	CU_ASSERT_PTR_NULL(strstr(e.msg, "network v7b"));
+	/* once f1 is gone its physical network takes a flat network again */
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_NETWORK, "f1", &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	CU_ASSERT_EQUAL(change(t, TOPO_NETWORK, "{\"id\":\"f3\",\"provider:network_type\":\"flat\","
+			       "\"provider:physical_network\":\"pa\"}", &e), 0);
+	topo_destroy(t);
+}
+
 UNIT_SUITE(topo_validate, NULL, NULL,
 	   UNIT_TEST(test_port_compact_fields),
 	   UNIT_TEST(test_overlapping_subnets_on_router),
@@ -642,4 +728,5 @@ UNIT_SUITE(topo_validate, NULL, NULL,
 	   UNIT_TEST(test_store_failure_undoes),
 	   UNIT_TEST(test_ipv6_and_defaults),
 	   UNIT_TEST(test_floatingip_and_gateway),
-	   UNIT_TEST(test_chassis));
+	   UNIT_TEST(test_chassis),
+	   UNIT_TEST(test_indexed_network_lookups));
