@@ -317,6 +317,13 @@ static void handle_msg(struct conn *cn, const struct ofp_msg *msg)
 		    (cn->ctl->spec[0] || cn->ctl->prov) && cn->st == CS_READY) {
 			/* a port appeared/vanished/was renamed: names in the flows
 			 * file may resolve differently now */
+			if (cn->ctl->prov) {
+				/* rebuilt whole, against the previous state when in
+				 * sync (sw_refresh; when busy, once it is done) */
+				cn->sw->pending.all = 1;
+				sw_refresh(cn);
+				return;
+			}
 			if (cn->conv.st == CV_IDLE)
 				sw_build_desired(cn->ctl, cn->sw);
 			conv_start(cn);

@@ -3,8 +3,12 @@
  * On every (re)connect and SIGHUP, conn.c calls conv_start(): dump the
  * switch's flows, groups and meters into a struct desired, ctl_diff() it
  * against the switch's desired state (desired.c, built by switch.c), and
- * send only the difference: inside an ONF bundle when the switch accepts
- * one (meters outside it), else as plain messages with barriers. Every
+ * send only the difference. A switch in sync (its last convergence went
+ * through with nothing refused) converges a topology change without a
+ * dump, conv_start_from(): against the previous desired state, or, after
+ * an incremental rebuild (switch.c sw_refresh), against just the part of it
+ * that was replaced. The difference travels inside an ONF bundle when the
+ * switch accepts one (meters outside it), else as plain messages with barriers. Every
  * message sent is remembered by xid (struct xidmap) so an ERROR maps back
  * to the flow/group/meter that caused it; a rejected item is logged once
  * with its source line, marked rejected, and, when it made an atomic
@@ -128,6 +132,7 @@ static void conv_reset_attempt(struct conv *cv)
 	cv->next = 0;
 	xidmap_clear(&cv->pend);
 	cv->rejected_now = 0;
+	cv->open_failed = 0;
 }
 
 void conv_uninit(struct conv *cv)
@@ -170,6 +175,8 @@ void conv_start(struct conn *cn)
 	cv->attempts = 0;
 	cv->flow_mods = cv->other_mods = 0;
 	cv->t_start_ms = ctl_now_ms();
+	cv->flow_from = cv->group_from = 0;
+	cv->dumped = 1;
 	/* a new convergence forgets earlier rejections: the switch may have
 	 * changed (a group may exist now) */
 	if (cn->sw && cn->sw->want) {
@@ -189,6 +196,25 @@ void conv_start(struct conn *cn)
 		return;
 	}
 	cv->st = CV_DUMP;
+}
+
+static void dump_complete(struct conn *cn);
+
+void conv_start_from(struct conn *cn, struct desired *prev, size_t flow_from, size_t group_from)
+{
+	struct conv *cv = &cn->conv;
+	desired_uninit(&cv->cur);
+	cv->cur = *prev; /* moved */
+	desired_init(prev);
+	conv_reset_attempt(cv);
+	cv->attempts = 0;
+	cv->flow_mods = cv->other_mods = 0;
+	cv->t_start_ms = ctl_now_ms();
+	cv->flow_from = flow_from;
+	cv->group_from = group_from;
+	cv->dumped = 0;
+	/* nothing of want is marked rejected: the switch was in sync */
+	dump_complete(cn);
 }
 
 /* Takes the entries of one dump reply into cv->cur. */
@@ -302,19 +328,24 @@ static void conv_done(struct conn *cn)
 	LOG_INFO(CTL_MOD,
 		 "switch %#llx: converged in %llu ms (%s, %u attempt%s): desired flows=%zu "
 		 "groups=%zu meters=%zu; found flows=%zu; sent add=%zu modify=%zu delete=%zu "
-		 "flow_mods=%llu group/meter mods=%llu; rejected=%zu",
+		 "flow_mods=%llu group/meter mods=%llu; rejected=%zu; against %s",
 		 (unsigned long long)cn->dpid, (unsigned long long)(ctl_now_ms() - cv->t_start_ms),
 		 cv->bundle ? "bundle" : "plain", cv->attempts, cv->attempts == 1 ? "" : "s",
 		 w->flows.n, w->n_groups, w->n_meters, cv->cur.flows.n, cv->n_add, cv->n_mod,
 		 cv->n_del, (unsigned long long)cv->flow_mods, (unsigned long long)cv->other_mods,
-		 rej);
+		 rej, cv->dumped ? "a dump" : cv->flow_from ? "the replaced units" : "the previous state");
 	cv->st = CV_IDLE;
 	conv_reset_attempt(cv);
 	desired_uninit(&cv->cur);
+	/* in sync from now on unless something was refused: then the next
+	 * change converges against a dump again */
+	cn->sw->synced = !rej;
 	if (cv->again) {
 		cv->again = 0;
 		sw_build_desired(cn->ctl, cn->sw);
 		conv_start(cn);
+	} else {
+		sw_refresh(cn); /* changes that came in meanwhile */
 	}
 }
 
@@ -393,10 +424,10 @@ static int send_item(struct conn *cn, const struct diff_item *it)
 	return rc;
 }
 
-static int send_ctrl(struct conn *cn, uint16_t type)
+static int send_ctrl(struct conn *cn, uint16_t type, uint32_t *xid)
 {
 	struct ofp_msg m;
-	ofp_msg_init(&m, OFPMSG_BUNDLE_CONTROL, cn->conv.wait_xid = conn_xid(cn));
+	ofp_msg_init(&m, OFPMSG_BUNDLE_CONTROL, *xid = conn_xid(cn));
 	m.u.bundle_ctrl.bundle_id = cn->conv.bundle_id;
 	m.u.bundle_ctrl.type = type;
 	m.u.bundle_ctrl.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
@@ -436,7 +467,7 @@ void conv_pump(struct conn *cn)
 	}
 	if (cv->bundle) {
 		/* meter deletes (at the end of the diff) go after the commit */
-		if (send_ctrl(cn, OFPBCT_COMMIT_REQUEST)) {
+		if (send_ctrl(cn, OFPBCT_COMMIT_REQUEST, &cv->wait_xid)) {
 			conn_close(cn, "cannot queue the bundle commit");
 			return;
 		}
@@ -464,7 +495,8 @@ static void diff_and_send(struct conn *cn)
 	cv->meters_sent = 0;
 	cv->attempts++;
 	cv->n_add = cv->n_mod = cv->n_del = 0;
-	if (ctl_diff(&cv->cur, cn->sw->want, &opts, &cv->diff)) {
+	if (ctl_diff_from(&cv->cur, cn->sw->want, cv->flow_from, cv->group_from, &opts,
+			  &cv->diff)) {
 		conn_close(cn, "out of memory computing the difference");
 		return;
 	}
@@ -483,8 +515,14 @@ static void diff_and_send(struct conn *cn)
 			}
 		cv->meters_sent = 1;
 		cv->bundle_id++;
-		if (send_ctrl(cn, OFPBCT_OPEN_REQUEST)) {
+		if (send_ctrl(cn, OFPBCT_OPEN_REQUEST, &cv->open_xid)) {
 			conn_close(cn, "cannot queue a bundle open");
+			return;
+		}
+		if (cv->bundle_ok) {
+			/* the switch does bundles: no round trip for the open */
+			cv->st = CV_SEND;
+			conv_pump(cn);
 			return;
 		}
 		cv->st = CV_OPEN;
@@ -547,7 +585,7 @@ static void handle_error(struct conn *cn, const struct ofp_msg *msg)
 	else
 		snprintf(ename, sizeof(ename), "type %u code %u", e->type, e->code);
 
-	if (cv->st == CV_OPEN && msg->xid == cv->wait_xid) {
+	if (cv->st == CV_OPEN && msg->xid == cv->open_xid) {
 		LOG_INFO(CTL_MOD, "switch %#llx: bundles refused (%s): using plain messages "
 			 "and barriers", (unsigned long long)cn->dpid, ename);
 		cv->bundle_refused = 1; /* never again on this connection */
@@ -556,8 +594,20 @@ static void handle_error(struct conn *cn, const struct ofp_msg *msg)
 		conv_pump(cn);
 		return;
 	}
+	if (cv->bundle && msg->xid == cv->open_xid) {
+		/* an open not waited for: its items and commit fail after it, the
+		 * commit's failure sends the difference again as plain messages */
+		LOG_WARN(CTL_MOD, "switch %#llx: bundle open refused (%s) after earlier bundles "
+			 "worked: using plain messages and barriers", (unsigned long long)cn->dpid,
+			 ename);
+		cv->bundle_refused = 1;
+		cv->open_failed = 1;
+		return;
+	}
 	for (i = 0; i < n && !p; i++)
 		p = xidmap_find(&cv->pend, xids[i]);
+	if (p && cv->open_failed)
+		return; /* the item was never in an open bundle */
 	if (p) {
 		int line;
 		char *tofree;
@@ -617,12 +667,17 @@ int conv_handle(struct conn *cn, const struct ofp_msg *msg)
 		}
 		return 1;
 	case OFPMSG_BUNDLE_CONTROL:
+		if (msg->xid == cv->open_xid && msg->u.bundle_ctrl.type == OFPBCT_OPEN_REPLY) {
+			if (cv->st == CV_OPEN) {
+				cv->st = CV_SEND;
+				conv_pump(cn);
+			}
+			return 1; /* else: items already follow it */
+		}
 		if (msg->xid != cv->wait_xid)
 			return 0;
-		if (cv->st == CV_OPEN && msg->u.bundle_ctrl.type == OFPBCT_OPEN_REPLY) {
-			cv->st = CV_SEND;
-			conv_pump(cn);
-		} else if (cv->st == CV_COMMIT && msg->u.bundle_ctrl.type == OFPBCT_COMMIT_REPLY) {
+		if (cv->st == CV_COMMIT && msg->u.bundle_ctrl.type == OFPBCT_COMMIT_REPLY) {
+			cv->bundle_ok = 1;
 			bundle_finished(cn, 1);
 		}
 		return 1;

@@ -86,6 +86,11 @@ struct sw {
 	struct desired *want;     /* desired state for this switch (owned) */
 	struct mac_entry *macs;   /* learning app table (owned, lazily) */
 	size_t mac_mask;          /* slots - 1 */
+	int synced;               /* the switch holds exactly `want` (plus kept
+				   * flows): the last convergence succeeded with
+				   * nothing rejected and nothing changed since */
+	struct unitset pending;   /* provider units changed since want was built
+				   * (->all: rebuild it whole) */
 };
 
 /* ---- converge --------------------------------------------------------- */
@@ -108,13 +113,23 @@ struct conv {
 	size_t next;             /* next item of diff to send */
 	int bundle;              /* this attempt uses a bundle */
 	int bundle_refused;      /* the switch refused a bundle open */
+	int bundle_ok;           /* a bundle committed on this connection: later
+				  * ones send their messages right behind the
+				  * open instead of waiting for its reply */
+	int open_failed;         /* this attempt's (unwaited) open was refused:
+				  * its items' errors are not theirs */
+	uint32_t open_xid;       /* this attempt's bundle open xid */
 	int meters_sent;         /* meter adds/modifies of this attempt sent */
 	uint32_t bundle_id;      /* its id */
-	uint32_t wait_xid;       /* open / commit / final barrier xid */
+	uint32_t wait_xid;       /* commit / final barrier xid */
 	struct xidmap pend;      /* sent items by xid */
 	unsigned rejected_now;   /* items rejected during this attempt */
 	unsigned attempts;       /* attempts of this convergence */
 	int again;               /* converge again when this one is done */
+	size_t flow_from;        /* diff only want's flows from here on (an */
+	size_t group_from;       /* incremental rebuild: cur holds what it replaced) */
+	int dumped;              /* cur is the switch's dump (else the previous
+				  * desired state, or the part of it replaced) */
 	uint64_t flow_mods;      /* flow_mods sent by this convergence */
 	uint64_t other_mods;     /* group/meter mods sent */
 	uint64_t t_start_ms;     /* monotonic start */
@@ -230,6 +245,16 @@ void sw_free(struct sw *s);
 /* converge.c */
 /* Starts (or queues) a convergence of cn's switch. */
 void conv_start(struct conn *cn);
+/* Converges without a dump, when the switch is known to hold what `prev`
+ * (moved in: cv->cur takes it) and want's flows before flow_from / groups
+ * before group_from describe: only want's items from those indices on are
+ * added or modified, prev's items want lacks are deleted. The
+ * convergence must be idle. */
+void conv_start_from(struct conn *cn, struct desired *prev, size_t flow_from,
+		     size_t group_from);
+/* Rebuilds the switch's desired state after provider changes (s->pending)
+ * and converges: incrementally when the switch is in sync, else whole. */
+void sw_refresh(struct conn *cn);
 /* A message for the converge machinery: 1 if consumed. */
 int conv_handle(struct conn *cn, const struct ofp_msg *msg);
 /* Output drained below the low watermark: send more. */

@@ -301,6 +301,77 @@ static int same_key(const struct dflow_rec *f, uint32_t hash, uint8_t table, uin
 	       f->match_len == match_len && !memcmp(f->bytes, match, match_len);
 }
 
+static int flowset_rehash(struct flowset *s, size_t cap);
+
+/* The index slot holding flow i (its entry is i + 1); the slot must exist. */
+static size_t idx_slot(const struct flowset *s, size_t i)
+{
+	size_t j = s->v[i].hash & (s->idx_cap - 1);
+	while (s->idx[j] != i + 1)
+		j = (j + 1) & (s->idx_cap - 1);
+	return j;
+}
+
+/* Empties slot j of the linear-probing index, moving later entries of the
+ * same probe run back so that every lookup still finds them. */
+static void idx_delete(struct flowset *s, size_t j)
+{
+	size_t mask = s->idx_cap - 1, k = j;
+	s->idx[j] = 0;
+	for (;;) {
+		k = (k + 1) & mask;
+		if (!s->idx[k])
+			return;
+		size_t home = s->v[s->idx[k] - 1].hash & mask;
+		/* the entry at k may fill the hole at j unless its home slot lies
+		 * cyclically in (j, k] */
+		if (j <= k ? (home <= j || home > k) : (home <= j && home > k)) {
+			s->idx[j] = s->idx[k];
+			s->idx[k] = 0;
+			j = k;
+		}
+	}
+}
+
+void flowset_remove(struct flowset *s, size_t i, struct dflow_rec *out)
+{
+	size_t last = s->n - 1;
+	idx_delete(s, idx_slot(s, i));
+	*out = s->v[i];
+	if (i != last) {
+		/* the last record moves into the hole */
+		s->idx[idx_slot(s, last)] = (uint32_t)i + 1;
+		s->v[i] = s->v[last];
+	}
+	s->n--;
+}
+
+/* Appends a packed record to s (no flow with its key may be in s). */
+static int flowset_put_rec(struct flowset *s, const struct dflow_rec *r)
+{
+	size_t j;
+	if (s->n == s->cap) {
+		/* doubling, but by an eighth once large: a trimmed set
+		 * (desired_shrink) that an incremental update adds a few flows
+		 * to must not double its memory */
+		size_t cap = !s->cap ? 16 : s->cap < 4096 ? s->cap * 2 : s->cap + s->cap / 8;
+		struct dflow_rec *v = realloc(s->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	if ((s->n + 1) * 2 > s->idx_cap && flowset_rehash(s, s->idx_cap ? s->idx_cap * 2 : 32))
+		return -ENOMEM;
+	s->v[s->n] = *r;
+	j = r->hash & (s->idx_cap - 1);
+	while (s->idx[j])
+		j = (j + 1) & (s->idx_cap - 1);
+	s->idx[j] = (uint32_t)s->n + 1;
+	s->n++;
+	return 0;
+}
+
 static int flowset_rehash(struct flowset *s, size_t cap)
 {
 	uint32_t *idx = calloc(cap, sizeof(*idx));
@@ -355,7 +426,6 @@ int flowset_add(struct flowset *s, struct dflow *f)
 	struct dflow_rec r;
 	size_t n = match_pack(&f->match, m), ilen;
 	int old, rc;
-	size_t j;
 
 	rc = fm_encode(f->table, &f->insts, &b);
 	if (rc)
@@ -395,22 +465,9 @@ int flowset_add(struct flowset *s, struct dflow *f)
 		s->v[old] = r;
 		return old;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct dflow_rec *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			goto fail_rec;
-		s->v = v;
-		s->cap = cap;
-	}
-	if ((s->n + 1) * 2 > s->idx_cap && flowset_rehash(s, s->idx_cap ? s->idx_cap * 2 : 32))
+	if (flowset_put_rec(s, &r))
 		goto fail_rec;
-	s->v[s->n] = r;
-	j = r.hash & (s->idx_cap - 1);
-	while (s->idx[j])
-		j = (j + 1) & (s->idx_cap - 1);
-	s->idx[j] = (uint32_t)s->n + 1;
-	return (int)s->n++;
+	return (int)s->n - 1;
 fail_rec:
 	dflow_rec_uninit(&r);
 	return -ENOMEM;
@@ -623,6 +680,96 @@ void desired_shrink(struct desired *d)
 	shrink((void **)&d->meters, &d->cap_meters, d->n_meters, sizeof(*d->meters));
 }
 
+/* ---- units ------------------------------------------------------------- */
+
+static size_t unit_pos(const struct unitset *u, uint64_t unit)
+{
+	size_t lo = 0, hi = u->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (u->v[mid] < unit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int unitset_has(const struct unitset *u, uint64_t unit)
+{
+	size_t i = unit_pos(u, unit);
+	return u->all || (i < u->n && u->v[i] == unit);
+}
+
+int unitset_add(struct unitset *u, uint64_t unit)
+{
+	size_t i = unit_pos(u, unit);
+	uint64_t *v;
+	if (i < u->n && u->v[i] == unit)
+		return 0;
+	v = grow(u->v, &u->cap, u->n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	u->v = v;
+	memmove(v + i + 1, v + i, (u->n - i) * sizeof(*v));
+	v[i] = unit;
+	u->n++;
+	return 0;
+}
+
+int unitset_merge(struct unitset *dst, const struct unitset *src)
+{
+	size_t i;
+	dst->all |= src->all;
+	for (i = 0; i < src->n; i++)
+		if (unitset_add(dst, src->v[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+void unitset_clear(struct unitset *u)
+{
+	u->n = 0;
+	u->all = 0;
+}
+
+void unitset_uninit(struct unitset *u)
+{
+	if (!u)
+		return;
+	free(u->v);
+	memset(u, 0, sizeof(*u));
+}
+
+int desired_take_units(struct desired *d, const struct unitset *u, uint64_t (*unit_of)(uint64_t),
+		       struct desired *out)
+{
+	size_t i;
+	/* downwards: flowset_remove() moves the last record into the hole,
+	 * and that one has been looked at already */
+	for (i = d->flows.n; i-- > 0;) {
+		struct dflow_rec r;
+		if (!unitset_has(u, unit_of(d->flows.v[i].cookie)))
+			continue;
+		flowset_remove(&d->flows, i, &r);
+		if (flowset_put_rec(&out->flows, &r)) {
+			dflow_rec_uninit(&r);
+			return -ENOMEM;
+		}
+	}
+	for (i = d->n_groups; i-- > 0;) {
+		struct dgroup *g;
+		if (!d->groups[i].unit || !unitset_has(u, d->groups[i].unit))
+			continue;
+		g = desired_add_group(out);
+		if (!g)
+			return -ENOMEM;
+		*g = d->groups[i];
+		d->groups[i] = d->groups[--d->n_groups];
+	}
+	return 0;
+}
+
 int desired_find_group(const struct desired *d, uint32_t id)
 {
 	size_t i;
@@ -695,6 +842,12 @@ static int meters_equal(const struct dmeter *a, const struct dmeter *b)
 int ctl_diff(const struct desired *cur, const struct desired *want,
 	     const struct diff_opts *opts, struct diff *out)
 {
+	return ctl_diff_from(cur, want, 0, 0, opts, out);
+}
+
+int ctl_diff_from(const struct desired *cur, const struct desired *want, size_t flow_from,
+		  size_t group_from, const struct diff_opts *opts, struct diff *out)
+{
 	static const struct diff_opts none;
 	size_t i;
 	int j;
@@ -716,7 +869,7 @@ int ctl_diff(const struct desired *cur, const struct desired *want,
 				goto nomem;
 		}
 	}
-	for (i = 0; i < want->n_groups; i++) {
+	for (i = group_from; i < want->n_groups; i++) {
 		const struct dgroup *g = &want->groups[i];
 		if (g->rejected)
 			continue;
@@ -739,7 +892,7 @@ int ctl_diff(const struct desired *cur, const struct desired *want,
 			if (diff_push(out, DIFF_DELETE, DK_FLOW, i))
 				goto nomem;
 	}
-	for (i = 0; i < want->flows.n; i++) {
+	for (i = flow_from; i < want->flows.n; i++) {
 		const struct dflow_rec *f = &want->flows.v[i];
 		if (f->rejected)
 			continue;

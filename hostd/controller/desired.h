@@ -74,6 +74,8 @@ struct dgroup {
 	char *text;                 /* source line or formatted group (owned) */
 	int line;                   /* line in the flows file, 0 if dumped */
 	int rejected;               /* the switch refused it this attempt */
+	uint64_t unit;              /* unit that built it (incremental rebuilds,
+				     * see desired_take_units), 0 = none */
 };
 
 struct dmeter {
@@ -105,6 +107,9 @@ void desired_uninit(struct desired *d);
  * the old one. Returns the index, -ENOMEM, or -EINVAL when the
  * instructions cannot be encoded (f is freed either way). */
 int flowset_add(struct flowset *s, struct dflow *f);
+/* Removes flow i from the set (the last flow takes index i); its record
+ * is moved to *out (the caller owns its bytes and text). */
+void flowset_remove(struct flowset *s, size_t i, struct dflow_rec *out);
 /* Index of the flow with the same key as `key` / as record `r`, or -1. */
 int flowset_find(const struct flowset *s, const struct dflow *key);
 int flowset_find_rec(const struct flowset *s, const struct dflow_rec *r);
@@ -155,6 +160,32 @@ void desired_shrink(struct desired *d);
 int desired_find_group(const struct desired *d, uint32_t id);
 int desired_find_meter(const struct desired *d, uint32_t id);
 
+/* ---- units -------------------------------------------------------------
+ * An incremental rebuild replaces the part of a desired state that some
+ * units built (a unit: whatever the builder compiles as one piece, e.g. one
+ * topology object, named by a 64-bit id). A flow's unit is a function of
+ * its cookie (the builder's unit_of); a group records its unit. */
+struct unitset {
+	uint64_t *v;  /* unit ids, sorted, unique */
+	size_t n;     /* used */
+	size_t cap;   /* allocated */
+	int all;      /* every unit: a full rebuild */
+};
+/* 1 when unit is in u (always when u->all). */
+int unitset_has(const struct unitset *u, uint64_t unit);
+/* 0 or -ENOMEM. */
+int unitset_add(struct unitset *u, uint64_t unit);
+int unitset_merge(struct unitset *dst, const struct unitset *src);
+void unitset_clear(struct unitset *u);
+/* Frees the ids; accepts NULL. */
+void unitset_uninit(struct unitset *u);
+
+/* Moves the flows of d whose unit_of(cookie) is in u, and the groups whose
+ * unit is in u, into out (initialised). 0, or -ENOMEM: d has then lost
+ * some of them (rebuild it whole). Flow indices in d change. */
+int desired_take_units(struct desired *d, const struct unitset *u, uint64_t (*unit_of)(uint64_t),
+		       struct desired *out);
+
 /* ---- difference ------------------------------------------------------ */
 
 enum diff_op {
@@ -196,6 +227,12 @@ struct diff_opts {
  * modifies/replaces, group deletes, meter deletes. 0 or -ENOMEM. */
 int ctl_diff(const struct desired *cur, const struct desired *want,
 	     const struct diff_opts *opts, struct diff *out);
+/* The same, looking only at want's flows from index flow_from and groups
+ * from group_from on for adds and modifies (the part an incremental
+ * rebuild appended; `cur` then holds what it replaced, desired_take_units):
+ * deletes are every item of cur that want lacks. */
+int ctl_diff_from(const struct desired *cur, const struct desired *want, size_t flow_from,
+		  size_t group_from, const struct diff_opts *opts, struct diff *out);
 void diff_uninit(struct diff *d);
 /* Total flow items. */
 size_t diff_flow_count(const struct diff *d);

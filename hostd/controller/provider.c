@@ -5,6 +5,7 @@
  * functions at the points where they would otherwise use the flows file
  * or the learning app. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -21,27 +22,36 @@ struct ctl_prov_state {
 	struct ctl_provider p;  /* the provider (copy) */
 	int kick_fd;            /* eventfd written by ctl_provider_kick */
 	struct event *kick_ev;  /* its read event on the loop */
+	pthread_mutex_t mu;     /* guards `dirty` (any thread) */
+	struct unitset dirty;   /* units changed since the loop last looked */
 };
 
-static void rebuild_all(struct ctl *c)
-{
-	struct conn *cn;
-	for (cn = c->conns; cn; cn = cn->next) {
-		if (cn->st != CS_READY || !cn->sw)
-			continue;
-		if (cn->conv.st == CV_IDLE)
-			sw_build_desired(c, cn->sw);
-		conv_start(cn); /* busy: queued, rebuilt when the current one ends */
-	}
-}
-
+/* The loop's side of a kick: every ready switch gets the changed units
+ * and, when idle, rebuilds and converges (a busy one does when its
+ * current convergence ends, converge.c). */
 static void kick_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct ctl *c = arg;
+	struct ctl_prov_state *ps = c->prov;
+	struct unitset u = { 0 };
+	struct conn *cn;
 	uint64_t v;
 	(void)what;
 	while (read(fd, &v, sizeof(v)) == sizeof(v))
 		;
-	rebuild_all(arg);
+	pthread_mutex_lock(&ps->mu);
+	u = ps->dirty; /* taken whole: the next change starts a new set */
+	memset(&ps->dirty, 0, sizeof(ps->dirty));
+	pthread_mutex_unlock(&ps->mu);
+	for (cn = c->conns; cn; cn = cn->next) {
+		if (cn->st != CS_READY || !cn->sw)
+			continue;
+		if (unitset_merge(&cn->sw->pending, &u))
+			cn->sw->pending.all = 1;
+		if (cn->conv.st == CV_IDLE)
+			sw_refresh(cn);
+	}
+	unitset_uninit(&u);
 }
 
 void ctl_provider_free(struct ctl *c)
@@ -53,6 +63,8 @@ void ctl_provider_free(struct ctl *c)
 		event_free(ps->kick_ev);
 	if (ps->kick_fd >= 0)
 		close(ps->kick_fd);
+	pthread_mutex_destroy(&ps->mu);
+	unitset_uninit(&ps->dirty);
 	free(ps);
 	c->prov = NULL;
 }
@@ -67,6 +79,7 @@ int ctl_set_provider(struct ctl *c, const struct ctl_provider *p)
 	if (!ps)
 		return -ENOMEM;
 	ps->p = *p;
+	pthread_mutex_init(&ps->mu, NULL);
 	ps->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ps->kick_fd < 0)
 		goto fail_free;
@@ -81,19 +94,74 @@ fail_close:
 		event_free(ps->kick_ev);
 	close(ps->kick_fd);
 fail_free:
+	pthread_mutex_destroy(&ps->mu);
 	free(ps);
 	return -ENOMEM;
 }
 
-void ctl_provider_kick(struct ctl *c)
+static void kick(struct ctl_prov_state *ps)
 {
 	uint64_t one = 1;
-	struct ctl_prov_state *ps = c->prov;
-	if (ps && write(ps->kick_fd, &one, sizeof(one)) < 0)
+	if (write(ps->kick_fd, &one, sizeof(one)) < 0)
 		LOG_WARN(CTL_MOD, "provider kick: %s", strerror(errno));
 }
 
-int ctl_provider_build(struct ctl *c, struct sw *s)
+void ctl_provider_kick(struct ctl *c)
+{
+	struct ctl_prov_state *ps = c->prov;
+	if (!ps)
+		return;
+	pthread_mutex_lock(&ps->mu);
+	ps->dirty.all = 1;
+	pthread_mutex_unlock(&ps->mu);
+	kick(ps);
+}
+
+int ctl_provider_dirty(struct ctl *c, const struct unitset *u)
+{
+	struct ctl_prov_state *ps = c->prov;
+	int r;
+	if (!ps)
+		return 0;
+	pthread_mutex_lock(&ps->mu);
+	r = unitset_merge(&ps->dirty, u);
+	if (r)
+		ps->dirty.all = 1;
+	pthread_mutex_unlock(&ps->mu);
+	kick(ps);
+	return r;
+}
+
+int ctl_provider_build_units(struct ctl *c, struct sw *s, struct desired *cur, size_t *flow_from,
+			     size_t *group_from)
+{
+	struct ctl_prov_state *ps = c->prov;
+	struct desired *w = s->want;
+	size_t i;
+	int n;
+
+	if (!ps || !ps->p.build_units || !ps->p.unit_of || !w || s->pending.all)
+		return 0;
+	if (desired_take_units(w, &s->pending, ps->p.unit_of, cur))
+		return -1;
+	*flow_from = w->flows.n;
+	*group_from = w->n_groups;
+	n = ps->p.build_units(ps->p.arg, s->dpid, sw_port_by_name, s, &s->pending, w);
+	if (n < 0 || w->flows.n - *flow_from != (size_t)n) {
+		LOG_INFO(CTL_MOD, "switch %#llx: incremental rebuild %s: rebuilding whole",
+			 (unsigned long long)s->dpid, n < 0 ? strerror(-n) : "replaced a flow of another unit");
+		return -1;
+	}
+	for (i = *group_from; i < w->n_groups; i++)
+		if (desired_find_group(w, w->groups[i].group_id) != (int)i) {
+			LOG_INFO(CTL_MOD, "switch %#llx: incremental rebuild duplicated group %u: "
+				 "rebuilding whole", (unsigned long long)s->dpid, w->groups[i].group_id);
+			return -1;
+		}
+	return 1;
+}
+
+int ctl_provider_build(struct ctl *c, struct sw *s, struct desired **prev)
 {
 	struct ctl_prov_state *ps = c->prov;
 	struct desired *d;
@@ -110,7 +178,9 @@ int ctl_provider_build(struct ctl *c, struct sw *s)
 		free(d);
 		return r < 0 ? r : -EINVAL;
 	}
-	if (s->want) {
+	if (prev) {
+		*prev = s->want;
+	} else if (s->want) {
 		desired_uninit(s->want);
 		free(s->want);
 	}

@@ -31,6 +31,17 @@ struct ctl_provider {
 	 * -errno (the switch keeps its previous desired state). */
 	int (*build)(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
 		     struct desired *out);
+	/* Incremental rebuild (NULL: every change runs build): appends to
+	 * `want` the state of only `units` (never ->all) for switch dpid; want
+	 * holds the rest (the controller took those units' flows and groups,
+	 * by unit_of and dgroup.unit, out of it first). Controller thread.
+	 * Returns the number of flows emitted (the controller checks that
+	 * none replaced a flow of another unit), or -errno: the controller
+	 * then runs build. */
+	int (*build_units)(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
+			   const struct unitset *units, struct desired *want);
+	/* The unit that builds flows with this cookie (with build_units). */
+	uint64_t (*unit_of)(uint64_t cookie);
 	/* A PACKET_IN from switch `dpid`: fills up to CTL_PROVIDER_MAX_MSGS
 	 * messages of out (the controller sends them in order, then
 	 * ofp_msg_uninit()s them; data they point at must stay valid until
@@ -54,13 +65,24 @@ int ctl_set_provider(struct ctl *c, const struct ctl_provider *p);
  * every connected switch. Cheap; several kicks before the loop runs
  * coalesce into one rebuild. */
 void ctl_provider_kick(struct ctl *c);
+/* The same for only the units in u (merged; the provider's build_units
+ * rebuilds them where it can). 0 or -ENOMEM (then everything is rebuilt). */
+int ctl_provider_dirty(struct ctl *c, const struct unitset *u);
 
 /* Internal to hostd/controller (provider.c): */
 struct sw;
 struct conn;
-/* Desired state of s from the provider: 1 done (s->want replaced), 0 no
- * provider installed, -errno on failure (s->want kept). */
-int ctl_provider_build(struct ctl *c, struct sw *s);
+/* Desired state of s from the provider: 1 done (s->want replaced; the
+ * previous one goes to *prev when prev is not NULL, else it is freed), 0
+ * no provider installed, -errno on failure (s->want kept). */
+int ctl_provider_build(struct ctl *c, struct sw *s, struct desired **prev);
+/* Incremental rebuild of s->want for s->pending: 1 done, cur filled with
+ * what was replaced, *flow_from / *group_from where want's rebuilt part
+ * starts; 0 not possible (no build_units, ->all): s->want untouched;
+ * -1 failed (a unit collision, an error): s->want is damaged. Either way
+ * the caller then rebuilds it whole. */
+int ctl_provider_build_units(struct ctl *c, struct sw *s, struct desired *cur, size_t *flow_from,
+			     size_t *group_from);
 /* A PACKET_IN for the provider: 1 handled, 0 no provider. */
 int ctl_provider_packet_in(struct conn *cn, const struct ofp_msg *msg);
 /* The provider's keep cookie/mask (both 0 without one). */

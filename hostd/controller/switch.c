@@ -50,6 +50,7 @@ void sw_free(struct sw *s)
 	free(s->ports);
 	free(s->name_idx);
 	free(s->macs);
+	unitset_uninit(&s->pending);
 	free(s);
 }
 
@@ -167,7 +168,7 @@ int sw_build_desired(struct ctl *c, struct sw *s)
 	struct desired *d = calloc(1, sizeof(*d));
 	struct flowspec_errs errs = { 0 };
 	size_t i;
-	int n = ctl_provider_build(c, s); /* a provider replaces the flows file */
+	int n = ctl_provider_build(c, s, NULL); /* a provider replaces the flows file */
 	if (n) {
 		free(d);
 		return n < 0 ? n : 0;
@@ -218,6 +219,8 @@ void sw_attach(struct ctl *c, struct conn *cn)
 	s->conn = cn;
 	cn->sw = s;
 	cn->st = CS_READY;
+	s->synced = 0; /* converged from a dump first */
+	unitset_clear(&s->pending); /* built whole below */
 	if (sw_build_desired(c, s)) {
 		conn_close(cn, "cannot build the desired state");
 		return;
@@ -229,7 +232,46 @@ void sw_attach(struct ctl *c, struct conn *cn)
 
 void sw_detach(struct conn *cn)
 {
-	if (cn->sw && cn->sw->conn == cn)
+	if (cn->sw && cn->sw->conn == cn) {
 		cn->sw->conn = NULL;
+		cn->sw->synced = 0; /* whatever happens while away */
+	}
 	cn->sw = NULL;
+}
+
+void sw_refresh(struct conn *cn)
+{
+	struct ctl *c = cn->ctl;
+	struct sw *s = cn->sw;
+	struct desired cur, *prev = NULL;
+	size_t ff = 0, gf = 0;
+	int r = 0;
+
+	if (!s || cn->st != CS_READY || cn->conv.st != CV_IDLE ||
+	    (!s->pending.n && !s->pending.all))
+		return;
+	desired_init(&cur);
+	if (s->synced)
+		r = ctl_provider_build_units(c, s, &cur, &ff, &gf);
+	unitset_clear(&s->pending);
+	if (r == 1) { /* only the changed units, diffed against what they were */
+		conv_start_from(cn, &cur, ff, gf);
+		return;
+	}
+	desired_uninit(&cur);
+	/* whole: diffed against the previous desired state when the switch
+	 * holds it, else against a dump */
+	if (s->synced && r == 0 && ctl_provider_build(c, s, &prev) == 1 && prev) {
+		conv_start_from(cn, prev, 0, 0);
+		free(prev);
+		return;
+	}
+	if (prev) {
+		desired_uninit(prev);
+		free(prev);
+	} else if (sw_build_desired(c, s)) {
+		LOG_WARN(CTL_MOD, "switch %#llx: cannot rebuild the desired state: keeping the "
+			 "previous one", (unsigned long long)s->dpid);
+	}
+	conv_start(cn);
 }

@@ -246,10 +246,13 @@ static int netport_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Builds c->np: 0 or -ENOMEM. */
-static int index_ports(struct cctx *c)
+/* Builds c->np over every port, or only over the ports of the networks
+ * whose ids are in only[0..n_only) (an incremental compile needs a few
+ * networks: comparing ids is cheaper than resolving each port's network).
+ * 0 or -ENOMEM. */
+static int index_ports(struct cctx *c, const char *const *only, size_t n_only)
 {
-	size_t cap = topo_count(c->t, TOPO_PORT), n = 0;
+	size_t cap = topo_count(c->t, TOPO_PORT), n = 0, k;
 	const struct topo_port *p;
 	if (!cap)
 		return 0;
@@ -257,7 +260,14 @@ static int index_ports(struct cctx *c)
 	if (!c->np)
 		return -ENOMEM;
 	for (p = topo_port_next(c->t, NULL); p && n < cap; p = topo_port_next(c->t, p)) {
-		const struct topo_network *net = topo_network_get(c->t, p->network_id);
+		const struct topo_network *net;
+		if (only) {
+			for (k = 0; k < n_only && strcmp(only[k], p->network_id); k++)
+				;
+			if (k == n_only)
+				continue;
+		}
+		net = topo_network_get(c->t, p->network_id);
 		if (!net)
 			continue;
 		c->np[n].netkey = net->key;
@@ -290,16 +300,16 @@ static const struct netport *net_ports(const struct cctx *c, const struct topo_n
 
 /* ---- classify, L2 ------------------------------------------------------- */
 
+static void compile_host_routes(struct cctx *c, const struct topo_port *p);
+
 /* Local port: classify and deliver; remote port: unicast to its chassis. */
-static void compile_port(struct cctx *c, const struct topo_port *p)
+static void compile_port_l2(struct cctx *c, const struct topo_port *p,
+			    const struct topo_network *n)
 {
-	const struct topo_network *n = topo_network_get(c->t, p->network_id);
 	uint64_t ck = PL_COOKIE(PL_CK_PORT, p->key);
 	struct dflow f;
 	uint32_t no;
 
-	if (!n || !is_vm_port(p) || !p->chassis[0])
-		return;
 	no = local_ofport(c, p);
 	if (no) {
 		fl_init(&f, PL_T_CLASSIFY, PRIO_PORT, ck);
@@ -325,6 +335,17 @@ static void compile_port(struct cctx *c, const struct topo_port *p)
 		}
 		emit(c, &f);
 	}
+}
+
+/* Everything port p contributes (unit PORT): its L2 flows and its /32
+ * host routes. */
+static void compile_port(struct cctx *c, const struct topo_port *p)
+{
+	const struct topo_network *n = topo_network_get(c->t, p->network_id);
+	if (!n || !is_vm_port(p) || !p->chassis[0])
+		return;
+	compile_port_l2(c, p, n);
+	compile_host_routes(c, p);
 }
 
 static struct ofp_bucket *add_bucket(struct cctx *c, struct dgroup *g)
@@ -385,6 +406,7 @@ static void compile_network(struct cctx *c, const struct topo_network *n)
 	}
 	all->group_id = PL_GROUP_FLOOD_ALL(n->key);
 	all->type = OFPGT_ALL;
+	all->unit = ck;
 	loc = desired_add_group(c->out);
 	if (!loc) {
 		c->err = -ENOMEM;
@@ -393,6 +415,7 @@ static void compile_network(struct cctx *c, const struct topo_network *n)
 	all = loc - 1; /* the array may have moved */
 	loc->group_id = PL_GROUP_FLOOD_LOCAL(n->key);
 	loc->type = OFPGT_ALL;
+	loc->unit = ck;
 	for (k = 0; k < n_np && !c->err; k++) {
 		uint32_t no;
 		struct ofp_bucket *b;
@@ -567,8 +590,7 @@ static void compile_router(struct cctx *c, const struct topo_router *r)
 {
 	struct topo_router_iface v[MAX_IFACES];
 	uint64_t ck = PL_COOKIE(PL_CK_ROUTER, r->key);
-	size_t n_if = topo_router_ifaces(c->t, r->id, v, MAX_IFACES), i, j, k, n_np;
-	const struct netport *np;
+	size_t n_if = topo_router_ifaces(c->t, r->id, v, MAX_IFACES), i, j;
 	struct dflow f;
 
 	if (!r->admin_state_up)
@@ -581,7 +603,6 @@ static void compile_router(struct cctx *c, const struct topo_router *r)
 		const struct topo_router_iface *ifc = &v[i];
 		const struct topo_network *n = topo_network_get(c->t, ifc->port->network_id);
 		const struct topo_cidr *cidr = &ifc->subnet->cidr;
-		const struct topo_port *p;
 		uint32_t ip = topo_ip_v4(ifc->ip);
 
 		if (!n || ifc->ip->version != 4)
@@ -627,22 +648,8 @@ static void compile_router(struct cctx *c, const struct topo_router *r)
 									 : OFPCML_NO_BUFFER);
 			emit(c, &f);
 		}
-
-		if (r->l3_mode != TOPO_L3_PROACTIVE)
-			continue;
-		np = net_ports(c, n, &n_np);
-		for (k = 0; k < n_np; k++) {
-			p = np[k].p;
-			if (!is_vm_port(p) || !p->chassis[0])
-				continue;
-			for (j = 0; j < p->n_fixed_ips; j++) {
-				if (strcmp(p->fixed_ips[j].subnet_id, ifc->subnet->id))
-					continue;
-				if (pl_host_route(c->t, r, p, &p->fixed_ips[j].ip,
-						  PL_COOKIE(PL_CK_PORT, p->key), 0, &f) == 0)
-					emit(c, &f);
-			}
-		}
+		/* the /32s of the ports (proactive) are the ports' own flows:
+		 * compile_host_routes() */
 	}
 
 	/* extra routes: via the VM holding the next hop */
@@ -792,13 +799,11 @@ static void compile_gateway(struct cctx *c, const struct topo_router *r,
 			    const struct pl_router_ext *x)
 {
 	uint64_t ck = PL_COOKIE(PL_CK_ROUTER, r->key);
-	const struct topo_floatingip *fip;
 	const struct pl_neigh_tab *nt = c->cfg->neigh;
 	uint32_t ext = x->net->key, gwip = topo_ip_v4(&x->gw_ip);
 	uint16_t zone = (uint16_t)r->key;
-	const struct netport *np;
 	struct dflow f;
-	size_t i, j, k, n_np;
+	size_t i;
 
 	/* l3: what leaves the router's subnets -> snat; the gateway IP
 	 * itself is not routed (no loop through un-SNAT) */
@@ -815,7 +820,6 @@ static void compile_gateway(struct cctx *c, const struct topo_router *r,
 
 	for (i = 0; i < n_if; i++) {
 		const struct topo_network *n = topo_network_get(c->t, v[i].port->network_id);
-		const struct topo_port *p;
 		if (!n || v[i].ip->version != 4)
 			continue;
 		/* from the other chassis: frames to the router's MAC are routed here */
@@ -826,22 +830,8 @@ static void compile_gateway(struct cctx *c, const struct topo_router *r,
 		ofp_actions_set_field(fl_apply(&f), PL_REG_ROUTER, r->key);
 		fl_goto(&f, PL_T_L3);
 		emit(c, &f);
-		/* the way back in (un-SNAT, DNAT) needs every /32: proactive here
-		 * whatever the router's mode (a reactive punt could not re-inject
-		 * the translated packet) */
-		if (r->l3_mode == TOPO_L3_PROACTIVE)
-			continue;
-		np = net_ports(c, n, &n_np);
-		for (k = 0; k < n_np; k++) {
-			p = np[k].p;
-			if (!is_vm_port(p) || !p->chassis[0])
-				continue;
-			for (j = 0; j < p->n_fixed_ips; j++)
-				if (!strcmp(p->fixed_ips[j].subnet_id, v[i].subnet->id) &&
-				    !pl_host_route(c->t, r, p, &p->fixed_ips[j].ip,
-						   PL_COOKIE(PL_CK_PORT, p->key), 0, &f))
-					emit(c, &f);
-		}
+		/* the way back in (un-SNAT, DNAT) needs every /32 whatever the
+		 * router's mode: compile_host_routes() */
 	}
 
 	/* the external side: ARP for the gateway IP, replies to hostd's ARP
@@ -871,36 +861,7 @@ static void compile_gateway(struct cctx *c, const struct topo_router *r,
 	else
 		emit(c, &f);
 
-	/* snat: floating IPs (DNAT in, SNAT out), un-SNAT, SNAT */
-	for (fip = topo_floatingip_next(c->t, NULL); fip; fip = topo_floatingip_next(c->t, fip)) {
-		uint64_t fck = PL_COOKIE(PL_CK_FIP, fip->key);
-		uint32_t fl = topo_ip_v4(&fip->floating_ip), fx = topo_ip_v4(&fip->fixed_ip);
-		if (strcmp(fip->router_id, r->id) || !fip->port_id[0] ||
-		    fip->floating_ip.version != 4 || fip->fixed_ip.version != 4 ||
-		    strcmp(fip->floating_network_id, x->net->id))
-			continue;
-		ext_arp_answer(c, x, fl, fck);
-		fl_init(&f, PL_T_L3, PRIO_TO_ROUTER, fck);
-		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
-		m_ip(&f.match);
-		ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, fl, 32);
-		emit(c, &f);
-
-		fl_init(&f, PL_T_SNAT, PRIO_FIP_IN, fck);
-		ofp_match_set_uint(&f.match, OFPF_METADATA, ext);
-		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
-		m_ip(&f.match);
-		ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, fl, 32);
-		ct_nat(fl_apply(&f), zone, 1, PL_T_L3, NX_NAT_F_DST, fx);
-		emit(c, &f);
-
-		fl_init(&f, PL_T_SNAT, PRIO_FIP_OUT, fck);
-		ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
-		m_ip(&f.match);
-		ofp_match_set_ipv4(&f.match, OFPF_IPV4_SRC, fx, 32);
-		ct_nat(fl_apply(&f), zone, 1, NX_CT_RECIRC_NONE, NX_NAT_F_SRC, fl);
-		emit_out(c, x, &f);
-	}
+	/* snat: floating IPs (compile_fip), un-SNAT, SNAT */
 	fl_init(&f, PL_T_SNAT, PRIO_UNSNAT, ck);
 	ofp_match_set_uint(&f.match, OFPF_METADATA, ext);
 	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
@@ -983,6 +944,84 @@ static void compile_north_south(struct cctx *c, const struct topo_router *r)
 		compile_to_gateway(c, r, v, n_if, nn);
 }
 
+/* Floating IP fip (unit FIP), on the network node of its router's
+ * gateway: ARP for the address, DNAT in, SNAT out. */
+static void compile_fip(struct cctx *c, const struct topo_floatingip *fip)
+{
+	const struct topo_router *r = topo_router_get(c->t, fip->router_id);
+	const struct topo_chassis *nn = pl_network_node(c->t);
+	struct pl_router_ext xs, *x = &xs;
+	uint64_t fck = PL_COOKIE(PL_CK_FIP, fip->key);
+	uint32_t fl = topo_ip_v4(&fip->floating_ip), fx = topo_ip_v4(&fip->fixed_ip);
+	uint32_t ext;
+	uint16_t zone;
+	struct dflow f;
+
+	if (!r || !r->admin_state_up || !nn || strcmp(nn->name, c->ch->name) ||
+	    pl_router_ext(c->t, r, x) || !fip->port_id[0] || fip->floating_ip.version != 4 ||
+	    fip->fixed_ip.version != 4 || strcmp(fip->floating_network_id, x->net->id))
+		return;
+	ext = x->net->key;
+	zone = (uint16_t)r->key;
+	ext_arp_answer(c, x, fl, fck);
+	fl_init(&f, PL_T_L3, PRIO_TO_ROUTER, fck);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	m_ip(&f.match);
+	ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, fl, 32);
+	emit(c, &f);
+
+	fl_init(&f, PL_T_SNAT, PRIO_FIP_IN, fck);
+	ofp_match_set_uint(&f.match, OFPF_METADATA, ext);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	m_ip(&f.match);
+	ofp_match_set_ipv4(&f.match, OFPF_IPV4_DST, fl, 32);
+	ct_nat(fl_apply(&f), zone, 1, PL_T_L3, NX_NAT_F_DST, fx);
+	emit(c, &f);
+
+	fl_init(&f, PL_T_SNAT, PRIO_FIP_OUT, fck);
+	ofp_match_set_uint(&f.match, PL_REG_ROUTER, r->key);
+	m_ip(&f.match);
+	ofp_match_set_ipv4(&f.match, OFPF_IPV4_SRC, fx, 32);
+	ct_nat(fl_apply(&f), zone, 1, NX_CT_RECIRC_NONE, NX_NAT_F_SRC, fl);
+	emit_out(c, x, &f);
+}
+
+/* The /32 host routes of port p in table l3 (the port's own flows, unit
+ * PORT): one per router interface on the subnet of each of its fixed IPs,
+ * when the router is proactive, or when this chassis is the router's
+ * north/south gateway (the way back in after un-SNAT/DNAT needs every /32
+ * whatever the mode: a reactive punt could not re-inject the translated
+ * packet). */
+static void compile_host_routes(struct cctx *c, const struct topo_port *p)
+{
+	struct topo_router_iface v[MAX_IFACES];
+	const struct topo_chassis *nn = pl_network_node(c->t);
+	int gateway_here = nn && !strcmp(nn->name, c->ch->name);
+	struct pl_router_ext x;
+	struct dflow f;
+	size_t n_if, i, j;
+
+	for (j = 0; j < p->n_fixed_ips && !c->err; j++) {
+		if (!p->fixed_ips[j].subnet_id[0])
+			continue;
+		n_if = topo_subnet_router_ifaces(c->t, p->fixed_ips[j].subnet_id, v, MAX_IFACES);
+		if (n_if > MAX_IFACES)
+			n_if = MAX_IFACES;
+		for (i = 0; i < n_if; i++) {
+			const struct topo_router *r = v[i].router;
+			if (!r->admin_state_up || v[i].ip->version != 4 ||
+			    !topo_network_get(c->t, v[i].port->network_id))
+				continue;
+			if (r->l3_mode != TOPO_L3_PROACTIVE &&
+			    (!gateway_here || pl_router_ext(c->t, r, &x)))
+				continue;
+			if (pl_host_route(c->t, r, p, &p->fixed_ips[j].ip,
+					  PL_COOKIE(PL_CK_PORT, p->key), 0, &f) == 0)
+				emit(c, &f);
+		}
+	}
+}
+
 const struct pl_neigh *pl_neigh_find(const struct pl_neigh_tab *tab, uint32_t netkey, uint32_t ip)
 {
 	size_t i;
@@ -1010,38 +1049,50 @@ int pl_neigh_learn(struct pl_neigh_tab *tab, const struct pl_neigh *e)
 	return 1;
 }
 
+static void compile_base(struct cctx *c)
+{
+	emit_miss(c, PL_T_CLASSIFY, -1);
+	emit_miss(c, PL_T_ARP, PL_T_L3_DISPATCH);
+	emit_miss(c, PL_T_L3_DISPATCH, PL_T_L2_OUT);
+	emit_miss(c, PL_T_REMOTE_DISPATCH, PL_T_L2_LOCAL);
+	emit_miss(c, PL_T_L3, -1);
+	emit_miss(c, PL_T_SNAT, -1);
+	emit_miss(c, PL_T_EXT_NH, -1);
+	emit_miss(c, PL_T_L2_OUT, PL_T_L2_LOCAL);
+	emit_miss(c, PL_T_L2_LOCAL, -1);
+}
+
+static void cctx_init(struct cctx *c, const struct topo *t, const struct topo_chassis *ch,
+		      pl_port_fn port_fn, void *port_arg, const struct pl_cfg *cfg,
+		      struct desired *out, struct pl_stats *stats)
+{
+	static const struct pl_cfg defcfg;
+	memset(c, 0, sizeof(*c));
+	c->t = t;
+	c->ch = ch;
+	c->port_fn = port_fn;
+	c->port_arg = port_arg;
+	c->cfg = cfg ? cfg : &defcfg;
+	c->out = out;
+	c->st = stats;
+	memset(c->st, 0, sizeof(*c->st));
+}
+
 int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_port_fn port_fn,
 		     void *port_arg, const struct pl_cfg *cfg, struct desired *out,
 		     struct pl_stats *stats)
 {
-	static const struct pl_cfg defcfg;
 	struct pl_stats st_local;
-	struct cctx c = {
-		.t = t,
-		.ch = ch,
-		.port_fn = port_fn,
-		.port_arg = port_arg,
-		.cfg = cfg ? cfg : &defcfg,
-		.out = out,
-		.st = stats ? stats : &st_local,
-	};
 	const struct topo_network *n;
 	const struct topo_router *r;
+	const struct topo_floatingip *fip;
+	struct cctx c;
 	size_t i;
 
-	memset(c.st, 0, sizeof(*c.st));
-	if (index_ports(&c))
+	cctx_init(&c, t, ch, port_fn, port_arg, cfg, out, stats ? stats : &st_local);
+	if (index_ports(&c, NULL, 0))
 		return -ENOMEM;
-	emit_miss(&c, PL_T_CLASSIFY, -1);
-	emit_miss(&c, PL_T_ARP, PL_T_L3_DISPATCH);
-	emit_miss(&c, PL_T_L3_DISPATCH, PL_T_L2_OUT);
-	emit_miss(&c, PL_T_REMOTE_DISPATCH, PL_T_L2_LOCAL);
-	emit_miss(&c, PL_T_L3, -1);
-	emit_miss(&c, PL_T_SNAT, -1);
-	emit_miss(&c, PL_T_EXT_NH, -1);
-	emit_miss(&c, PL_T_L2_OUT, PL_T_L2_LOCAL);
-	emit_miss(&c, PL_T_L2_LOCAL, -1);
-
+	compile_base(&c);
 	for (n = topo_network_next(t, NULL); n && !c.err; n = topo_network_next(t, n))
 		compile_network(&c, n);
 	for (i = 0; i < c.n_np && !c.err; i++) /* ports of unknown networks compile to nothing */
@@ -1050,8 +1101,177 @@ int pipeline_compile(const struct topo *t, const struct topo_chassis *ch, pl_por
 		compile_router(&c, r);
 		compile_north_south(&c, r);
 	}
+	for (fip = topo_floatingip_next(t, NULL); fip && !c.err; fip = topo_floatingip_next(t, fip))
+		compile_fip(&c, fip);
 	free(c.np);
 	if (!c.err)
 		desired_shrink(out);
 	return c.err;
+}
+
+/* ---- incremental -------------------------------------------------------- */
+
+uint64_t pipeline_unit_of(uint64_t cookie)
+{
+	/* learned next hops are compiled with their router */
+	if (PL_COOKIE_KIND(cookie) == PL_CK_NEIGH)
+		return PL_COOKIE(PL_CK_ROUTER, PL_COOKIE_KEY(cookie));
+	return cookie;
+}
+
+static const struct topo_floatingip *fip_by_key(const struct topo *t, uint32_t key)
+{
+	const struct topo_floatingip *f;
+	for (f = topo_floatingip_next(t, NULL); f; f = topo_floatingip_next(t, f))
+		if (f->key == key)
+			return f;
+	return NULL;
+}
+
+/* Adds id to the list of network ids an incremental compile indexes. */
+static int need_net(const char **v, size_t *n, size_t max, const char *id)
+{
+	size_t i;
+	for (i = 0; i < *n; i++)
+		if (!strcmp(v[i], id))
+			return 0;
+	if (*n == max)
+		return -1;
+	v[(*n)++] = id;
+	return 0;
+}
+
+#define MAX_UNIT_NETS 32 /* more networks than this: index every port */
+
+int pipeline_compile_units(const struct topo *t, const struct topo_chassis *ch,
+			   pl_port_fn port_fn, void *port_arg, const struct pl_cfg *cfg,
+			   const struct unitset *units, struct desired *out,
+			   struct pl_stats *stats)
+{
+	const char *nets[MAX_UNIT_NETS];
+	struct topo_router_iface v[MAX_IFACES];
+	struct pl_stats st_local;
+	size_t n_nets = 0, i, k, n_if;
+	int all = 0;
+	struct cctx c;
+
+	if (units->all)
+		return -EINVAL;
+	cctx_init(&c, t, ch, port_fn, port_arg, cfg, out, stats ? stats : &st_local);
+	/* the ports a network's flood groups and a router's extra routes look at */
+	for (i = 0; i < units->n && !all; i++) {
+		uint32_t key = PL_COOKIE_KEY(units->v[i]);
+		const struct topo_network *n;
+		const struct topo_router *r;
+		switch (PL_COOKIE_KIND(units->v[i])) {
+		case PL_CK_NET:
+			if ((n = topo_network_by_key(t, key)))
+				all = need_net(nets, &n_nets, MAX_UNIT_NETS, n->id);
+			break;
+		case PL_CK_ROUTER:
+			if (!(r = topo_router_by_key(t, key)) || !r->n_routes)
+				break;
+			n_if = topo_router_ifaces(t, r->id, v, MAX_IFACES);
+			for (k = 0; k < n_if && k < MAX_IFACES && !all; k++)
+				all = need_net(nets, &n_nets, MAX_UNIT_NETS, v[k].port->network_id);
+			break;
+		default:
+			break;
+		}
+	}
+	if (n_nets || all) {
+		if (index_ports(&c, all ? NULL : nets, n_nets))
+			return -ENOMEM;
+	}
+	for (i = 0; i < units->n && !c.err; i++) {
+		uint32_t key = PL_COOKIE_KEY(units->v[i]);
+		const void *o;
+		switch (PL_COOKIE_KIND(units->v[i])) {
+		case PL_CK_BASE:
+			compile_base(&c);
+			break;
+		case PL_CK_NET:
+			if ((o = topo_network_by_key(t, key)))
+				compile_network(&c, o);
+			break;
+		case PL_CK_PORT:
+			if ((o = topo_port_by_key(t, key)))
+				compile_port(&c, o);
+			break;
+		case PL_CK_ROUTER:
+			if ((o = topo_router_by_key(t, key))) {
+				compile_router(&c, o);
+				compile_north_south(&c, o);
+			}
+			break;
+		case PL_CK_FIP:
+			if ((o = fip_by_key(t, key)))
+				compile_fip(&c, o);
+			break;
+		default: /* reactive flows, neighbours: not units */
+			break;
+		}
+	}
+	free(c.np);
+	return c.err;
+}
+
+/* ---- what a change touches ------------------------------------------------ */
+
+/* The units one version of a port touches: itself, its network (flood
+ * groups list the local ports and the chassis with ports), and the
+ * routers with extra routes on its network (a next hop resolves to a
+ * port). 0, 1 (rebuild everything: the port is a router's), -ENOMEM. */
+static int port_units(const struct topo *t, const struct topo_port *p, struct unitset *u)
+{
+	struct topo_router_iface v[MAX_IFACES];
+	const struct topo_network *n;
+	const struct topo_subnet *s;
+	size_t n_if, i;
+
+	if (!strcmp(p->device_owner, TOPO_OWNER_ROUTER_IFACE) ||
+	    !strcmp(p->device_owner, TOPO_OWNER_ROUTER_GW))
+		return 1;
+	if (unitset_add(u, PL_COOKIE(PL_CK_PORT, p->key)))
+		return -ENOMEM;
+	n = topo_network_get(t, p->network_id);
+	if (!n)
+		return 0;
+	if (unitset_add(u, PL_COOKIE(PL_CK_NET, n->key)))
+		return -ENOMEM;
+	for (s = topo_network_subnet_next(t, n->id, NULL); s;
+	     s = topo_network_subnet_next(t, n->id, s)) {
+		n_if = topo_subnet_router_ifaces(t, s->id, v, MAX_IFACES);
+		for (i = 0; i < n_if && i < MAX_IFACES; i++)
+			if (v[i].router->n_routes &&
+			    unitset_add(u, PL_COOKIE(PL_CK_ROUTER, v[i].router->key)))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+int pipeline_dirty_units(const struct topo *t, const struct topo_change *ch, size_t n,
+			 struct unitset *u)
+{
+	size_t i;
+	int r = 0;
+	for (i = 0; i < n && !u->all && r >= 0; i++) {
+		switch (ch[i].kind) {
+		case TOPO_PORT:
+			if (ch[i].old_obj && (r = port_units(t, ch[i].old_obj, u)) > 0)
+				u->all = 1;
+			if (r >= 0 && ch[i].new_obj && (r = port_units(t, ch[i].new_obj, u)) > 0)
+				u->all = 1;
+			break;
+		case TOPO_FLOATINGIP: {
+			const struct topo_floatingip *f = ch[i].new_obj ? ch[i].new_obj : ch[i].old_obj;
+			r = unitset_add(u, PL_COOKIE(PL_CK_FIP, f->key));
+			break;
+		}
+		default: /* networks, subnets, routers, chassis: everything */
+			u->all = 1;
+			break;
+		}
+	}
+	return r < 0 ? r : 0;
 }

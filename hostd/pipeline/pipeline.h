@@ -162,6 +162,34 @@ int pipeline_compile(const struct topo *t, const struct topo_chassis *ch,
 		     pl_port_fn port_fn, void *port_arg, const struct pl_cfg *cfg,
 		     struct desired *out, struct pl_stats *stats);
 
+/* ---- incremental compile ------------------------------------------------
+ * The compile is made of units, each named by a cookie value: BASE (the
+ * table misses), NET/key (a network's ingress flows, flood groups and
+ * flows), PORT/key (a port's classify and L2 flows and its /32 host
+ * routes), ROUTER/key (a router's dispatch, ARP, ICMP, subnet and extra
+ * routes, its north/south gateway and learned next hops), FIP/key (a
+ * floating IP's ARP, DNAT and SNAT). Every flow a unit emits carries a
+ * cookie whose pipeline_unit_of() is that unit, every group it emits has
+ * .unit set to it: so the controller can take out what some units built
+ * and compile only those again (desired_take_units). */
+
+/* The unit that compiles flows with this cookie. */
+uint64_t pipeline_unit_of(uint64_t cookie);
+/* Compiles only `units` (not ->all) of chassis ch, appending to out (which
+ * may hold the rest of the state). Same locking and errors as
+ * pipeline_compile; -EINVAL for a set with ->all. A unit whose object is
+ * gone compiles to nothing. */
+int pipeline_compile_units(const struct topo *t, const struct topo_chassis *ch,
+			   pl_port_fn port_fn, void *port_arg, const struct pl_cfg *cfg,
+			   const struct unitset *units, struct desired *out,
+			   struct pl_stats *stats);
+/* The units a committed transaction's changes touch on any chassis, added
+ * to u (u->all set when they touch more than ports and floating IPs can
+ * say: networks, subnets, routers, router ports, chassis). Reads t (the
+ * topology after the changes, as topo_change_fn sees it). 0 or -ENOMEM. */
+int pipeline_dirty_units(const struct topo *t, const struct topo_change *ch, size_t n,
+			 struct unitset *u);
+
 /* The reconciliation exemption for reactive flows (see above). */
 void pipeline_keep_opts(struct diff_opts *o);
 

@@ -1,8 +1,10 @@
 /* hostd/pipeline/pl_ctl.c: the pipeline as the controller's desired-state
- * provider (pl_ctl.h). build() and packet_in() run in the controller's
- * thread and read the topology under its read lock; the topology
- * subscriber runs in the committing thread and only kicks the
- * controller's loop. */
+ * provider (pl_ctl.h). build(), build_units() and packet_in() run in the
+ * controller's thread and read the topology under its read lock; the
+ * topology subscriber runs in the committing thread, works out which
+ * compile units the transaction touched (pipeline_dirty_units) and hands
+ * them to the controller's loop, which recompiles only those where the
+ * switch is in sync. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,26 @@ static int glue_build(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_
 	return r;
 }
 
+static int glue_build_units(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
+			    const struct unitset *units, struct desired *want)
+{
+	struct pl_glue *g = arg;
+	const struct topo_chassis *ch;
+	struct pl_stats st = { 0 };
+	int r = 0;
+
+	topo_rdlock(g->t);
+	ch = topo_chassis_by_dpid(g->t, dpid);
+	if (ch)
+		r = pipeline_compile_units(g->t, ch, port_fn, port_arg, &g->cfg, units, want, &st);
+	topo_unlock(g->t);
+	if (r)
+		return r;
+	LOG_DBG(MOD, "dpid %#llx: %zu unit%s recompiled: %zu flows, %zu groups",
+		(unsigned long long)dpid, units->n, units->n == 1 ? "" : "s", st.flows, st.groups);
+	return (int)st.flows;
+}
+
 static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *pi,
 			  struct ofp_msg *out)
 {
@@ -102,13 +124,17 @@ static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *
 	return r;
 }
 
+/* The committing thread, write lock held: which units the changes touch
+ * (cheap lookups), handed to the controller's loop. */
 static void glue_changed(const struct topo *t, const struct topo_change *ch, size_t n, void *arg)
 {
 	struct pl_glue *g = arg;
-	(void)t;
-	(void)ch;
-	(void)n;
-	ctl_provider_kick(g->ctl);
+	struct unitset u = { 0 };
+	if (pipeline_dirty_units(t, ch, n, &u))
+		u.all = 1;
+	if (ctl_provider_dirty(g->ctl, &u))
+		LOG_WARN(MOD, "out of memory noting the changed units: rebuilding everything");
+	unitset_uninit(&u);
 }
 
 int pipeline_attach(struct ctl *c, struct topo *t, const struct pl_cfg *cfg,
@@ -129,6 +155,8 @@ int pipeline_attach(struct ctl *c, struct topo *t, const struct pl_cfg *cfg,
 	pipeline_keep_opts(&keep);
 	memset(&p, 0, sizeof(p));
 	p.build = glue_build;
+	p.build_units = glue_build_units;
+	p.unit_of = pipeline_unit_of;
 	p.packet_in = glue_packet_in;
 	p.keep_cookie = keep.keep_cookie;
 	p.keep_mask = keep.keep_mask;

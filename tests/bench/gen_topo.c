@@ -18,8 +18,9 @@
  *       datapath, whose per-port reconfiguration made 10,000 dummy or
  *       internal ports take over a minute. A and N must be even.
  *   pipeline_e2e port-adds --api SOCK --log HOSTD_LOG --first I --count K --subnets S
+ *           [--gap-ms G]
  *       K single-port creates through the API (POST /v2.0/ports), one at a
- *       time: port<I+j> on network n<j % S>, interface p<I+j>. For each it
+ *       time (each G ms after the previous one converged, default 0): port<I+j> on network n<j % S>, interface p<I+j>. For each it
  *       takes the wall clock (CLOCK_REALTIME) just before the request is
  *       written, then waits for hostd's next "converged in" log line that
  *       sent flow adds (the convergence ends with the switch's barrier /
@@ -57,6 +58,7 @@ struct opts {
 	const char *bridge; /* ovs-ports: bridge name */
 	const char *api;    /* port-adds: hostd's API unix socket */
 	const char *log;    /* port-adds: hostd's log file */
+	int gap_ms;         /* port-adds: pause after each convergence */
 };
 
 static double mono_ms(void)
@@ -418,6 +420,8 @@ static int cmd_port_adds(const struct opts *o)
 		conv[j] = cms;
 		printf("port port%d key=%lu post_ms=%.2f converged_log_ms=%.0f total_ms=%.1f\n", i, key,
 		       post[j], cms, lat[j]);
+		if (o->gap_ms)
+			usleep((useconds_t)o->gap_ms * 1000u);
 	}
 	qsort(lat, (size_t)o->count, sizeof(double), cmp_double);
 	qsort(post, (size_t)o->count, sizeof(double), cmp_double);
@@ -443,7 +447,7 @@ static void usage(FILE *f)
 		"usage: pipeline_e2e topo [--ports N --subnets S --routers R --mode reactive|proactive]\n"
 		"       pipeline_e2e ovs-ports DB_SOCK --first A --count N [--bridge BR]\n"
 		"       pipeline_e2e port-adds --api SOCK --log HOSTD_LOG --first I --count K "
-		"--subnets S\n"
+		"--subnets S [--gap-ms G]\n"
 		"The helper of tests/bench/pipeline_e2e_run.sh (run that for the benchmark).\n");
 }
 
@@ -454,7 +458,8 @@ int main(int argc, char **argv)
 		{ "routers", required_argument, NULL, 'R' }, { "mode", required_argument, NULL, 'M' },
 		{ "first", required_argument, NULL, 'f' },  { "count", required_argument, NULL, 'n' },
 		{ "bridge", required_argument, NULL, 'b' }, { "api", required_argument, NULL, 'a' },
-		{ "log", required_argument, NULL, 'L' },    { "help", no_argument, NULL, 'h' },
+		{ "log", required_argument, NULL, 'L' },    { "gap-ms", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { .ports = 10000, .subnets = 1000, .routers = 100, .mode = "reactive",
@@ -479,11 +484,13 @@ int main(int argc, char **argv)
 		case 'b': o.bridge = optarg; break;
 		case 'a': o.api = optarg; break;
 		case 'L': o.log = optarg; break;
+		case 'g': o.gap_ms = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (o.ports < 0 || o.subnets <= 0 || o.routers < 0 || o.first < 0 || o.count < 0 ||
+	    o.gap_ms < 0 ||
 	    o.subnets > 65536) {
 		usage(stderr);
 		return 2;

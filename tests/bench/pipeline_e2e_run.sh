@@ -22,7 +22,9 @@
 #      request to hostd's log line of the convergence that installed its
 #      flows; every port's cookie is then checked on the switch. p50/p99
 #      (target p99 < 5 ms).
-# PIPELINE_E2E_PERF=FILE records hostd with perf during the port adds.
+# PIPELINE_E2E_PERF=FILE records hostd with perf during the port adds,
+# PIPELINE_E2E_PERF_APPLY=FILE the whole machine during the apply;
+# PIPELINE_E2E_KEEP=1 keeps the run directory (hostd's log, the topology).
 # Needs root (namespaces) and Open vSwitch, else SKIP. Exit status 1 only
 # for an invalid run (something that should work failed).
 set -u
@@ -55,7 +57,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	ovs_stop_all
-	rm -rf "$TMP"
+	if [ "${PIPELINE_E2E_KEEP:-0}" = 1 ]; then echo "pipeline_e2e: kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 invalid() { # REASON: an invalid run
@@ -128,11 +130,18 @@ sleep 0.2
 # ---- 1. apply -> every flow confirmed -------------------------------------
 "$HELPER" topo --ports $PORTS --subnets $SUBNETS --routers $ROUTERS >"$TMP/topo.json" || invalid "topology generation failed"
 from=$(wc -l <"$TMP/hostd.log")
+# PIPELINE_E2E_PERF_APPLY=FILE: perf record the whole machine (hostd, dfctl
+# and ovs-vswitchd) during the apply (perf report -i FILE --sort comm,dso)
+if [ -n "${PIPELINE_E2E_PERF_APPLY:-}" ]; then
+	perf record -q -a -e cpu-clock -g -o "$PIPELINE_E2E_PERF_APPLY" >/dev/null 2>&1 &
+	APERF=$!; PIDS+=("$APERF"); sleep 0.3
+fi
 t0=$(now)
 DFCTL_SOCKET=$API "$DFCTL" apply "$TMP/topo.json" >"$TMP/apply.out" 2>&1 || { cat "$TMP/apply.out"; invalid "dfctl apply failed"; }
 t_apply=$(now)
 wait_converged "$from" 60 || invalid "no convergence logged within 60 s of the apply"
 APPLY_LINE=$CONV_LINE
+[ -n "${APERF:-}" ] && { kill -INT "$APERF"; wait "$APERF"; }
 t_conv=$(log_time "$APPLY_LINE")
 t_seen=$(now)
 compile_line=$(tail -n +$((from + 1)) "$TMP/hostd.log" | grep -m1 'chassis c1 (dpid')

@@ -20,70 +20,6 @@
 #define CK_R1 "cookie=0x400000000007001"
 #define CK_NEIGH "cookie=0x700000000007001"
 
-/* tp_build + network node, external network, gateway, floating IP. */
-static struct topo *ns_build(enum topo_l3_mode mode, int with_nn)
-{
-	struct topo *t = tp_build("c1", mode);
-	struct topo_txn *x;
-	struct topo_err err;
-	struct topo_chassis c;
-	struct topo_network n;
-	struct topo_subnet s;
-	struct topo_pool pool;
-	struct topo_router r;
-	struct topo_floatingip f;
-
-	if (!t)
-		return NULL;
-	x = topo_txn_begin(t);
-	memset(&c, 0, sizeof(c));
-	snprintf(c.name, sizeof(c.name), "nn");
-	c.dpid = 3;
-	c.tunnel_ip = topo_ip_from_v4(0xc0a83203u);
-	c.network_node = with_nn;
-	memset(&n, 0, sizeof(n));
-	snprintf(n.id, sizeof(n.id), "ext");
-	n.name = n.id;
-	n.type = TOPO_NET_FLAT;
-	snprintf(n.physical_network, sizeof(n.physical_network), "ext");
-	n.external = true;
-	n.admin_state_up = true;
-	memset(&s, 0, sizeof(s));
-	snprintf(s.id, sizeof(s.id), "ext-sub");
-	s.name = s.id;
-	snprintf(s.network_id, sizeof(s.network_id), "ext");
-	topo_cidr_parse("172.24.4.0/24", &s.cidr);
-	s.ip_version = 4;
-	topo_ip_parse("172.24.4.1", &s.gateway);
-	s.n_pools = 1;
-	s.pools = &pool; /* (copied by topo_txn_put_subnet) */
-	topo_ip_parse("172.24.4.10", &pool.start);
-	topo_ip_parse("172.24.4.99", &pool.end);
-	if (topo_txn_put_chassis(x, &c, &err) || topo_txn_put_network(x, &n, NULL, &err) ||
-	    topo_txn_put_subnet(x, &s, NULL, &err))
-		goto fail;
-	r = *topo_router_get(topo_txn_view(x), "r1");
-	snprintf(r.gw_network_id, sizeof(r.gw_network_id), "ext");
-	r.enable_snat = true;
-	if (topo_txn_put_router(x, &r, NULL, &err) || topo_txn_commit(x, &err))
-		goto fail_committed;
-	x = topo_txn_begin(t);
-	memset(&f, 0, sizeof(f));
-	snprintf(f.id, sizeof(f.id), "fip1");
-	topo_ip_parse("172.24.4.50", &f.floating_ip);
-	snprintf(f.floating_network_id, sizeof(f.floating_network_id), "ext");
-	snprintf(f.port_id, sizeof(f.port_id), "a");
-	if (topo_txn_put_floatingip(x, &f, NULL, &err) || topo_txn_commit(x, &err))
-		goto fail_committed;
-	return t;
-fail:
-	topo_txn_abort(x);
-fail_committed:
-	fprintf(stderr, "north/south topology: %s\n", err.msg);
-	topo_destroy(t);
-	return NULL;
-}
-
 /* r1's gateway: its IP (must be the pool's first, 172.24.4.10) and MAC text. */
 static void gw_of(struct topo *t, char mac[TOPO_MAC_STRLEN], char ip[TOPO_IP_STRLEN])
 {
@@ -133,7 +69,7 @@ __attribute__((format(printf, 3, 4))) static char *fmt(char *buf, size_t n, cons
  * network node over the source network's tunnel. */
 static void test_compute_to_network_node(void)
 {
-	struct topo *t = ns_build(TOPO_L3_REACTIVE, 1);
+	struct topo *t = tp_build_ns(TOPO_L3_REACTIVE, 1);
 	struct desired d;
 	CU_ASSERT_FATAL(t != NULL);
 	CU_ASSERT_EQUAL_FATAL(ns_compile(t, "c1", NULL, &d), 0);
@@ -155,7 +91,7 @@ static void test_compute_to_network_node(void)
 /* Without a network node nothing leaves the router (the l3 miss drops). */
 static void test_no_network_node(void)
 {
-	struct topo *t = ns_build(TOPO_L3_REACTIVE, 0);
+	struct topo *t = tp_build_ns(TOPO_L3_REACTIVE, 0);
 	struct desired d;
 	size_t i;
 	CU_ASSERT_FATAL(t != NULL);
@@ -171,7 +107,7 @@ static void test_no_network_node(void)
 
 static void test_network_node_gateway(void)
 {
-	struct topo *t = ns_build(TOPO_L3_REACTIVE, 1);
+	struct topo *t = tp_build_ns(TOPO_L3_REACTIVE, 1);
 	char mac[TOPO_MAC_STRLEN], ip[TOPO_IP_STRLEN], l[1024];
 	struct desired d;
 	CU_ASSERT_FATAL(t != NULL);
@@ -248,7 +184,7 @@ static void test_network_node_gateway(void)
  * the default route. */
 static void test_next_hops_learned(void)
 {
-	struct topo *t = ns_build(TOPO_L3_PROACTIVE, 1);
+	struct topo *t = tp_build_ns(TOPO_L3_PROACTIVE, 1);
 	static struct pl_neigh_tab nt; /* big: not on the stack */
 	struct pl_neigh gw = { EXT_KEY, 0xac180401, { 2, 0, 0, 0xee, 0, 1 } };
 	struct pl_neigh host = { EXT_KEY, 0xac180464, { 2, 0, 0, 0xee, 0, 0x64 } };
@@ -324,7 +260,7 @@ static void test_neigh_table_full(void)
  * L2 entry; a floating IP only the floating IP's. */
 static void test_incremental_on_network_node(void)
 {
-	struct topo *t = ns_build(TOPO_L3_REACTIVE, 1);
+	struct topo *t = tp_build_ns(TOPO_L3_REACTIVE, 1);
 	struct desired before, after, with_fip;
 	struct topo_floatingip fip;
 	struct topo_txn *x;
@@ -398,7 +334,7 @@ static void test_arp_rate_limit(void)
  * packet-out from CONTROLLER with reg5 = router back into the pipeline. */
 static void test_packet_in_arp_request(void)
 {
-	struct topo *t = ns_build(TOPO_L3_REACTIVE, 1);
+	struct topo *t = tp_build_ns(TOPO_L3_REACTIVE, 1);
 	static const uint32_t dsts[2] = { 0xac180464 /* on ext-sub */, 0xcb007105 /* beyond */ };
 	static const uint32_t want[2] = { 0xac180464, 0xac180401 /* ext-sub's gateway */ };
 	const struct topo_chassis *nn;
@@ -467,7 +403,7 @@ static void test_packet_in_arp_request(void)
 /* ARP replies to the gateway IP teach a neighbour; anything else does not. */
 static void test_packet_in_arp_learn(void)
 {
-	struct topo *t = ns_build(TOPO_L3_REACTIVE, 1);
+	struct topo *t = tp_build_ns(TOPO_L3_REACTIVE, 1);
 	static const uint8_t host[6] = { 2, 0, 0, 0xee, 0, 1 };
 	const struct topo_chassis *nn;
 	struct ofp_packet_in pi;

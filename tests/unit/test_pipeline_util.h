@@ -236,4 +236,71 @@ static inline int tp_compile(struct topo *t, const char *chassis, struct desired
 	return r;
 }
 
+/* tp_build + a network node "nn" (dpid 3; with_nn: its network-node
+ * role), a flat external network "ext" (physical network ext,
+ * 172.24.4.0/24, gateway .1, pool .10-.99) as r1's gateway with SNAT, and
+ * floating IP fip1 172.24.4.50 -> vm a. NULL on failure. */
+static inline struct topo *tp_build_ns(enum topo_l3_mode mode, int with_nn)
+{
+	struct topo *t = tp_build("c1", mode);
+	struct topo_txn *x;
+	struct topo_err err;
+	struct topo_chassis c;
+	struct topo_network n;
+	struct topo_subnet s;
+	struct topo_pool pool;
+	struct topo_router r;
+	struct topo_floatingip f;
+
+	if (!t)
+		return NULL;
+	x = topo_txn_begin(t);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "nn");
+	c.dpid = 3;
+	c.tunnel_ip = topo_ip_from_v4(0xc0a83203u);
+	c.network_node = with_nn;
+	memset(&n, 0, sizeof(n));
+	snprintf(n.id, sizeof(n.id), "ext");
+	n.name = n.id;
+	n.type = TOPO_NET_FLAT;
+	snprintf(n.physical_network, sizeof(n.physical_network), "ext");
+	n.external = true;
+	n.admin_state_up = true;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.id, sizeof(s.id), "ext-sub");
+	s.name = s.id;
+	snprintf(s.network_id, sizeof(s.network_id), "ext");
+	topo_cidr_parse("172.24.4.0/24", &s.cidr);
+	s.ip_version = 4;
+	topo_ip_parse("172.24.4.1", &s.gateway);
+	s.n_pools = 1;
+	s.pools = &pool; /* (copied by topo_txn_put_subnet) */
+	topo_ip_parse("172.24.4.10", &pool.start);
+	topo_ip_parse("172.24.4.99", &pool.end);
+	if (topo_txn_put_chassis(x, &c, &err) || topo_txn_put_network(x, &n, NULL, &err) ||
+	    topo_txn_put_subnet(x, &s, NULL, &err))
+		goto fail;
+	r = *topo_router_get(topo_txn_view(x), "r1");
+	snprintf(r.gw_network_id, sizeof(r.gw_network_id), "ext");
+	r.enable_snat = true;
+	if (topo_txn_put_router(x, &r, NULL, &err) || topo_txn_commit(x, &err))
+		goto fail_committed;
+	x = topo_txn_begin(t);
+	memset(&f, 0, sizeof(f));
+	snprintf(f.id, sizeof(f.id), "fip1");
+	topo_ip_parse("172.24.4.50", &f.floating_ip);
+	snprintf(f.floating_network_id, sizeof(f.floating_network_id), "ext");
+	snprintf(f.port_id, sizeof(f.port_id), "a");
+	if (topo_txn_put_floatingip(x, &f, NULL, &err) || topo_txn_commit(x, &err))
+		goto fail_committed;
+	return t;
+fail:
+	topo_txn_abort(x);
+fail_committed:
+	fprintf(stderr, "north/south topology: %s\n", err.msg);
+	topo_destroy(t);
+	return NULL;
+}
+
 #endif
