@@ -5,7 +5,7 @@
  * once (the write lock keeps readers out), each recording an undo entry
  * (kind, id, old object, new object). Commit validates every object the
  * transaction touched against the resulting state (and, when something was
- * updated or deleted, every other object's references), then hands the
+ * updated or deleted, the other objects that may refer to it), then hands the
  * changes to the store (struct topo_persist) in one SQLite transaction.
  * Any failure replays the undo log backwards: memory ends exactly as it
  * was, and the store never saw the change. Only after both succeeded are
@@ -2327,6 +2327,66 @@ static bool obj_equal(enum topo_kind k, const void *a, const void *b)
 	return eq;
 }
 
+/* A port to check and its place in creation order. */
+struct port_at {
+	size_t pos;                     /* position in the ports' creation order */
+	const struct topo_port *p;      /* the port */
+};
+
+static int cmp_port_at(const void *a, const void *b)
+{
+	size_t x = ((const struct port_at *)a)->pos, y = ((const struct port_at *)b)->pos;
+	return x < y ? -1 : x > y;
+}
+
+/* The untouched objects a commit's replaced or removed ports, routers,
+ * floating IPs and chassis can break (networks and subnets unchanged),
+ * in the order the check of everything would meet them: the interface
+ * ports of changed routers (router exists, interfaces do not overlap),
+ * then every router (gateway port, next hops on interface subnets) and
+ * every floating IP (ports, association) - both few next to ports.
+ * Nothing else refers to a port, router, floating IP or chassis. */
+static int validate_dependents(const struct topo *t, const struct tidx *seen,
+			       const struct net_change *ch, size_t n, struct topo_err *err)
+{
+	struct port_at *ps = NULL;
+	size_t nps = 0, cap = 0;
+	int r = 0;
+	for (size_t i = 0; i < n && !r; i++) {
+		if (ch[i].c.kind != TOPO_ROUTER)
+			continue;
+		struct tkey k;
+		tkey_str(&k, ch[i].c.id);
+		for (struct tidx_slot *e = tidx_next(&t->iface_router, &k, NULL); e;
+		     e = tidx_next(&t->iface_router, &k, e)) {
+			if (nps == cap) {
+				struct port_at *g = realloc(ps, (cap = cap ? cap * 2 : 16) * sizeof(*g));
+				if (!g) {
+					r = fail(err, 500, "InternalError", NULL, "out of memory");
+					break;
+				}
+				ps = g;
+			}
+			ps[nps].p = e->obj;
+			ps[nps++].pos = ord_pos(t, TOPO_PORT, e->obj);
+		}
+	}
+	qsort(ps, nps, sizeof(*ps), cmp_port_at);
+	for (size_t i = 0; i < nps && !r; i++)
+		if (!touched_obj(seen, TOPO_PORT, ps[i].p->id))
+			r = validate(t, TOPO_PORT, ps[i].p, false, err);
+	free(ps);
+	for (const struct topo_router *o = topo_router_next(t, NULL); o && !r;
+	     o = topo_router_next(t, o))
+		if (!touched_obj(seen, TOPO_ROUTER, o->id))
+			r = validate(t, TOPO_ROUTER, o, false, err);
+	for (const struct topo_floatingip *o = topo_floatingip_next(t, NULL); o && !r;
+	     o = topo_floatingip_next(t, o))
+		if (!touched_obj(seen, TOPO_FLOATINGIP, o->id))
+			r = validate(t, TOPO_FLOATINGIP, o, false, err);
+	return r;
+}
+
 int topo_txn_commit(struct topo_txn *x, struct topo_err *err)
 {
 	return topo_txn_commit_stats(x, NULL, err);
@@ -2339,7 +2399,7 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 	struct tidx seen;
 	struct net_change *ch = malloc((x->n ? x->n : 1) * sizeof(*ch));
 	size_t n = 0;
-	bool global = false;
+	bool global = false, everything = false;
 	int r = 0;
 	tidx_init(&seen, key_step, 0);
 	if (st)
@@ -2381,8 +2441,10 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 		c->op = !c->old_obj ? TOPO_OP_CREATE : !c->new_obj ? TOPO_OP_DELETE : TOPO_OP_UPDATE;
 		if (c->op == TOPO_OP_UPDATE && obj_equal(c->kind, c->old_obj, c->new_obj))
 			continue;
-		if (c->op != TOPO_OP_CREATE)
+		if (c->op != TOPO_OP_CREATE) {
 			global = true;
+			everything |= c->kind == TOPO_NETWORK || c->kind == TOPO_SUBNET;
+		}
 		if (st)
 			(*(c->op == TOPO_OP_CREATE ? &st->created
 			   : c->op == TOPO_OP_DELETE ? &st->deleted : &st->updated))++;
@@ -2407,9 +2469,13 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 				goto undo;
 		}
 	}
-	/* ...and, when something was replaced or removed, everybody's
-	 * references (the rest cannot have been affected by pure creations). */
-	if (global) {
+	/* ...and, when something was replaced or removed, the references to
+	 * it (pure creations cannot affect the rest): a network or subnet
+	 * is referred to by thousands of objects, so then everybody is
+	 * checked, else only what can refer to the changed objects. */
+	if (global && !everything && (r = validate_dependents(t, &seen, ch, n, err)))
+		goto undo;
+	if (everything) {
 		for (int k = 0; k < TOPO_KIND_COUNT; k++)
 			for (size_t i = 0; i < t->tab[k].n_ord; i++) {
 				const void *o = ord_obj(&t->tab[k], i);

@@ -508,6 +508,29 @@ static void test_floatingip_and_gateway(void)
 	CU_ASSERT_NOT_EQUAL(topo_txn_commit(x, &e), 0);
 	CU_ASSERT_EQUAL(e.status, 409);
 	CU_ASSERT_STRING_EQUAL(e.field, "port_id");
+	/* nor can the port, nor the router its gateway, nor (once no longer
+	 * owned by the router) the gateway port go (checked without walking
+	 * every object: only what refers to ports and routers) */
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_PORT, "vm", &e), 0);
+	r = topo_txn_commit(x, &e);
+	assert_err(r, &e, 409, "port_id");
+	CU_ASSERT_STRING_EQUAL(e.type, "PortInUse");
+	CU_ASSERT_STRING_EQUAL(e.msg, "port vm is in use by floatingip f1 (port_id)");
+	r = change(t, TOPO_ROUTER, "{\"id\":\"r1\",\"external_gateway_info\":null}", &e);
+	assert_err(r, &e, 409, "port_id");
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "the change would break floatingip f1"));
+	char gwp[TOPO_ID_MAX + 1], js[160];
+	snprintf(gwp, sizeof(gwp), "%s", topo_router_get(t, "r1")->gw_port_id);
+	snprintf(js, sizeof(js), "{\"id\":\"%s\",\"network_id\":\"ext\",\"device_owner\":\"\"}", gwp);
+	CU_ASSERT_EQUAL(change(t, TOPO_PORT, js, &e), 0);
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_PORT, gwp, &e), 0);
+	r = topo_txn_commit(x, &e);
+	assert_err(r, &e, 409, "gw_port_id");
+	CU_ASSERT_STRING_EQUAL(e.type, "PortInUse");
+	CU_ASSERT_PTR_NOT_NULL(topo_port_get(t, gwp));
+	CU_ASSERT_PTR_NOT_NULL(topo_port_get(t, "vm"));
 	/* deleting the floating IP removes its port */
 	size_t ports = topo_count(t, TOPO_PORT);
 	x = topo_txn_begin(t);
