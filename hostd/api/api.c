@@ -565,16 +565,22 @@ static const char *id_key(enum topo_kind k)
 	return k == TOPO_CHASSIS ? "name" : "id";
 }
 
-static bool doc_has(json_t *doc, enum topo_kind k, const char *id)
+/* The ids a document lists for kind k, as the keys of a JSON object (a
+ * hash set: a prune looks up every object of the topology). NULL when
+ * out of memory. */
+static json_t *doc_ids(json_t *doc, enum topo_kind k)
 {
 	json_t *arr = json_object_get(doc, topo_kind_plural(k)), *o;
+	json_t *ids = json_object();
 	size_t i;
 	json_array_foreach(arr, i, o) {
 		const char *s = json_string_value(json_object_get(o, id_key(k)));
-		if (s && !strcmp(s, id))
-			return true;
+		if (ids && s && json_object_set_new(ids, s, json_true())) {
+			json_decref(ids);
+			return NULL;
+		}
 	}
-	return false;
+	return ids;
 }
 
 /* Router interfaces listed in a document's router: [{subnet_id}|{port_id}]. */
@@ -715,11 +721,15 @@ static int apply_doc(struct topo_txn *x, json_t *doc, bool prune, struct topo_er
 		const struct topo *t = topo_txn_view(x);
 		size_t cnt = topo_count(t, k), nd = 0;
 		char (*drop)[TOPO_HOST_MAX + 1] = calloc(cnt ? cnt : 1, sizeof(*drop));
-		if (!drop)
+		json_t *listed = doc_ids(doc, k);
+		if (!drop || !listed) {
+			free(drop);
+			json_decref(listed);
 			return -ENOMEM;
+		}
 		for (const void *ob = next_any(t, k, NULL); ob; ob = next_any(t, k, ob)) {
 			const char *id = topo_obj_id(k, ob);
-			if (doc_has(doc, k, id))
+			if (json_object_get(listed, id))
 				continue;
 			if (k == TOPO_PORT) {
 				const struct topo_port *p = ob;
@@ -747,6 +757,7 @@ static int apply_doc(struct topo_txn *x, json_t *doc, bool prune, struct topo_er
 				r = topo_txn_delete(x, k, drop[j], e);
 		}
 		free(drop);
+		json_decref(listed);
 		if (r)
 			return r;
 	}
