@@ -319,9 +319,10 @@ static void conv_done(struct conn *cn)
 	struct conv *cv = &cn->conv;
 	struct desired *w = cn->sw->want;
 	size_t i, rej = 0;
-	for (i = 0; i < w->flows.n; i++)
+	/* only the part diffed can hold rejections (conv_start_from) */
+	for (i = cv->flow_from; i < w->flows.n; i++)
 		rej += w->flows.v[i].rejected;
-	for (i = 0; i < w->n_groups; i++)
+	for (i = cv->group_from; i < w->n_groups; i++)
 		rej += w->groups[i].rejected;
 	for (i = 0; i < w->n_meters; i++)
 		rej += w->meters[i].rejected;
