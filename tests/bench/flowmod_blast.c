@@ -1,11 +1,12 @@
 /* tests/bench/flowmod_blast.c: the raw ceiling for pushing flows into one
  * Open vSwitch, next to hostd's figures (tests/bench/ofbench_run.sh runs the
- * synthetic modes, tests/bench/pipeline_e2e_run.sh the replay mode;
+ * synthetic modes, tests/bench/pipeline_e2e_run.sh the replay and small
+ * modes;
  * README.md, sections "ofbench" and "pipeline_e2e").
  *
  * A minimal OpenFlow 1.3 controller: it listens, takes the first switch
  * that connects, does the handshake (HELLO, FEATURES), then for each mode
- * asked for (replay modes first, then plain, then bundle)
+ * asked for (small first, then the replay modes, then plain, then bundle)
  *   plain   N distinct FLOW_MOD adds pipelined back to back, one
  *           BARRIER_REQUEST at the end;
  *   bundle  the same N FLOW_MODs inside one ONF bundle (OPEN, N ADDs,
@@ -18,7 +19,7 @@
  *           (a group before the groups that point to it) and all the
  *           FLOW_MODs inside one ONF bundle (atomic, ordered: what hostd
  *           uses), then one BARRIER_REQUEST;
- *   replay-plain  the same messages without the bundle.
+ *   replay-plain  the same messages without the bundle;
  * times from the first byte written to the BARRIER_REPLY, and checks with
  * an AGGREGATE multipart request that the switch now holds exactly N flows
  * with the run's cookie (the flows of the previous mode are deleted, untimed,
@@ -29,6 +30,22 @@
  * priority 100, match eth_dst (distinct per flow), apply-actions
  * output:LOCAL.
  *
+ * small: the floor of one small change on a loaded switch (what one port
+ * add costs hostd, pipeline_e2e section 3). On the switch as found (hostd's
+ * flows and groups stay), R rounds (-r), each ONE ONF bundle sent back to
+ * back without waiting for the open reply: OPEN, K (-k) new FLOW_MOD adds
+ * (synthetic flows as above, tables 0 and 60 in turn, the tool's cookie),
+ * G (-g) GROUP_MOD modifies of existing groups of type all (found with a
+ * GROUP_DESC dump, taken in turn so a round's groups differ from the
+ * previous round's), each re-sent with its dumped buckets plus a copy of
+ * its last bucket (one more bucket, as a port add gives a flood group),
+ * COMMIT (flags atomic + ordered, as hostd's); timed from the round's
+ * first byte to its COMMIT reply, --gap-ms MS apart. Afterwards the
+ * switch is put back: the modified groups re-sent as dumped, the tool's
+ * flows deleted by cookie, then checked (as many flows as before, the
+ * dumped groups with their bucket counts).
+ *   RESULT: mode=small rounds=R k=K g=G gap_ms=MS p50_ms=.. p99_ms=.. max_ms=.. errors=E
+ *
  * Output per mode:
  *   RESULT: mode=plain flows=N seconds=T flow_mods/s=R errors=E installed=K
  *   RESULT: mode=replay flows=N groups=G seconds=T flow_mods/s=R errors=E installed=K groups_installed=H
@@ -36,7 +53,7 @@
  * hostd's own "flow_mods=" figure; the G GROUP_MODs travel in the same
  * timed stream (msgs/s on the human-readable line counts both).
  * Exit status 1 when the switch answered with an ERROR, a count was wrong,
- * or the connection failed. */
+ * the switch was not restored (small), or the connection failed. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -68,6 +85,11 @@ struct fb_cfg {
 	int bundle;         /* run the bundle mode */
 	int replay;         /* run the replay mode (bundled) */
 	int replay_plain;   /* run the replay mode without a bundle */
+	int small;          /* run the small mode */
+	unsigned rounds;    /* -r small: bundles */
+	unsigned small_k;   /* -k small: flow adds per bundle */
+	unsigned small_g;   /* -g small: group modifies per bundle */
+	unsigned gap_ms;    /* --gap-ms small: pause after each commit reply */
 	unsigned accept_s;  /* -a seconds to wait for the switch */
 };
 
@@ -324,23 +346,27 @@ fail:
 	return 0;
 }
 
-/* Writes out (encoded beforehand, ending with the BARRIER_REQUEST of xid
- * bxid) and reads the switch's answers until the BARRIER_REPLY: the timed
- * part of every mode. 0 with the seconds in *secs, or -1. */
-static int timed_send(struct fb_conn *c, const struct ofpbuf *out, uint32_t bxid, const char *mode,
-		      double *secs)
+/* Writes len bytes (encoded beforehand, ending with the request whose
+ * reply is of type `want` and xid `xid`: the BARRIER_REQUEST, or the
+ * bundle's COMMIT) and reads the switch's answers until that reply: the
+ * timed part of every mode. With stop_on_error an ERROR from the switch
+ * ends the wait (a refused commit gets no reply). 0 with the seconds in
+ * *secs, or -1. */
+static int timed_send(struct fb_conn *c, const uint8_t *data, size_t len, enum ofp_msg_type want,
+		      uint32_t xid, int stop_on_error, const char *mode, double *secs)
 {
 	struct ofp_msg r;
 	size_t off = 0;
+	unsigned errors0 = c->errors;
 	int got = 0;
 
 	uint64_t t0 = dfn_now_ns(), last = dfn_now_ms();
 	while (!got) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN | (off < out->len ? POLLOUT : 0) };
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN | (off < len ? POLLOUT : 0) };
 		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
 			return -1;
 		if (pfd.revents & POLLOUT) {
-			ssize_t n = send(c->fd, out->data + off, out->len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t n = send(c->fd, data + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n < 0 && errno != EAGAIN && errno != EINTR) {
 				perror("flowmod-blast: send");
 				return -1;
@@ -351,11 +377,15 @@ static int timed_send(struct fb_conn *c, const struct ofpbuf *out, uint32_t bxid
 			}
 		}
 		if (pfd.revents & (POLLIN | POLLERR | POLLHUP)) {
-			int p = pump(c, 0, OFPMSG_BARRIER_REPLY, bxid, &r);
+			int p = pump(c, 0, want, xid, &r);
 			if (p < 0)
 				return -1;
 			got = p;
 			last = dfn_now_ms();
+		}
+		if (!got && stop_on_error && c->errors != errors0) {
+			fprintf(stderr, "flowmod-blast: %s: the switch refused the request\n", mode);
+			return -1;
 		}
 		if (dfn_now_ms() - last > IO_TIMEOUT_MS) {
 			fprintf(stderr, "flowmod-blast: %s: no progress for %d ms\n", mode, IO_TIMEOUT_MS);
@@ -385,7 +415,7 @@ static int run(struct fb_conn *c, const struct fb_cfg *cfg, int bundle)
 	if (!bxid)
 		goto out_buf;
 	errors0 = c->errors;
-	if (timed_send(c, &out, bxid, mode, &secs))
+	if (timed_send(c, out.data, out.len, OFPMSG_BARRIER_REPLY, bxid, 0, mode, &secs))
 		goto out_buf;
 	long installed = count_flows(c, COOKIE, ~0ull);
 	unsigned errors = c->errors - errors0;
@@ -662,7 +692,7 @@ static int run_replay(struct fb_conn *c, int bundle)
 	}
 	errors0 = c->errors;
 	/* 4. timed: the replay */
-	if (timed_send(c, &out, bxid, mode, &secs))
+	if (timed_send(c, out.data, out.len, OFPMSG_BARRIER_REPLY, bxid, 0, mode, &secs))
 		goto out;
 	long installed = count_flows(c, 0, 0), groups = count_groups(c);
 	unsigned errors = c->errors - errors0;
@@ -689,6 +719,262 @@ out:
 	free(rp.groups);
 	ofpbuf_uninit(&rp.flows);
 	ofpbuf_uninit(&out);
+	return rc;
+}
+
+/* ---- small: one port add's worth of changes, round after round ------------ */
+
+/* What the small mode works on and measures. */
+struct fb_small {
+	struct fb_replay dump; /* the switch's groups as dumped (GROUP_MODs,
+				* type and buckets as found) */
+	size_t *sel;           /* indexes into dump.groups of the groups it
+				* modifies: type ALL, at least one bucket */
+	size_t n_sel;          /* entries in sel */
+	uint8_t *used;         /* per dump.groups entry: modified by a round */
+	size_t *off;           /* rounds + 1 offsets into out: round r is
+				* out[off[r] .. off[r + 1]) */
+	uint32_t *commit_xid;  /* per round: its COMMIT's xid */
+	double *ms;            /* per round: first byte -> COMMIT reply */
+	struct ofpbuf out;     /* every round, encoded before the first */
+};
+
+/* Encodes m into out inside bundle bid (same xid as the inner message). */
+static int encode_in_bundle(const struct ofp_msg *m, uint32_t bid, struct ofpbuf *out, char *err,
+			    size_t errlen)
+{
+	struct ofp_msg wrap;
+	ofp_msg_init(&wrap, OFPMSG_BUNDLE_ADD, m->xid);
+	wrap.u.bundle_add.bundle_id = bid;
+	wrap.u.bundle_add.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+	wrap.u.bundle_add.msg = (struct ofp_msg *)m; /* borrowed: wrap is not uninit'ed */
+	return ofp_encode(&wrap, out, err, errlen);
+}
+
+/* Encodes a bundle control message (OPEN, COMMIT) of bundle bid. */
+static int encode_bundle_ctrl(uint32_t xid, uint32_t bid, uint16_t type, struct ofpbuf *out,
+			      char *err, size_t errlen)
+{
+	struct ofp_msg m;
+	ofp_msg_init(&m, OFPMSG_BUNDLE_CONTROL, xid);
+	m.u.bundle_ctrl.bundle_id = bid;
+	m.u.bundle_ctrl.type = type;
+	m.u.bundle_ctrl.flags = OFPBF_ATOMIC | OFPBF_ORDERED;
+	return ofp_encode(&m, out, err, errlen);
+}
+
+/* Encodes round r into sm->out: OPEN, k FLOW_MOD adds (flows r*k ..
+ * r*k+k-1, tables 0 and 60 in turn, the run's cookie), g GROUP_MOD
+ * modifies (the next g selected groups: their dumped buckets plus a copy
+ * of the last one), COMMIT. */
+static int encode_small_round(struct fb_conn *c, const struct fb_cfg *cfg, struct fb_small *sm,
+			      unsigned r, char *err, size_t errlen)
+{
+	struct ofp_msg fm, gm;
+	uint32_t bid = c->xid++;
+	int rc = -1;
+
+	ofp_msg_init(&fm, OFPMSG_FLOW_MOD, 0);
+	fm.u.flow_mod.command = OFPFC_ADD;
+	fm.u.flow_mod.priority = 100;
+	fm.u.flow_mod.cookie = COOKIE;
+	fm.u.flow_mod.insts.present = OFPINST_APPLY;
+	ofp_actions_output(&fm.u.flow_mod.insts.apply, OFPP_LOCAL, 0);
+	if (encode_bundle_ctrl(bid, bid, OFPBCT_OPEN_REQUEST, &sm->out, err, errlen))
+		goto out;
+	for (unsigned j = 0; j < cfg->small_k; j++) {
+		flow_i(&fm, r * cfg->small_k + j, c->xid++);
+		fm.u.flow_mod.table_id = j % 2 ? 60 : 0;
+		if (encode_in_bundle(&fm, bid, &sm->out, err, errlen))
+			goto out;
+	}
+	for (unsigned j = 0; j < cfg->small_g; j++) {
+		size_t gi = sm->sel[((size_t)r * cfg->small_g + j) % sm->n_sel];
+		const struct ofp_msg *dumped = &sm->dump.groups[gi];
+		const struct ofp_buckets *bl = &dumped->u.group_mod.buckets;
+		struct ofp_bucket *b = malloc((bl->n + 1) * sizeof(*b));
+		if (!b) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		memcpy(b, bl->b, bl->n * sizeof(*b)); /* shallow: borrowed actions */
+		b[bl->n] = bl->b[bl->n - 1];
+		ofp_msg_init(&gm, OFPMSG_GROUP_MOD, c->xid++);
+		gm.u.group_mod.command = OFPGC_MODIFY;
+		gm.u.group_mod.type = dumped->u.group_mod.type;
+		gm.u.group_mod.group_id = dumped->u.group_mod.group_id;
+		gm.u.group_mod.buckets.b = b;
+		gm.u.group_mod.buckets.n = gm.u.group_mod.buckets.cap = bl->n + 1;
+		int e = encode_in_bundle(&gm, bid, &sm->out, err, errlen);
+		free(b); /* gm is not uninit'ed: its actions are the dump's */
+		if (e)
+			goto out;
+		sm->used[gi] = 1;
+	}
+	sm->commit_xid[r] = c->xid++;
+	if (encode_bundle_ctrl(sm->commit_xid[r], bid, OFPBCT_COMMIT_REQUEST, &sm->out, err, errlen))
+		goto out;
+	rc = sm->out.failed ? -1 : 0;
+out:
+	ofp_msg_uninit(&fm);
+	return rc;
+}
+
+/* Puts the groups the rounds modified back as dumped and deletes the
+ * run's flows; 0 when the switch then holds flows_before flows and the
+ * dumped groups with their dumped bucket counts. */
+static int restore_small(struct fb_conn *c, struct fb_small *sm, long flows_before)
+{
+	struct fb_replay now = { .flows = OFPBUF_INIT };
+	struct ofp_msg m;
+	size_t restored = 0, bad = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < sm->dump.n_groups; i++) {
+		if (!sm->used[i])
+			continue;
+		m = sm->dump.groups[i]; /* shallow: not uninit'ed */
+		m.xid = c->xid++;
+		m.u.group_mod.command = OFPGC_MODIFY;
+		if (send_msg(c, &m))
+			goto out;
+		restored++;
+	}
+	if (delete_ours(c))
+		goto out;
+	long flows = count_flows(c, 0, 0);
+	if (dump_mp(c, OFPMP_GROUP_DESC, take_groups, &now))
+		goto out;
+	for (size_t i = 0; i < sm->dump.n_groups; i++) {
+		const struct ofp_group_mod *want = &sm->dump.groups[i].u.group_mod;
+		size_t j = i < now.n_groups ? i : 0, k;
+		for (k = 0; k < now.n_groups; k++, j = (j + 1) % now.n_groups)
+			if (now.groups[j].u.group_mod.group_id == want->group_id)
+				break;
+		if (k == now.n_groups ||
+		    now.groups[j].u.group_mod.buckets.n != want->buckets.n)
+			bad++;
+	}
+	printf("flowmod-blast: small: restored %zu groups as dumped, deleted the run's flows:"
+	       " %ld flows (before: %ld), %zu groups (dumped: %zu), %zu differing\n", restored, flows,
+	       flows_before, now.n_groups, sm->dump.n_groups, bad);
+	if (flows == flows_before && now.n_groups == sm->dump.n_groups && !bad)
+		rc = 0;
+	else
+		fprintf(stderr, "flowmod-blast: small: the switch was not restored\n");
+out:
+	for (size_t i = 0; i < now.n_groups; i++)
+		ofp_msg_uninit(&now.groups[i]);
+	free(now.groups);
+	return rc;
+}
+
+/* Nearest-rank percentile p of the n sorted values v. */
+static double pct(const double *v, unsigned n, double p)
+{
+	long i = (long)(p * n + 0.999999) - 1;
+	if (i < 0)
+		i = 0;
+	if (i >= (long)n)
+		i = (long)n - 1;
+	return v[i];
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The small mode: cfg->rounds bundles of k flow adds + g group modifies on
+ * the switch as found, each timed from its first byte to its COMMIT reply,
+ * cfg->gap_ms apart; then the switch put back. 0 when every round
+ * committed without an error and the switch was restored. */
+static int run_small(struct fb_conn *c, const struct fb_cfg *cfg)
+{
+	struct fb_small sm = { .dump = { .flows = OFPBUF_INIT }, .out = OFPBUF_INIT };
+	unsigned rounds = cfg->rounds, r, errors;
+	char err[128] = "";
+	long flows_before, installed;
+	int rc = -1;
+
+	if (delete_ours(c) || count_flows(c, COOKIE, ~0ull) != 0) {
+		fprintf(stderr, "flowmod-blast: small: could not clear earlier flows of this tool\n");
+		return -1;
+	}
+	flows_before = count_flows(c, 0, 0);
+	if (flows_before < 0 || dump_mp(c, OFPMP_GROUP_DESC, take_groups, &sm.dump)) {
+		fprintf(stderr, "flowmod-blast: small: dump failed\n");
+		goto out;
+	}
+	sm.sel = calloc(sm.dump.n_groups + 1, sizeof(*sm.sel));
+	sm.used = calloc(sm.dump.n_groups + 1, 1);
+	sm.off = calloc(rounds + 1, sizeof(*sm.off));
+	sm.commit_xid = calloc(rounds, sizeof(*sm.commit_xid));
+	sm.ms = calloc(rounds, sizeof(*sm.ms));
+	if (!sm.sel || !sm.used || !sm.off || !sm.commit_xid || !sm.ms)
+		goto out;
+	for (size_t i = 0; i < sm.dump.n_groups; i++)
+		if (sm.dump.groups[i].u.group_mod.type == OFPGT_ALL &&
+		    sm.dump.groups[i].u.group_mod.buckets.n > 0)
+			sm.sel[sm.n_sel++] = i;
+	printf("flowmod-blast: small: the switch holds %ld flows and %zu groups (%zu of type all"
+	       " with buckets)\n", flows_before, sm.dump.n_groups, sm.n_sel);
+	if (cfg->small_g && !sm.n_sel) {
+		fprintf(stderr, "flowmod-blast: small: no group of type all to modify\n");
+		goto out;
+	}
+	/* every round encoded before the first is sent */
+	for (r = 0; r < rounds; r++) {
+		sm.off[r] = sm.out.len;
+		if (encode_small_round(c, cfg, &sm, r, err, sizeof(err))) {
+			fprintf(stderr, "flowmod-blast: small: encoding failed: %s\n", err);
+			goto restore;
+		}
+	}
+	sm.off[rounds] = sm.out.len;
+	/* timed: round after round */
+	errors = c->errors;
+	for (r = 0; r < rounds; r++) {
+		double secs;
+		if (timed_send(c, sm.out.data + sm.off[r], sm.off[r + 1] - sm.off[r],
+			       OFPMSG_BUNDLE_CONTROL, sm.commit_xid[r], 1, "small", &secs)) {
+			fprintf(stderr, "flowmod-blast: small: round %u failed\n", r);
+			goto restore;
+		}
+		sm.ms[r] = secs * 1e3;
+		if (cfg->gap_ms)
+			usleep((useconds_t)cfg->gap_ms * 1000u);
+	}
+	errors = c->errors - errors;
+	installed = count_flows(c, COOKIE, ~0ull);
+	qsort(sm.ms, rounds, sizeof(double), cmp_double);
+	printf("flowmod-blast: small: %u rounds of one bundle {open, %u flow adds, %u group modifies,"
+	       " commit} (%.0f bytes per round on average), %u ms apart: %u errors, %ld flows"
+	       " installed\n", rounds, cfg->small_k, cfg->small_g, (double)sm.out.len / rounds,
+	       cfg->gap_ms, errors, installed);
+	printf("RESULT: mode=small rounds=%u k=%u g=%u gap_ms=%u p50_ms=%.2f p99_ms=%.2f max_ms=%.2f"
+	       " errors=%u\n", rounds, cfg->small_k, cfg->small_g, cfg->gap_ms,
+	       pct(sm.ms, rounds, 0.5), pct(sm.ms, rounds, 0.99), sm.ms[rounds - 1], errors);
+	if (errors || installed != (long)rounds * cfg->small_k)
+		fprintf(stderr, "flowmod-blast: small: run invalid (%u errors, %ld of %u flows)\n",
+			errors, installed, rounds * cfg->small_k);
+	else
+		rc = 0;
+restore:
+	if (restore_small(c, &sm, flows_before))
+		rc = -1;
+out:
+	for (size_t i = 0; i < sm.dump.n_groups; i++)
+		ofp_msg_uninit(&sm.dump.groups[i]);
+	free(sm.dump.groups);
+	ofpbuf_uninit(&sm.dump.flows);
+	ofpbuf_uninit(&sm.out);
+	free(sm.sel);
+	free(sm.used);
+	free(sm.off);
+	free(sm.commit_xid);
+	free(sm.ms);
 	return rc;
 }
 
@@ -719,7 +1005,7 @@ static int parse_modes(struct fb_cfg *cfg, const char *arg)
 {
 	const char *p = arg;
 
-	cfg->plain = cfg->bundle = cfg->replay = cfg->replay_plain = 0;
+	cfg->plain = cfg->bundle = cfg->replay = cfg->replay_plain = cfg->small = 0;
 	for (;;) {
 		size_t n = strcspn(p, ",");
 		if (n == 5 && !strncmp(p, "plain", n))
@@ -730,6 +1016,8 @@ static int parse_modes(struct fb_cfg *cfg, const char *arg)
 			cfg->replay = 1;
 		else if (n == 12 && !strncmp(p, "replay-plain", n))
 			cfg->replay_plain = 1;
+		else if (n == 5 && !strncmp(p, "small", n))
+			cfg->small = 1;
 		else
 			return -1;
 		if (!p[n])
@@ -745,25 +1033,36 @@ static void usage(FILE *f)
 		"Listens as an OpenFlow 1.3 controller, takes the first switch, and times N\n"
 		"pipelined FLOW_MOD adds (one barrier at the end), plain and/or in a bundle;\n"
 		"or (replay) dumps the switch's flows and groups, deletes them and times\n"
-		"adding them all again.\n"
+		"adding them all again; or (small) times rounds of one small bundle (k flow\n"
+		"adds + g modifies of the switch's groups) on the switch as found.\n"
 		"  -l HOST   listen address (default 127.0.0.1)\n"
 		"  -p PORT   listen port (default 6653)\n"
 		"  -n N      flow_mods per synthetic run (default 100000)\n"
 		"  -m MODES  comma-separated: plain, bundle, replay (bundled),\n"
-		"            replay-plain (default plain,bundle; replays run first)\n"
+		"            replay-plain, small (default plain,bundle; small runs\n"
+		"            first, then the replays)\n"
+		"  -r R      small: rounds (default 200)\n"
+		"  -k K      small: flow adds per round (default 2)\n"
+		"  -g G      small: group modifies per round (default 2)\n"
+		"  --gap-ms MS  small: pause after each round's commit reply (default 0)\n"
 		"  -a SECS   wait this long for the switch to connect (default 30)\n");
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{ "gap-ms", required_argument, NULL, 'G' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct fb_cfg cfg = { .host = "127.0.0.1", .port = "6653", .flows = 100000, .plain = 1,
-			      .bundle = 1, .accept_s = 30 };
+			      .bundle = 1, .rounds = 200, .small_k = 2, .small_g = 2,
+			      .accept_s = 30 };
 	struct fb_conn c = { .fd = -1, .xid = 1 };
 	struct ofp_msg m, r;
 	unsigned long v;
 	int lfd, o, rc = 1, one = 1;
 
-	while ((o = getopt(argc, argv, "l:p:n:m:a:h")) != -1) {
+	while ((o = getopt_long(argc, argv, "l:p:n:m:a:r:k:g:h", lo, NULL)) != -1) {
 		switch (o) {
 		case 'l': cfg.host = optarg; break;
 		case 'p': cfg.port = optarg; break;
@@ -776,6 +1075,26 @@ int main(int argc, char **argv)
 			if (dfn_parse_uint(optarg, 1, 3600, &v))
 				goto bad;
 			cfg.accept_s = (unsigned)v;
+			break;
+		case 'r':
+			if (dfn_parse_uint(optarg, 1, 1000000, &v))
+				goto bad;
+			cfg.rounds = (unsigned)v;
+			break;
+		case 'k':
+			if (dfn_parse_uint(optarg, 0, 10000, &v))
+				goto bad;
+			cfg.small_k = (unsigned)v;
+			break;
+		case 'g':
+			if (dfn_parse_uint(optarg, 0, 10000, &v))
+				goto bad;
+			cfg.small_g = (unsigned)v;
+			break;
+		case 'G':
+			if (dfn_parse_uint(optarg, 0, 60000, &v))
+				goto bad;
+			cfg.gap_ms = (unsigned)v;
 			break;
 		case 'm':
 			if (parse_modes(&cfg, optarg))
@@ -820,6 +1139,8 @@ int main(int argc, char **argv)
 	ofp_msg_uninit(&r);
 
 	rc = 0;
+	if (cfg.small && run_small(&c, &cfg))
+		rc = 1;
 	if (cfg.replay && run_replay(&c, 1))
 		rc = 1;
 	if (cfg.replay_plain && run_replay(&c, 0))
@@ -837,6 +1158,9 @@ out_in:
 	free(c.in);
 	return rc;
 bad:
-	fprintf(stderr, "flowmod-blast: -%c: bad value '%s'\n", o, optarg);
+	if (o == 'G')
+		fprintf(stderr, "flowmod-blast: --gap-ms: bad value '%s'\n", optarg);
+	else
+		fprintf(stderr, "flowmod-blast: -%c: bad value '%s'\n", o, optarg);
 	return 2;
 }

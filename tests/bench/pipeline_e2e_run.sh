@@ -20,9 +20,13 @@
 #   3. port adds: hostd reconnected (its flows restored), then 200 (--quick:
 #      50) single POST /v2.0/ports, one at a time, each timed from the
 #      request to hostd's log line of the convergence that installed its
-#      flows; every port's cookie is then checked on the switch. p50/p99
-#      (target p99 < 5 ms).
-# PIPELINE_E2E_PERF=FILE records hostd with perf during the port adds,
+#      flows; every port's cookie is then checked on the switch. Twice:
+#      back to back and paced (100 ms after each convergence), the added
+#      ports removed in between (dfctl apply --prune). p50/p99 (target p99
+#      < 5 ms, paced); the floor: flowmod-blast -m small (one bundle of 2
+#      flow adds + 2 group modifies, the message mix of one port add) on
+#      the same loaded switch, back to back and paced; ratio of the p99s.
+# PIPELINE_E2E_PERF=FILE records hostd with perf during the paced port adds,
 # PIPELINE_E2E_PERF_APPLY=FILE the whole machine during the apply;
 # PIPELINE_E2E_KEEP=1 keeps the run directory (hostd's log, the topology).
 # Needs root (namespaces) and Open vSwitch, else SKIP. Exit status 1 only
@@ -202,31 +206,78 @@ echo "reconnect: hostd restored $(field 'flow_mods=' "$CONV_LINE") flow_mods in 
 	"+$(ms_between "$t0" "$(log_time "$CONV_LINE")") ms from set-controller)"
 [ "$(flow_count)" = "$D" ] || invalid "after the reconnect the switch holds $(flow_count) flows, want $D"
 sleep 0.5
-# PIPELINE_E2E_PERF=FILE: perf record hostd during the port adds (perf report -i FILE)
+# port_adds NAME GAP_MS: $ADDS single port adds (port<PORTS>.., interfaces
+# p<PORTS>.. on the switch), each GAP_MS ms after the previous one
+# converged; then every added port's flows (cookie kind 3 = port, key from
+# the API) are looked up on the switch. Sets SUMMARY (the PORTADD line).
+port_adds() {
+	local key c missing=0 pflows=0
+	"$HELPER" port-adds --api "$API" --log "$TMP/hostd.log" --first $PORTS --count $ADDS \
+		--subnets $SUBNETS --gap-ms "$2" >"$TMP/adds-$1.log" 2>&1 || { tail -3 "$TMP/adds-$1.log"; invalid "port adds ($1) failed"; }
+	SUMMARY=$(grep '^PORTADD ' "$TMP/adds-$1.log")
+	ovs_ofctl $OVS_ID dump-flows br-int >"$TMP/flows-$1.txt" 2>/dev/null
+	while read -r key; do
+		c=$(grep -c "cookie=$(printf '0x3%014x' "$key")," "$TMP/flows-$1.txt")
+		[ "$c" -gt 0 ] || missing=$((missing + 1))
+		pflows=$((pflows + c))
+	done < <(sed -n 's/^port port[0-9]* key=\([0-9]*\) .*/\1/p' "$TMP/adds-$1.log")
+	[ $missing = 0 ] || invalid "$missing of $ADDS added ports ($1) have no flow with their cookie on the switch"
+	echo "port adds, $1 (gap $2 ms): $ADDS ports, each POST -> hostd's barrier-confirmed convergence log" \
+		"line (milliseconds; +0.5 ms for the truncation); $pflows flows with their cookies on the switch"
+	echo "  $SUMMARY"
+}
+num() { echo "$2" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; } # KEY LINE -> the number after " KEY="
+port_adds back-to-back 0
+B2B=$SUMMARY
+# the same ports again, paced: `dfctl apply --prune` of the generated
+# topology removes the added ones (one transaction), so the second run
+# adds the same ports (interfaces, MACs, addresses) to the same switch
+DFCTL_SOCKET=$API "$DFCTL" apply "$TMP/topo.json" --prune >"$TMP/prune.out" 2>&1 || { cat "$TMP/prune.out"; invalid "dfctl apply --prune failed"; }
+for _ in $(seq 600); do [ "$(flow_count)" = "$D" ] && break; sleep 0.05; done
+[ "$(flow_count)" = "$D" ] || invalid "after removing the added ports the switch holds $(flow_count) flows, want $D"
+sleep 0.5
+# PIPELINE_E2E_PERF=FILE: perf record hostd during the paced port adds (perf report -i FILE)
 if [ -n "${PIPELINE_E2E_PERF:-}" ]; then
 	perf record -q -e cpu-clock -g -p "$HPID" -o "$PIPELINE_E2E_PERF" >/dev/null 2>&1 &
 	PERFPID=$!; PIDS+=("$PERFPID"); sleep 0.3
 fi
-"$HELPER" port-adds --api "$API" --log "$TMP/hostd.log" --first $PORTS --count $ADDS \
-	--subnets $SUBNETS >"$TMP/adds.log" 2>&1 || { tail -3 "$TMP/adds.log"; invalid "port adds failed"; }
+port_adds paced 100
 [ -n "${PERFPID:-}" ] && { kill -INT "$PERFPID"; wait "$PERFPID"; }
-summary=$(grep '^PORTADD ' "$TMP/adds.log")
-# every added port's flows (cookie kind 3 = port, key from the API) on the switch
-ovs_ofctl $OVS_ID dump-flows br-int >"$TMP/flows.txt" 2>/dev/null
-missing=0 pflows=0
-while read -r key; do
-	c=$(grep -c "cookie=$(printf '0x3%014x' "$key")," "$TMP/flows.txt")
-	[ "$c" -gt 0 ] || missing=$((missing + 1))
-	pflows=$((pflows + c))
-done < <(sed -n 's/^port port[0-9]* key=\([0-9]*\) .*/\1/p' "$TMP/adds.log")
-[ $missing = 0 ] || invalid "$missing of $ADDS added ports have no flow with their cookie on the switch"
-p50=$(field 'p50_ms=' "$summary"); p99=$(echo "$summary" | sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p')
-p50=$(echo "$summary" | sed -n 's/.* p50_ms=\([0-9.]*\).*/\1/p')
-echo "port adds: $ADDS ports, each POST -> hostd's barrier-confirmed convergence log line" \
-	"(milliseconds; +0.5 ms for the truncation); $pflows flows with their cookies on the switch"
-echo "  $summary"
+summary=$SUMMARY
 echo "  (post = the API round trip incl. the SQLite commit; conv = hostd's 'converged in' figure:" \
 	"flow dump + diff + send + barrier; the rest of the total is the rebuild (compile) and wake-ups)"
+p50=$(num p50_ms "$summary"); p99=$(num p99_ms "$summary")
+
+# the floor: what the same change costs the switch alone. flowmod-blast
+# (small mode) takes the switch over from hostd as in section 2, with
+# hostd's flows and groups on it, and times $ADDS rounds of one bundle
+# {open, 2 flow adds, 2 modifies of flood groups (+1 bucket), commit}, the
+# message mix of one port add, back to back and 100 ms apart; it then puts
+# the switch back (its flows deleted, the groups as dumped). hostd stays
+# disconnected: nothing after this needs it.
+FLOWS3=$(flow_count)
+floor() { # NAME GAP_MS: sets FLINE (flowmod-blast's RESULT line)
+	local fport fpid frc
+	fport=$(free_port) || invalid "no free port"
+	"$BLAST" -l "$CTL_IP" -p "$fport" -m small -r $ADDS -k 2 -g 2 --gap-ms "$2" >"$TMP/floor-$1.log" 2>&1 &
+	fpid=$!; PIDS+=("$fpid")
+	wait_listen "$fport" "$fpid" && ovs_vsctl $OVS_ID set-controller br-int "tcp:$CTL_IP:$fport" -- \
+		set controller br-int max_backoff=1000 inactivity_probe=0
+	wait "$fpid"; frc=$?
+	sed 's/^/  /' "$TMP/floor-$1.log"
+	FLINE=$(grep '^RESULT: mode=small ' "$TMP/floor-$1.log")
+	[ $frc -eq 0 ] && [ -n "$FLINE" ] || invalid "flowmod-blast -m small ($1) failed (exit $frc)"
+}
+floor back-to-back 0
+FB2B=$FLINE
+floor paced 100
+FPACED=$FLINE
+[ "$(flow_count)" = "$FLOWS3" ] || invalid "after flowmod-blast the switch holds $(flow_count) flows, want $FLOWS3"
+f50=$(num p50_ms "$FPACED"); f99=$(num p99_ms "$FPACED")
+RATIO3=$(awk -v a="$p99" -v b="$f99" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+echo "port add vs the floor (ms): back to back: hostd p50 $(num p50_ms "$B2B") p99 $(num p99_ms "$B2B")," \
+	"floor p50 $(num p50_ms "$FB2B") p99 $(num p99_ms "$FB2B");" \
+	"paced (100 ms): hostd p50 $p50 p99 $p99, floor p50 $f50 p99 $f99; ratio p99 $RATIO3"
 
 # ---- RESULT lines ---------------------------------------------------------------
 info=; [ $QUICK = 1 ] && info=" (quick: INFO)"
@@ -235,6 +286,8 @@ echo "RESULT pipeline_e2e ports=$PORTS flows=$D groups=$G flow_mods=$F apply_to_
 	"flow_mods_per_s=$E2E_RATE hostd_converge_ms=$CMS mode=$HOW ceiling_$BMODE=$CEIL" \
 	"ratio=$RATIO target>=0.8 $v$info"
 v=MISS; awk -v p="$p99" 'BEGIN { exit !(p < 5) }' && v=PASS
-echo "RESULT port_add n=$ADDS p50_ms=$p50 p99_ms=$p99 post_p50_ms=$(echo "$summary" | sed -n 's/.*post_p50_ms=\([0-9.]*\).*/\1/p')" \
-	"conv_p50_ms=$(field 'conv_p50_ms=' "$summary") target<5 $v$info"
+echo "RESULT port_add n=$ADDS gap_ms=100 p50_ms=$p50 p99_ms=$p99 floor_p50_ms=$f50 floor_p99_ms=$f99" \
+	"ratio_p99=$RATIO3 back_to_back_p50_ms=$(num p50_ms "$B2B") back_to_back_p99_ms=$(num p99_ms "$B2B")" \
+	"floor_back_to_back_p50_ms=$(num p50_ms "$FB2B") floor_back_to_back_p99_ms=$(num p99_ms "$FB2B")" \
+	"post_p50_ms=$(num post_p50_ms "$summary") conv_p50_ms=$(num conv_p50_ms "$summary") target<5 $v$info"
 exit 0
