@@ -29,12 +29,21 @@ KCONFIG_FILES := $(patsubst ./%,%,$(shell find . -name Kconfig -not -path './out
 	@echo $(BOARD) > out/.board
 	@echo "  CONFIG  $(O)/.config (board $(BOARD))"
 
+# What a build directory's .config was made from (defconfig and fragment):
+# reusing the directory with another CONFIG_FRAGMENT, or none, makes the
+# stamp newer than the .config, which is then made again.
+CONFIG_INPUTS := $(O)/.config-inputs
+CONFIG_INPUTS_NOW := $(strip $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT))
+ifneq ($(shell cat $(CONFIG_INPUTS) 2>/dev/null),$(CONFIG_INPUTS_NOW))
+$(shell mkdir -p $(O) && echo '$(CONFIG_INPUTS_NOW)' > $(CONFIG_INPUTS))
+endif
+
 # A build with no .config yet starts from the board's defconfig; a newer
-# defconfig or fragment starts it again; a Kconfig file that changed (a new
+# defconfig or fragment (or another one) starts it again; a Kconfig file that changed (a new
 # symbol, say) only updates it with olddefconfig, keeping menuconfig edits.
 # Make re-reads the included .config after this rule, so a new symbol's
 # default is seen by the fragments in the same run.
-$(O)/.config: $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT) $(KCONFIG_FILES)
+$(O)/.config: $(DEFCONFIG_FILE) $(CONFIG_FRAGMENT) $(CONFIG_INPUTS) $(KCONFIG_FILES)
 	@mkdir -p $(O)
 	@if [ -f $@ ] && [ -z "$(filter-out $(KCONFIG_FILES),$?)" ]; then \
 		$(KCONFIG_ENV) $(KPYTHON) -m olddefconfig Kconfig >/dev/null && touch $@ && \

@@ -2371,7 +2371,8 @@ static int validate_dependents(const struct topo *t, const struct tidx *seen,
 			ps[nps++].pos = ord_pos(t, TOPO_PORT, e->obj);
 		}
 	}
-	qsort(ps, nps, sizeof(*ps), cmp_port_at);
+	if (nps) /* (qsort must not get NULL, even for 0 elements) */
+		qsort(ps, nps, sizeof(*ps), cmp_port_at);
 	for (size_t i = 0; i < nps && !r; i++)
 		if (!touched_obj(seen, TOPO_PORT, ps[i].p->id))
 			r = validate(t, TOPO_PORT, ps[i].p, false, err);
