@@ -10,7 +10,10 @@
 #     packet-out'ed by hostd), the /32 flows (cookie kind 6) appear, then
 #     leave after the idle timeout (--l3-idle-timeout 3);
 #   - proactive: the /32 flows are installed ahead and the same ping
-#     causes zero packet-ins (hostd's "pipeline: packet-in" log lines).
+#     causes zero packet-ins (hostd's "pipeline: packet-in" log lines);
+#   - incremental: a port added (and removed) through the API changes only
+#     its own flows and its network's flood groups, converged without a
+#     flow dump (hostd's convergence line), and its VM then pings.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/ovs.sh"
@@ -107,6 +110,42 @@ grep -q " 3 received" "$T/ping-p.txt" || fail "proactive: packets lost"
 p1=$(pins)
 [ "$p1" = "$p0" ] || fail "proactive: $((p1 - p0)) packet-in(s), want 0"
 info "proactive: 3/3 replies, zero packet-ins"
+
+# --- incremental: one port added, then removed ---------------------------
+# hostd recompiles only the units the change touches and, the switch being
+# in sync, sends just that difference without dumping the switch's flows:
+# its convergence line says so and counts the flow_mods (vmc's classify, L2
+# delivery and proactive /32; net1's two flood groups modified).
+nconv() { grep -c 'converged in' "$T/hostd.log"; }
+n0=$(nconv)
+vm_add c1 vmc 10.0.1.30/24 02:00:00:00:01:1e 10.0.1.1 || fail "vm c"
+# the new switch port rebuilds the chassis (no topology port for it yet):
+# let those convergences finish
+wait_for_log_count 'converged in' "$T/hostd.log" $((n0 + 1)) 10 || fail "no convergence after the new switch port"
+while n1=$(nconv); sleep 0.5; [ "$(nconv)" != "$n1" ]; do :; done
+last_conv() { grep 'converged in' "$T/hostd.log" | tail -n 1; }
+out=$(api POST /v2.0/ports '{"port": {"id": "vmc", "name": "vmc", "network_id": "net1",
+	"mac_address": "02:00:00:00:01:1e", "fixed_ips": [{"ip_address": "10.0.1.30"}],
+	"binding:host_id": "c1", "device_owner": "compute:nova", "dfnic:interface_name": "vmc-c1"}}') ||
+	fail "port create: curl failed"
+key=$(echo "$out" | sed -n 's/.*"dfnic:port_key": *\([0-9]*\).*/\1/p')
+[ -n "$key" ] || fail "port create refused: $out"
+wait_for_log_count 'converged in' "$T/hostd.log" $((n1 + 1)) 10 || fail "no convergence after the port create"
+line=$(last_conv)
+echo "$line" | grep -q 'sent add=3 modify=0 delete=0 flow_mods=3 group/meter mods=2; rejected=0; against the replaced units' ||
+	fail "port create: not the 3 flow adds + 2 group mods of the port's units alone: $line"
+ck=$(printf '0x3%014x' "$key")
+[ "$(flows | grep -c "cookie=$ck,")" = 3 ] || { flows >&2; fail "port create: not 3 flows with the port's cookie $ck"; }
+vm_exec c1 vmc ping -c 2 -i 0.3 -W 1 10.0.1.10 >/dev/null || fail "vm c: ping on its subnet failed"
+vm_exec c1 vmc ping -c 2 -i 0.3 -W 1 10.0.2.20 >/dev/null || fail "vm c: routed ping failed"
+n1=$(nconv)
+api DELETE /v2.0/ports/vmc >/dev/null || fail "port delete: curl failed"
+wait_for_log_count 'converged in' "$T/hostd.log" $((n1 + 1)) 10 || fail "no convergence after the port delete"
+line=$(last_conv)
+echo "$line" | grep -q 'sent add=0 modify=0 delete=3 flow_mods=3 group/meter mods=2; rejected=0; against the replaced units' ||
+	fail "port delete: not the 3 flow deletes + 2 group mods of the port's units alone: $line"
+[ "$(flows | grep -c "cookie=$ck,")" = 0 ] || fail "port delete: flows with the port's cookie left"
+info "incremental: one port add = 3 flow_mods + 2 group mods, its delete the same, no flow dump"
 
 ovs_check_log c1 || fail "ovs-vswitchd logged errors"
 alive $HOSTD || fail "hostd died"
