@@ -75,6 +75,7 @@
 #define IN_CAP (1u << 20)
 #define COOKIE 0xdf0b1a5700000000ull
 #define IO_TIMEOUT_MS 60000 /* no progress for this long: give up */
+#define SETTLE_US 1000000   /* replay: pause between emptying and the timed run */
 
 /* Command-line settings. */
 struct fb_cfg {
@@ -685,9 +686,16 @@ static int run_replay(struct fb_conn *c, int bundle)
 		goto enc_fail;
 	bxid = m.xid;
 	ofpbuf_uninit(&rp.flows); /* copied into out */
-	/* 3. the switch emptied (untimed) */
+	/* 3. the switch emptied (untimed), then left to settle: a switch with
+	 * many ports is busy for a while after a big table change, and that
+	 * work must not be counted against the replay */
 	if (delete_all(c)) {
 		fprintf(stderr, "flowmod-blast: %s: could not empty the switch\n", mode);
+		goto out;
+	}
+	usleep(SETTLE_US);
+	if (barrier(c)) {
+		fprintf(stderr, "flowmod-blast: %s: no barrier reply after emptying\n", mode);
 		goto out;
 	}
 	errors0 = c->errors;

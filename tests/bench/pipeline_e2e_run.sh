@@ -158,7 +158,7 @@ E2E_MS=$(ms_between "$t0" "$t_conv")
 [ "$E2E_MS" -gt 0 ] || E2E_MS=1
 echo "apply: dfctl apply returned after $(ms_between "$t0" "$t_apply") ms (parse, validate, SQLite commit);" \
 	"compile logged at +$(ms_between "$t0" "$(log_time "${compile_line:-$APPLY_LINE}")") ms;" \
-	"converged (barrier) at +$E2E_MS ms; hostd's own convergence (dump + diff + send + commit): $CMS ms ($HOW)"
+	"converged (barrier) at +$E2E_MS ms; hostd's own convergence (diff against its previous desired state, no dump; send; commit): $CMS ms ($HOW)"
 echo "apply: desired flows=$D groups=$G; flow_mods sent=$F; rejected=$REJ; ovs-ofctl counts ${got:-?} flows" \
 	"(seen by this script at +$(ms_between "$t0" "$t_seen") ms)"
 [ "${got:-0}" = "$D" ] && [ "${REJ:-1}" = 0 ] || invalid "the switch holds ${got:-?} flows, hostd wants $D (rejected ${REJ:-?})"
@@ -245,7 +245,8 @@ port_adds paced 100
 [ -n "${PERFPID:-}" ] && { kill -INT "$PERFPID"; wait "$PERFPID"; }
 summary=$SUMMARY
 echo "  (post = the API round trip incl. the SQLite commit; conv = hostd's 'converged in' figure:" \
-	"flow dump + diff + send + barrier; the rest of the total is the rebuild (compile) and wake-ups)"
+	"diff of the rebuilt units + send + bundle commit, no flow dump (the switch is in sync);" \
+	"the rest of the total is the incremental compile and wake-ups)"
 p50=$(num p50_ms "$summary"); p99=$(num p99_ms "$summary")
 
 # the floor: what the same change costs the switch alone. flowmod-blast
