@@ -96,6 +96,18 @@ static void conn_flush_stage(struct conn *cn)
 	ofpbuf_clear(&cn->stage);
 }
 
+void conn_push(struct conn *cn)
+{
+	struct evbuffer *out;
+	if (cn->tls || cn->st == CS_CLOSING)
+		return;
+	out = bufferevent_get_output(cn->bev);
+	/* non-blocking socket: what does not fit stays queued; an error
+	 * shows on the bufferevent's own next write (SIGPIPE is ignored) */
+	if (evbuffer_get_length(out))
+		(void)evbuffer_write(out, bufferevent_getfd(cn->bev));
+}
+
 int conn_send(struct conn *cn, const struct ofp_msg *msg)
 {
 	char why[160];

@@ -226,6 +226,10 @@ int conn_send_raw(struct conn *cn, const void *p, size_t n);
 uint32_t conn_xid(struct conn *cn);
 /* Output above the high watermark: stop producing for it. */
 int conn_throttled(const struct conn *cn);
+/* Plain TCP: writes now what the socket takes of the queued output,
+ * without waiting for the event loop (so a long producer such as
+ * conv_pump has the peer start on the first part); no-op for TLS. */
+void conn_push(struct conn *cn);
 void conn_free(struct conn *cn);
 
 /* switch.c */
