@@ -171,6 +171,26 @@ static int fm_encode(uint8_t table, const struct ofp_instructions *in, struct of
 	return 0;
 }
 
+/* b holds an encoded message with an empty variable part (a FLOW_MOD
+ * without instructions, a GROUP_MOD without buckets): appends that part's
+ * packed bytes, fixes the length and decodes the whole into m (the
+ * caller moves the part out of m). 0, -ENOMEM, or -EINVAL (bytes that do
+ * not decode: a bug; m is then uninit'ed). */
+static int wrap_decode(struct ofpbuf *b, const uint8_t *part, size_t len, struct ofp_msg *m)
+{
+	ofpbuf_put(b, part, len);
+	if (b->failed)
+		return -ENOMEM;
+	if (b->len > UINT16_MAX)
+		return -EINVAL;
+	ofpbuf_set_be16(b, 2, (uint16_t)b->len);
+	if (ofp_decode(b->data, b->len, m, NULL, 0) != OFPERR_OK) {
+		ofp_msg_uninit(m);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int dflow_rec_insts(const struct dflow_rec *r, struct ofp_instructions *in)
 {
 	struct ofpbuf b = OFPBUF_INIT;
@@ -181,21 +201,10 @@ int dflow_rec_insts(const struct dflow_rec *r, struct ofp_instructions *in)
 	ofp_instructions_init(in);
 	ofp_instructions_init(&none);
 	rc = fm_encode(r->table, &none, &b);
-	if (rc)
-		goto out;
-	ofpbuf_put(&b, r->bytes + r->match_len, r->insts_len);
-	if (b.failed) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	ofpbuf_set_be16(&b, 2, (uint16_t)b.len);
-	if (ofp_decode(b.data, b.len, &m, NULL, 0) != OFPERR_OK) {
-		ofp_msg_uninit(&m);
-		rc = -EINVAL;
-		goto out;
-	}
-	*in = m.u.flow_mod.insts; /* moved out of m */
-out:
+	if (!rc)
+		rc = wrap_decode(&b, r->bytes + r->match_len, r->insts_len, &m);
+	if (!rc)
+		*in = m.u.flow_mod.insts; /* moved out of m */
 	ofpbuf_uninit(&b);
 	return rc;
 }
@@ -590,21 +599,10 @@ int dgroup_buckets(const struct dgroup *g, struct ofp_buckets *bl)
 		return 0;
 	}
 	rc = gm_encode(g->type, &none, &b);
-	if (rc)
-		goto out;
-	ofpbuf_put(&b, g->bbytes, g->blen);
-	if (b.failed || b.len > UINT16_MAX) {
-		rc = b.failed ? -ENOMEM : -EINVAL;
-		goto out;
-	}
-	ofpbuf_set_be16(&b, 2, (uint16_t)b.len);
-	if (ofp_decode(b.data, b.len, &m, NULL, 0) != OFPERR_OK) {
-		ofp_msg_uninit(&m);
-		rc = -EINVAL;
-		goto out;
-	}
-	*bl = m.u.group_mod.buckets; /* moved out of m */
-out:
+	if (!rc)
+		rc = wrap_decode(&b, g->bbytes, g->blen, &m);
+	if (!rc)
+		*bl = m.u.group_mod.buckets; /* moved out of m */
 	ofpbuf_uninit(&b);
 	return rc;
 }

@@ -35,48 +35,47 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static int glue_build(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
-		      struct desired *out)
+/* Compiles the state of switch dpid into out: all of it (units NULL) or
+ * only `units`. The number of flows emitted, or -errno. */
+static int glue_compile(struct pl_glue *g, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
+			const struct unitset *units, struct desired *out)
 {
-	struct pl_glue *g = arg;
 	const struct topo_chassis *ch;
 	struct pl_stats st = { 0 };
 	int r = 0;
 
 	topo_rdlock(g->t);
 	ch = topo_chassis_by_dpid(g->t, dpid);
-	if (ch) {
+	if (ch && units)
+		r = pipeline_compile_units(g->t, ch, port_fn, port_arg, &g->cfg, units, out, &st);
+	else if (ch)
 		r = pipeline_compile(g->t, ch, port_fn, port_arg, &g->cfg, out, &st);
-		if (!r)
-			LOG_INFO(MOD, "chassis %s (dpid %#llx): %zu flows, %zu groups, %zu local "
-				 "ports not on the switch yet", ch->name, (unsigned long long)dpid,
-				 st.flows, st.groups, st.skipped_ports);
-	} else {
+	if (!r && ch && units)
+		LOG_DBG(MOD, "chassis %s (dpid %#llx): %zu unit%s recompiled: %zu flows, %zu groups",
+			ch->name, (unsigned long long)dpid, units->n, units->n == 1 ? "" : "s",
+			st.flows, st.groups);
+	else if (!r && ch)
+		LOG_INFO(MOD, "chassis %s (dpid %#llx): %zu flows, %zu groups, %zu local "
+			 "ports not on the switch yet", ch->name, (unsigned long long)dpid,
+			 st.flows, st.groups, st.skipped_ports);
+	else if (!ch)
 		LOG_INFO(MOD, "dpid %#llx is no chassis of the topology: no flows for it",
 			 (unsigned long long)dpid);
-	}
 	topo_unlock(g->t);
-	return r;
+	return r ? r : (int)st.flows;
+}
+
+static int glue_build(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
+		      struct desired *out)
+{
+	int r = glue_compile(arg, dpid, port_fn, port_arg, NULL, out);
+	return r < 0 ? r : 0;
 }
 
 static int glue_build_units(void *arg, uint64_t dpid, ctl_port_fn port_fn, void *port_arg,
 			    const struct unitset *units, struct desired *want)
 {
-	struct pl_glue *g = arg;
-	const struct topo_chassis *ch;
-	struct pl_stats st = { 0 };
-	int r = 0;
-
-	topo_rdlock(g->t);
-	ch = topo_chassis_by_dpid(g->t, dpid);
-	if (ch)
-		r = pipeline_compile_units(g->t, ch, port_fn, port_arg, &g->cfg, units, want, &st);
-	topo_unlock(g->t);
-	if (r)
-		return r;
-	LOG_DBG(MOD, "dpid %#llx: %zu unit%s recompiled: %zu flows, %zu groups",
-		(unsigned long long)dpid, units->n, units->n == 1 ? "" : "s", st.flows, st.groups);
-	return (int)st.flows;
+	return glue_compile(arg, dpid, port_fn, port_arg, units, want);
 }
 
 static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *pi,
