@@ -324,15 +324,18 @@ static void handle_msg(struct conn *cn, const struct ofp_msg *msg)
 			return;
 		}
 		break;
-	case OFPMSG_PORT_STATUS:
-		if (cn->sw && sw_port_update(cn->sw, &msg->u.port_status) &&
-		    (cn->ctl->spec[0] || cn->ctl->prov) && cn->st == CS_READY) {
+	case OFPMSG_PORT_STATUS: {
+		int changed = cn->sw ? sw_port_update(cn->sw, &msg->u.port_status) : 0;
+		if (changed && (cn->ctl->spec[0] || cn->ctl->prov) && cn->st == CS_READY) {
 			/* a port appeared/vanished/was renamed: names in the flows
 			 * file may resolve differently now */
 			if (cn->ctl->prov) {
-				/* rebuilt whole, against the previous state when in
-				 * sync (sw_refresh; when busy, once it is done) */
-				cn->sw->pending.all = 1;
+				/* only what uses that port (a rename: everything),
+				 * rebuilt when idle (sw_refresh; when busy, once the
+				 * current convergence is done) */
+				ctl_provider_port_changed(cn->ctl, cn->sw,
+							  changed == 1 ? msg->u.port_status.desc.name
+								       : NULL);
 				sw_refresh(cn);
 				return;
 			}
@@ -341,6 +344,7 @@ static void handle_msg(struct conn *cn, const struct ofp_msg *msg)
 			conv_start(cn);
 		}
 		return;
+	}
 	case OFPMSG_PACKET_IN:
 		cn->n_packet_in++;
 		if (ctl_provider_packet_in(cn, msg))

@@ -240,7 +240,8 @@ void sw_attach(struct ctl *c, struct conn *cn);
 void sw_detach(struct conn *cn);
 int sw_port_by_name(void *arg, const char *name, uint32_t *port);
 const char *sw_port_name(const struct sw *s, uint32_t port);
-/* PORT_STATUS: 1 when a name<->number binding changed. */
+/* PORT_STATUS: 1 when a port appeared or left (the message names it), 2
+ * when a port was renamed, 0 when no name<->number binding changed. */
 int sw_port_update(struct sw *s, const struct ofp_port_status *ps);
 /* Rebuilds s->want from the controller's flows text. */
 int sw_build_desired(struct ctl *c, struct sw *s);

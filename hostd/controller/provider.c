@@ -211,6 +211,14 @@ int ctl_provider_packet_in(struct conn *cn, const struct ofp_msg *msg)
 	return n > 0; /* nothing produced: let another app (learn) try */
 }
 
+void ctl_provider_port_changed(struct ctl *c, struct sw *s, const char *name)
+{
+	struct ctl_prov_state *ps = c->prov;
+	if (!ps || !ps->p.port_units || !name ||
+	    ps->p.port_units(ps->p.arg, s->dpid, name, &s->pending))
+		s->pending.all = 1;
+}
+
 void ctl_provider_keep(const struct ctl *c, uint64_t *cookie, uint64_t *mask)
 {
 	const struct ctl_prov_state *ps = c->prov;

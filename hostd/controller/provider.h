@@ -42,6 +42,10 @@ struct ctl_provider {
 			   const struct unitset *units, struct desired *want);
 	/* The unit that builds flows with this cookie (with build_units). */
 	uint64_t (*unit_of)(uint64_t cookie);
+	/* The units that use port `name` of switch dpid, added to u, when the
+	 * port appears, leaves or is renamed (may be NULL: everything is
+	 * rebuilt). Controller thread. 0, 1 (everything), or -errno. */
+	int (*port_units)(void *arg, uint64_t dpid, const char *name, struct unitset *u);
 	/* A PACKET_IN from switch `dpid`: fills up to CTL_PROVIDER_MAX_MSGS
 	 * messages of out (the controller sends them in order, then
 	 * ofp_msg_uninit()s them; data they point at must stay valid until
@@ -85,6 +89,9 @@ int ctl_provider_build_units(struct ctl *c, struct sw *s, struct desired *cur, s
 			     size_t *group_from);
 /* A PACKET_IN for the provider: 1 handled, 0 no provider. */
 int ctl_provider_packet_in(struct conn *cn, const struct ofp_msg *msg);
+/* Notes in s->pending what a change of switch port `name` touches (all
+ * of it when the provider cannot tell). */
+void ctl_provider_port_changed(struct ctl *c, struct sw *s, const char *name);
 /* The provider's keep cookie/mask (both 0 without one). */
 void ctl_provider_keep(const struct ctl *c, uint64_t *cookie, uint64_t *mask);
 /* Frees the provider state of c (ctl_destroy). */

@@ -144,7 +144,7 @@ int sw_port_update(struct sw *s, const struct ofp_port_status *ps)
 			return 0;
 		snprintf(s->ports[i].name, sizeof(s->ports[i].name), "%s", ps->desc.name);
 		s->name_stale = 1;
-		return 1;
+		return 2;
 	}
 	if (s->n_ports == s->cap_ports) {
 		size_t cap = s->cap_ports ? s->cap_ports * 2 : 16;

@@ -1250,6 +1250,18 @@ static int port_units(const struct topo *t, const struct topo_port *p, struct un
 	return 0;
 }
 
+int pipeline_port_units(const struct topo *t, const struct topo_chassis *ch, const char *name,
+			struct unitset *u)
+{
+	const struct topo_port *p;
+	/* tunnel and provider ports carry whole networks */
+	if (!strcmp(name, PL_PORT_VXLAN) || !strcmp(name, PL_PORT_GRE) ||
+	    !strncmp(name, PL_PORT_PROVIDER_PREFIX, strlen(PL_PORT_PROVIDER_PREFIX)))
+		return 1;
+	p = topo_port_by_ifname(t, ch->name, name);
+	return p ? port_units(t, p, u) : 0; /* else nothing compiles from it */
+}
+
 int pipeline_dirty_units(const struct topo *t, const struct topo_change *ch, size_t n,
 			 struct unitset *u)
 {

@@ -183,6 +183,13 @@ int pipeline_compile_units(const struct topo *t, const struct topo_chassis *ch,
 			   pl_port_fn port_fn, void *port_arg, const struct pl_cfg *cfg,
 			   const struct unitset *units, struct desired *out,
 			   struct pl_stats *stats);
+/* The units that use switch port `name` of chassis ch (the topology port
+ * bound there with that interface: its own, its network's, the routers
+ * with extra routes on that network), added to u. 0; 1 when that is
+ * "everything" (a tunnel or provider port, a router's port); -ENOMEM.
+ * For a port appearing on, leaving or being renamed on the switch. */
+int pipeline_port_units(const struct topo *t, const struct topo_chassis *ch, const char *name,
+			struct unitset *u);
 /* The units a committed transaction's changes touch on any chassis, added
  * to u (u->all set when they touch more than ports and floating IPs can
  * say: networks, subnets, routers, router ports, chassis). Reads t (the

@@ -78,6 +78,19 @@ static int glue_build_units(void *arg, uint64_t dpid, ctl_port_fn port_fn, void 
 	return glue_compile(arg, dpid, port_fn, port_arg, units, want);
 }
 
+static int glue_port_units(void *arg, uint64_t dpid, const char *name, struct unitset *u)
+{
+	struct pl_glue *g = arg;
+	const struct topo_chassis *ch;
+	int r = 0;
+	topo_rdlock(g->t);
+	ch = topo_chassis_by_dpid(g->t, dpid);
+	if (ch)
+		r = pipeline_port_units(g->t, ch, name, u);
+	topo_unlock(g->t);
+	return r;
+}
+
 static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *pi,
 			  struct ofp_msg *out)
 {
@@ -156,6 +169,7 @@ int pipeline_attach(struct ctl *c, struct topo *t, const struct pl_cfg *cfg,
 	p.build = glue_build;
 	p.build_units = glue_build_units;
 	p.unit_of = pipeline_unit_of;
+	p.port_units = glue_port_units;
 	p.packet_in = glue_packet_in;
 	p.keep_cookie = keep.keep_cookie;
 	p.keep_mask = keep.keep_mask;

@@ -11,9 +11,10 @@
 #     leave after the idle timeout (--l3-idle-timeout 3);
 #   - proactive: the /32 flows are installed ahead and the same ping
 #     causes zero packet-ins (hostd's "pipeline: packet-in" log lines);
-#   - incremental: a port added (and removed) through the API changes only
-#     its own flows and its network's flood groups, converged without a
-#     flow dump (hostd's convergence line), and its VM then pings.
+#   - incremental: a port created through the API, its VM plugged into
+#     the switch, the port deleted: each changes only the port's own flows
+#     and its network's flood groups, converged without a flow dump
+#     (hostd's convergence line counts the flow_mods), and the VM pings.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/ovs.sh"
@@ -111,31 +112,35 @@ p1=$(pins)
 [ "$p1" = "$p0" ] || fail "proactive: $((p1 - p0)) packet-in(s), want 0"
 info "proactive: 3/3 replies, zero packet-ins"
 
-# --- incremental: one port added, then removed ---------------------------
-# hostd recompiles only the units the change touches and, the switch being
+# --- incremental: one port added, plugged, then removed ------------------
+# hostd recompiles only the units a change touches and, the switch being
 # in sync, sends just that difference without dumping the switch's flows:
-# its convergence line says so and counts the flow_mods (vmc's classify, L2
-# delivery and proactive /32; net1's two flood groups modified).
+# its convergence line says so and counts the flow_mods. The port is
+# created through the API before its interface is on the switch (nothing
+# to install yet), then its VM is plugged (PORT_STATUS: its classify, L2
+# delivery and proactive /32, net1's two flood groups modified), then the
+# port is deleted through the API (the same, removed).
 nconv() { grep -c 'converged in' "$T/hostd.log"; }
-n0=$(nconv)
-vm_add c1 vmc 10.0.1.30/24 02:00:00:00:01:1e 10.0.1.1 || fail "vm c"
-# the new switch port rebuilds the chassis (no topology port for it yet):
-# let those convergences finish
-wait_for_log_count 'converged in' "$T/hostd.log" $((n0 + 1)) 10 || fail "no convergence after the new switch port"
-while n1=$(nconv); sleep 0.5; [ "$(nconv)" != "$n1" ]; do :; done
 last_conv() { grep 'converged in' "$T/hostd.log" | tail -n 1; }
+n1=$(nconv)
 out=$(api POST /v2.0/ports '{"port": {"id": "vmc", "name": "vmc", "network_id": "net1",
 	"mac_address": "02:00:00:00:01:1e", "fixed_ips": [{"ip_address": "10.0.1.30"}],
 	"binding:host_id": "c1", "device_owner": "compute:nova", "dfnic:interface_name": "vmc-c1"}}') ||
 	fail "port create: curl failed"
 key=$(echo "$out" | sed -n 's/.*"dfnic:port_key": *\([0-9]*\).*/\1/p')
 [ -n "$key" ] || fail "port create refused: $out"
+ck=$(printf '0x3%014x' "$key")
 wait_for_log_count 'converged in' "$T/hostd.log" $((n1 + 1)) 10 || fail "no convergence after the port create"
 line=$(last_conv)
-echo "$line" | grep -q 'sent add=3 modify=0 delete=0 flow_mods=3 group/meter mods=2; rejected=0; against the replaced units' ||
-	fail "port create: not the 3 flow adds + 2 group mods of the port's units alone: $line"
-ck=$(printf '0x3%014x' "$key")
-[ "$(flows | grep -c "cookie=$ck,")" = 3 ] || { flows >&2; fail "port create: not 3 flows with the port's cookie $ck"; }
+echo "$line" | grep -q 'sent add=1 modify=0 delete=0 flow_mods=1 group/meter mods=0; rejected=0; against the replaced units' ||
+	fail "port create (not plugged): not its /32 alone: $line"
+n1=$(nconv)
+vm_add c1 vmc 10.0.1.30/24 02:00:00:00:01:1e 10.0.1.1 || fail "vm c"
+wait_for_log_count 'converged in' "$T/hostd.log" $((n1 + 1)) 10 || fail "no convergence after vm c was plugged"
+line=$(last_conv)
+echo "$line" | grep -q 'sent add=2 modify=0 delete=0 flow_mods=2 group/meter mods=2; rejected=0; against the replaced units' ||
+	fail "vm c plugged: not 2 flow adds + 2 group mods of the port's units alone: $line"
+[ "$(flows | grep -c "cookie=$ck,")" = 3 ] || { flows >&2; fail "vm c: not 3 flows with the port's cookie $ck"; }
 vm_exec c1 vmc ping -c 2 -i 0.3 -W 1 10.0.1.10 >/dev/null || fail "vm c: ping on its subnet failed"
 vm_exec c1 vmc ping -c 2 -i 0.3 -W 1 10.0.2.20 >/dev/null || fail "vm c: routed ping failed"
 n1=$(nconv)
@@ -145,7 +150,7 @@ line=$(last_conv)
 echo "$line" | grep -q 'sent add=0 modify=0 delete=3 flow_mods=3 group/meter mods=2; rejected=0; against the replaced units' ||
 	fail "port delete: not the 3 flow deletes + 2 group mods of the port's units alone: $line"
 [ "$(flows | grep -c "cookie=$ck,")" = 0 ] || fail "port delete: flows with the port's cookie left"
-info "incremental: one port add = 3 flow_mods + 2 group mods, its delete the same, no flow dump"
+info "incremental: port create 1 flow_mod, VM plugged 2 + 2 group mods, delete 3 + 2, no flow dump"
 
 ovs_check_log c1 || fail "ovs-vswitchd logged errors"
 alive $HOSTD || fail "hostd died"

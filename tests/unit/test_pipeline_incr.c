@@ -10,7 +10,8 @@
  * test_pipeline_util.h (two chassis, network node, floating IP, an extra
  * route) for each chassis and both router modes, over a seeded random
  * sequence of port creates / updates / deletes and floating IP changes,
- * with a router change now and then (a full rebuild). */
+ * with a router change now and then (a full rebuild); and a switch port
+ * coming and going (pipeline_port_units). */
 #include "tests/unit/test_pipeline_util.h"
 #include "tests/unit/unit.h"
 
@@ -325,8 +326,93 @@ static void test_dirty_units_of_a_port(void)
 	topo_destroy(t);
 }
 
+/* A switch port map where "vmd" comes and goes. */
+static int vmd_present;
+static int map_vmd(void *arg, const char *name, uint32_t *port)
+{
+	if (!strcmp(name, "vmd")) {
+		*port = 4;
+		return vmd_present ? 0 : -1;
+	}
+	return tp_port_map(arg, name, port);
+}
+
+static int compile_map(struct topo *t, const char *chassis, struct desired *d)
+{
+	struct pl_cfg cfg = { .reactive_idle = 5 };
+	int r;
+	desired_init(d);
+	topo_rdlock(t);
+	r = pipeline_compile(t, topo_chassis_get(t, chassis), map_vmd, NULL, &cfg, d, NULL);
+	topo_unlock(t);
+	return r;
+}
+
+/* A switch port appearing / leaving: only the units that use it are
+ * recompiled (pipeline_port_units) and the result equals a full compile;
+ * tunnel and provider ports mean everything. */
+static void test_switch_port_units(void)
+{
+	struct topo *t = tp_build_ns(TOPO_L3_PROACTIVE, 1);
+	struct pl_cfg cfg = { .reactive_idle = 5 };
+	struct unitset u = { 0 };
+	struct desired want, full, old;
+	struct topo_txn *x;
+	struct topo_err err;
+	int round;
+
+	CU_ASSERT_FATAL(t != NULL);
+	x = topo_txn_begin(t);
+	CU_ASSERT_FATAL(tp_put_port(x, "d", "net1", "10.0.1.40", "02:00:00:00:01:28", "c1", "vmd") ==
+			0);
+	CU_ASSERT_FATAL(topo_txn_commit(x, &err) == 0);
+	vmd_present = 0;
+	CU_ASSERT_FATAL(compile_map(t, "c1", &want) == 0);
+	for (round = 0; round < 4; round++) {
+		size_t ff;
+		struct pl_stats st;
+		int r;
+		vmd_present = !vmd_present; /* appears, leaves, appears, leaves */
+		unitset_clear(&u);
+		topo_rdlock(t);
+		r = pipeline_port_units(t, topo_chassis_get(t, "c1"), "vmd", &u);
+		topo_unlock(t);
+		CU_ASSERT_EQUAL_FATAL(r, 0);
+		CU_ASSERT(unitset_has(&u, PL_COOKIE(PL_CK_NET, NET1_KEY)));
+		CU_ASSERT(!unitset_has(&u, PL_COOKIE(PL_CK_NET, NET2_KEY)));
+		desired_init(&old);
+		CU_ASSERT_FATAL(desired_take_units(&want, &u, pipeline_unit_of, &old) == 0);
+		ff = want.flows.n;
+		topo_rdlock(t);
+		r = pipeline_compile_units(t, topo_chassis_get(t, "c1"), map_vmd, NULL, &cfg, &u,
+					   &want, &st);
+		topo_unlock(t);
+		CU_ASSERT_FATAL(r == 0);
+		CU_ASSERT_EQUAL(want.flows.n - ff, st.flows);
+		CU_ASSERT_FATAL(compile_map(t, "c1", &full) == 0);
+		CU_ASSERT(same_state(&want, &full, round));
+		/* the port's unit: its proactive /32, plus classify and L2 delivery
+		 * when present; net1's: the tunnel ingress and two flood flows */
+		CU_ASSERT_EQUAL(st.flows, (size_t)(vmd_present ? 3 + 3 : 1 + 3));
+		desired_uninit(&old);
+		desired_uninit(&full);
+	}
+	/* a port nobody uses: nothing; a tunnel or provider port: everything */
+	unitset_clear(&u);
+	topo_rdlock(t);
+	CU_ASSERT_EQUAL(pipeline_port_units(t, topo_chassis_get(t, "c1"), "nobody", &u), 0);
+	CU_ASSERT_EQUAL(u.n, 0);
+	CU_ASSERT_EQUAL(pipeline_port_units(t, topo_chassis_get(t, "c1"), PL_PORT_VXLAN, &u), 1);
+	CU_ASSERT_EQUAL(pipeline_port_units(t, topo_chassis_get(t, "c1"), "phy-ext", &u), 1);
+	topo_unlock(t);
+	desired_uninit(&want);
+	unitset_uninit(&u);
+	topo_destroy(t);
+}
+
 UNIT_SUITE(pipeline_incremental, NULL, NULL, UNIT_TEST(test_dirty_units_of_a_port),
 	   UNIT_TEST(test_incremental_equals_full_compute_reactive),
 	   UNIT_TEST(test_incremental_equals_full_compute_proactive),
 	   UNIT_TEST(test_incremental_equals_full_remote_chassis),
-	   UNIT_TEST(test_incremental_equals_full_network_node));
+	   UNIT_TEST(test_incremental_equals_full_network_node),
+	   UNIT_TEST(test_switch_port_units));
