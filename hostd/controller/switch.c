@@ -5,7 +5,10 @@
  * replaces its old connection, which is closed), and detaches it when it
  * closes. Each switch keeps its port name <-> number map (port-desc, then
  * PORT_STATUS) and its desired state, built from the controller's flows
- * text with its own port names (flowspec.c); converge.c sends it. */
+ * text with its own port names (flowspec.c) or by the provider
+ * (provider.h); converge.c sends it. sw_refresh() brings it up to date
+ * after provider changes: only the changed units when the switch is in
+ * sync (it holds exactly the desired state), else whole. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
