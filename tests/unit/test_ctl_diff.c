@@ -3,7 +3,8 @@
  * alone, changed instructions are a modify, changed cookie/timeouts a
  * replace, missing flows are added, extra ones deleted (except flows the
  * learning app owns), rejected flows are skipped, groups and meters
- * ordered around the flows. */
+ * ordered around the flows; removing flows from a set keeps its index
+ * right. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,7 +338,72 @@ static void test_packed_groups(void)
 	desired_uninit(&want);
 }
 
+/* flowset_remove (backward-shift deletion in the linear-probing index)
+ * against a reference: random removes and re-adds of 600 flows, every
+ * present flow found at its index, every removed one not found. */
+static void test_flowset_remove_random(void)
+{
+	enum { N = 600 };
+	struct flowset s = { 0 };
+	int present[N], at[N]; /* reference: is flow i in s, and where */
+	uint32_t seed = 0x9e3779b9u;
+	int i, step;
+
+	/* flow i: table 0, priority i % 7 (keys collide in the index's low
+	 * bits often enough), match reg0 = i */
+	for (i = 0; i < N; i++)
+		present[i] = 0;
+	for (step = 0; step < 6000; step++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		i = (int)(seed % N);
+		if (!present[i]) {
+			struct dflow f;
+			memset(&f, 0, sizeof(f));
+			f.priority = (uint16_t)(i % 7);
+			ofp_match_init(&f.match);
+			ofp_match_set_uint(&f.match, OFPF_REG0, (uint64_t)i);
+			ofp_instructions_init(&f.insts);
+			f.cookie = (uint64_t)i;
+			at[i] = flowset_add(&s, &f);
+			CU_ASSERT_FATAL(at[i] == (int)s.n - 1);
+			present[i] = 1;
+		} else {
+			struct dflow_rec r;
+			size_t last = s.n - 1;
+			int moved = -1, k;
+			for (k = 0; k < N; k++)
+				if (present[k] && at[k] == (int)last)
+					moved = k;
+			flowset_remove(&s, (size_t)at[i], &r);
+			CU_ASSERT_EQUAL_FATAL(r.cookie, (uint64_t)i);
+			free(r.bytes);
+			free(r.text);
+			if (moved != i)
+				at[moved] = at[i];
+			present[i] = 0;
+		}
+		if (step % 97)
+			continue;
+		for (int k = 0; k < N; k++) { /* the whole set, now and then */
+			struct dflow key;
+			memset(&key, 0, sizeof(key));
+			key.priority = (uint16_t)(k % 7);
+			ofp_match_init(&key.match);
+			ofp_match_set_uint(&key.match, OFPF_REG0, (uint64_t)k);
+			CU_ASSERT_EQUAL_FATAL(flowset_find(&s, &key), present[k] ? at[k] : -1);
+		}
+	}
+	for (i = 0; i < (int)s.n; i++) {
+		free(s.v[i].bytes);
+		free(s.v[i].text);
+	}
+	free(s.v);
+	free(s.idx);
+}
+
 UNIT_SUITE(ctl_diff, NULL, NULL, UNIT_TEST(test_packed_flows), UNIT_TEST(test_packed_groups), UNIT_TEST(test_identical_is_empty),
 	   UNIT_TEST(test_add_modify_replace_delete), UNIT_TEST(test_key_is_table_priority_match),
 	   UNIT_TEST(test_rejected_and_kept), UNIT_TEST(test_groups_meters_order),
-	   UNIT_TEST(test_many_flows_hash));
+	   UNIT_TEST(test_many_flows_hash), UNIT_TEST(test_flowset_remove_random));
