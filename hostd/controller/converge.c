@@ -8,8 +8,8 @@
  * dump, conv_start_from(): against the previous desired state, or, after
  * an incremental rebuild (switch.c sw_refresh), against just the part of it
  * that was replaced. The difference travels inside an ONF bundle when the
- * switch accepts one (meters outside it), else as plain messages with barriers. Every
- * message sent is remembered by xid (struct xidmap) so an ERROR maps back
+ * switch accepts one (meters outside it), else as plain messages with
+ * barriers. Every message sent is remembered by xid (struct xidmap) so an ERROR maps back
  * to the flow/group/meter that caused it; a rejected item is logged once
  * with its source line, marked rejected, and, when it made an atomic
  * bundle fail, the rest is sent again without it. Output respects the
@@ -206,7 +206,8 @@ void conv_start(struct conn *cn)
 
 static void dump_complete(struct conn *cn);
 
-void conv_start_from(struct conn *cn, struct desired *prev, size_t flow_from, size_t group_from)
+void conv_start_from(struct conn *cn, struct desired *prev, int partial, size_t flow_from,
+		     size_t group_from)
 {
 	struct conv *cv = &cn->conv;
 	desired_uninit(&cv->cur);
@@ -219,6 +220,7 @@ void conv_start_from(struct conn *cn, struct desired *prev, size_t flow_from, si
 	cv->flow_from = flow_from;
 	cv->group_from = group_from;
 	cv->dumped = 0;
+	cv->partial = partial;
 	/* nothing of want is marked rejected: the switch was in sync */
 	dump_complete(cn);
 }
@@ -340,7 +342,7 @@ static void conv_done(struct conn *cn)
 		 cv->bundle ? "bundle" : "plain", cv->attempts, cv->attempts == 1 ? "" : "s",
 		 w->flows.n, w->n_groups, w->n_meters, cv->cur.flows.n, cv->n_add, cv->n_mod,
 		 cv->n_del, (unsigned long long)cv->flow_mods, (unsigned long long)cv->other_mods,
-		 rej, cv->dumped ? "a dump" : cv->flow_from ? "the replaced units" : "the previous state");
+		 rej, cv->dumped ? "a dump" : cv->partial ? "the replaced units" : "the previous state");
 	cv->st = CV_IDLE;
 	conv_reset_attempt(cv);
 	desired_uninit(&cv->cur);

@@ -130,6 +130,8 @@ struct conv {
 	size_t group_from;       /* incremental rebuild: cur holds what it replaced) */
 	int dumped;              /* cur is the switch's dump (else the previous
 				  * desired state, or the part of it replaced) */
+	int partial;             /* not dumped: cur is only the part replaced by
+				  * an incremental rebuild */
 	uint64_t flow_mods;      /* flow_mods sent by this convergence */
 	uint64_t other_mods;     /* group/meter mods sent */
 	uint64_t t_start_ms;     /* monotonic start */
@@ -253,9 +255,10 @@ void conv_start(struct conn *cn);
 /* Converges without a dump, when the switch is known to hold what `prev`
  * (moved in: cv->cur takes it) and want's flows before flow_from / groups
  * before group_from describe: only want's items from those indices on are
- * added or modified, prev's items want lacks are deleted. The
+ * added or modified, prev's items want lacks are deleted. partial: prev
+ * is only what an incremental rebuild replaced (for the log). The
  * convergence must be idle. */
-void conv_start_from(struct conn *cn, struct desired *prev, size_t flow_from,
+void conv_start_from(struct conn *cn, struct desired *prev, int partial, size_t flow_from,
 		     size_t group_from);
 /* Rebuilds the switch's desired state after provider changes (s->pending)
  * and converges: incrementally when the switch is in sync, else whole. */

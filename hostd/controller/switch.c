@@ -258,14 +258,14 @@ void sw_refresh(struct conn *cn)
 		r = ctl_provider_build_units(c, s, &cur, &ff, &gf);
 	unitset_clear(&s->pending);
 	if (r == 1) { /* only the changed units, diffed against what they were */
-		conv_start_from(cn, &cur, ff, gf);
+		conv_start_from(cn, &cur, 1, ff, gf);
 		return;
 	}
 	desired_uninit(&cur);
 	/* whole: diffed against the previous desired state when the switch
 	 * holds it, else against a dump */
 	if (s->synced && r == 0 && ctl_provider_build(c, s, &prev) == 1 && prev) {
-		conv_start_from(cn, prev, 0, 0);
+		conv_start_from(cn, prev, 0, 0, 0);
 		free(prev);
 		return;
 	}
