@@ -234,20 +234,8 @@ static void take_dump(struct conn *cn, const struct ofp_msg *msg)
 	if (mp->mp_type == OFPMP_FLOW) {
 		struct ofp_flow_stats *fs = mp->u.list.items;
 		for (i = 0; i < mp->u.list.n; i++) {
-			struct dflow f;
-			memset(&f, 0, sizeof(f));
-			f.table = fs[i].table_id;
-			f.priority = fs[i].priority;
-			f.match = fs[i].match;
-			f.cookie = fs[i].cookie;
-			f.idle_timeout = fs[i].idle_timeout;
-			f.hard_timeout = fs[i].hard_timeout;
-			f.flags = fs[i].flags;
-			/* move the instructions out of the reply */
-			f.insts = fs[i].insts;
-			ofp_instructions_init(&fs[i].insts);
 			/* no text kept: formatted on demand (item_text) */
-			int rc = flowset_add(&cv->cur.flows, &f);
+			int rc = flowset_add_stats(&cv->cur.flows, &fs[i]);
 			if (rc >= 0)
 				continue;
 			LOG_ERR(CTL_MOD, "%s: cannot keep a dumped flow (table %u priority %u): %s",

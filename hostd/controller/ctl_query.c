@@ -438,19 +438,7 @@ static int take_flows(struct ctl_query *q, const struct ofp_multipart *mp)
 	struct ofp_flow_stats *fs = mp->u.list.items;
 	size_t i;
 	for (i = 0; i < mp->u.list.n; i++) {
-		struct dflow f;
-		int idx;
-		memset(&f, 0, sizeof(f));
-		f.table = fs[i].table_id;
-		f.priority = fs[i].priority;
-		f.match = fs[i].match;
-		f.cookie = fs[i].cookie;
-		f.idle_timeout = fs[i].idle_timeout;
-		f.hard_timeout = fs[i].hard_timeout;
-		f.flags = fs[i].flags;
-		f.insts = fs[i].insts; /* moved out of the reply */
-		ofp_instructions_init(&fs[i].insts);
-		idx = flowset_add(&q->dump.flows, &f);
+		int idx = flowset_add_stats(&q->dump.flows, &fs[i]);
 		if (idx < 0)
 			return idx;
 		if ((size_t)idx >= q->st_cap) {

@@ -312,6 +312,22 @@ static int same_key(const struct dflow_rec *f, uint32_t hash, uint8_t table, uin
 
 static int flowset_rehash(struct flowset *s, size_t cap);
 
+int flowset_add_stats(struct flowset *s, struct ofp_flow_stats *fs)
+{
+	struct dflow f;
+	memset(&f, 0, sizeof(f));
+	f.table = fs->table_id;
+	f.priority = fs->priority;
+	f.match = fs->match;
+	f.cookie = fs->cookie;
+	f.idle_timeout = fs->idle_timeout;
+	f.hard_timeout = fs->hard_timeout;
+	f.flags = fs->flags;
+	f.insts = fs->insts; /* moved out of the reply */
+	ofp_instructions_init(&fs->insts);
+	return flowset_add(s, &f);
+}
+
 /* The index slot holding flow i (its entry is i + 1); the slot must exist. */
 static size_t idx_slot(const struct flowset *s, size_t i)
 {

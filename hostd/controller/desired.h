@@ -107,6 +107,10 @@ void desired_uninit(struct desired *d);
  * the old one. Returns the index, -ENOMEM, or -EINVAL when the
  * instructions cannot be encoded (f is freed either way). */
 int flowset_add(struct flowset *s, struct dflow *f);
+/* Packs one flow of a switch's flow dump into the set, like flowset_add
+ * (no text kept: formatted on demand); its instructions are moved out of
+ * fs (fs->insts is left empty). Returns the index or -errno. */
+int flowset_add_stats(struct flowset *s, struct ofp_flow_stats *fs);
 /* Removes flow i from the set (the last flow takes index i); its record
  * is moved to *out (the caller owns its bytes and text). */
 void flowset_remove(struct flowset *s, size_t i, struct dflow_rec *out);
