@@ -16,6 +16,7 @@
 
 #include <rte_byteorder.h>
 
+#include "drivers/base/util.h"
 #include "drivers/mbox/objects.h"
 
 #define IPV4_FULL RTE_BE32(0xffffffff)
@@ -68,21 +69,6 @@ struct index_ctx {
 	int err;               /* first allocation failure */
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, n * elem);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static void index_one(void *arg, const struct mirror_obj *o)
 {
 	struct index_ctx *x = arg;
@@ -93,7 +79,7 @@ static void index_one(void *arg, const struct mirror_obj *o)
 		struct mbox_router_iface ri;
 		if (mbox_decode_router_iface(o->body, o->len, &ri, NULL, 0))
 			return;
-		if (grow((void **)&c->rifs, &c->cap_rifs, c->n_rifs + 1, sizeof(*c->rifs))) {
+		if (dfn_grow((void **)&c->rifs, &c->cap_rifs, c->n_rifs + 1, sizeof(*c->rifs))) {
 			x->err = -ENOMEM;
 			return;
 		}
@@ -104,7 +90,7 @@ static void index_one(void *arg, const struct mirror_obj *o)
 		if (mbox_decode_nic_port(o->body, o->len, &np, NULL, 0) ||
 		    !(np.flags & MBOX_PORT_F_UP))
 			return;
-		if (grow((void **)&c->local_nets, &c->cap_local_nets, c->n_local_nets + 1,
+		if (dfn_grow((void **)&c->local_nets, &c->cap_local_nets, c->n_local_nets + 1,
 			 sizeof(*c->local_nets))) {
 			x->err = -ENOMEM;
 			return;

@@ -26,6 +26,7 @@
 #include <netif/ethernet.h>
 
 #include "drivers/base/log.h"
+#include "drivers/base/util.h"
 #include "drivers/mbox/objects.h"
 
 #define MOD "slowpath"
@@ -166,21 +167,6 @@ void fw_slowpath_destroy(struct fw_slowpath *sp)
 
 /* ---- sync --------------------------------------------------------------- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, n * elem);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 struct sync_ctx {
 	struct fw_slowpath *sp; /* being synced */
 	int err;                /* first failure */
@@ -196,7 +182,7 @@ static struct sp_netif *find_nif(struct fw_slowpath *sp, uint32_t id)
 
 static int nif_add(struct fw_slowpath *sp, uint32_t id, const struct mbox_router_iface *ri)
 {
-	if (grow((void **)&sp->nifs, &sp->cap_nifs, sp->n_nifs + 1, sizeof(*sp->nifs)))
+	if (dfn_grow((void **)&sp->nifs, &sp->cap_nifs, sp->n_nifs + 1, sizeof(*sp->nifs)))
 		return -ENOMEM;
 	struct sp_netif *ni = calloc(1, sizeof(*ni));
 	if (!ni)
@@ -240,7 +226,7 @@ static void sync_one(void *arg, const struct mirror_obj *o)
 		if (mbox_decode_nic_port(o->body, o->len, &np, NULL, 0) ||
 		    (sp->ports.resolve && sp->ports.resolve(sp->ports.arg, o->id, np.ifname, &port)))
 			return;
-		if (grow((void **)&sp->pmap, &sp->cap_pmap, sp->n_pmap + 1, sizeof(*sp->pmap))) {
+		if (dfn_grow((void **)&sp->pmap, &sp->cap_pmap, sp->n_pmap + 1, sizeof(*sp->pmap))) {
 			x->err = -ENOMEM;
 			return;
 		}

@@ -38,3 +38,18 @@ int dfn_parse_uint(const char *s, unsigned long min, unsigned long max,
 	*out = v;
 	return 0;
 }
+
+int dfn_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap * 2 : 16;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * elem);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}

@@ -31,6 +31,10 @@ static inline uint64_t dfn_now_ms(void) { return dfn_now_ns() / 1000000u; }
 /* 64 random bits from the kernel (getrandom), for epochs and nonces. */
 uint64_t dfn_random64(void);
 
+/* Makes the array *p (elements of `elem` bytes, *cap allocated) hold at
+ * least `need` elements, doubling from 16; 0 or -ENOMEM (*p kept). */
+int dfn_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Parse an unsigned decimal option value in [min, max]; 0 or -EINVAL. */
 int dfn_parse_uint(const char *s, unsigned long min, unsigned long max,
 		   unsigned long *out);
