@@ -42,10 +42,7 @@ int dfimg_code_errno(enum dfimg_code code)
 	return (unsigned)code < ARRAY_SIZE(codes) ? codes[code].err : EINVAL;
 }
 
-/* Fill err (if any) with code and "<description>: <details>"; returns the
- * negative errno of code. */
-__attribute__((format(printf, 3, 4)))
-static int fail(struct dfimg_err *err, enum dfimg_code code, const char *fmt, ...)
+int dfimg_fail(struct dfimg_err *err, enum dfimg_code code, const char *fmt, ...)
 {
 	if (err) {
 		int n = snprintf(err->msg, sizeof(err->msg), "%s: ", codes[code].text);
@@ -124,11 +121,11 @@ static int decode_name(const char *field, const char *what, int (*check)(const c
 {
 	size_t n = strnlen(field, DFIMG_NAME_LEN);
 	if (n == DFIMG_NAME_LEN)
-		return fail(err, DFIMG_ERR_HEADER, "%s field has no NUL terminator in its %d bytes",
+		return dfimg_fail(err, DFIMG_ERR_HEADER, "%s field has no NUL terminator in its %d bytes",
 			    what, DFIMG_NAME_LEN);
 	for (size_t i = n; i < DFIMG_NAME_LEN; i++)
 		if (field[i])
-			return fail(err, DFIMG_ERR_HEADER,
+			return dfimg_fail(err, DFIMG_ERR_HEADER,
 				    "%s field has a nonzero byte 0x%02x at %zu after its end",
 				    what, (unsigned char)field[i], i);
 	memcpy(out, field, n);
@@ -144,7 +141,7 @@ static int decode_name(const char *field, const char *what, int (*check)(const c
 				k += (size_t)snprintf(shown + k, sizeof(shown) - k, "\\x%02x", c);
 		}
 		shown[k] = '\0';
-		return fail(err, DFIMG_ERR_HEADER, "%s '%s' is %s", what, shown,
+		return dfimg_fail(err, DFIMG_ERR_HEADER, "%s '%s' is %s", what, shown,
 			    n == 0 ? "empty" : "not a valid name");
 	}
 	return 0;
@@ -157,35 +154,35 @@ int dfimg_decode_header(const void *buf, size_t len, struct dfimg_info *info,
 	struct dfimg_info out = { 0 };
 	int r;
 	if (!buf && len)
-		return fail(err, DFIMG_ERR_ARG, "NULL buffer");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL buffer");
 	if (len < sizeof(h))
-		return fail(err, DFIMG_ERR_SHORT, "%zu byte(s), the header alone is %zu", len,
+		return dfimg_fail(err, DFIMG_ERR_SHORT, "%zu byte(s), the header alone is %zu", len,
 			    sizeof(h));
 	memcpy(&h, buf, sizeof(h)); /* no alignment assumption on buf */
 	if (memcmp(h.magic, DFIMG_MAGIC, DFIMG_MAGIC_LEN) != 0)
-		return fail(err, DFIMG_ERR_MAGIC,
+		return dfimg_fail(err, DFIMG_ERR_MAGIC,
 			    "first bytes %02x %02x %02x %02x %02x %02x %02x %02x, expected \"%s\"",
 			    h.magic[0], h.magic[1], h.magic[2], h.magic[3], h.magic[4], h.magic[5],
 			    h.magic[6], h.magic[7], DFIMG_MAGIC);
 	out.format = le16toh(h.format);
 	if (out.format != DFIMG_FORMAT_VERSION)
-		return fail(err, DFIMG_ERR_FORMAT, "version %u, this build reads %u", out.format,
+		return dfimg_fail(err, DFIMG_ERR_FORMAT, "version %u, this build reads %u", out.format,
 			    DFIMG_FORMAT_VERSION);
 	uint16_t hdr_size = le16toh(h.hdr_size);
 	if (hdr_size != sizeof(h))
-		return fail(err, DFIMG_ERR_HEADER, "hdr_size %u, format %u has %zu", hdr_size,
+		return dfimg_fail(err, DFIMG_ERR_HEADER, "hdr_size %u, format %u has %zu", hdr_size,
 			    DFIMG_FORMAT_VERSION, sizeof(h));
 	out.sig_alg = le16toh(h.sig_alg);
 	out.sig_size = le16toh(h.sig_size);
 	if (out.sig_alg != DFIMG_SIG_ED25519)
-		return fail(err, DFIMG_ERR_HEADER, "signature algorithm %u unknown (%u is Ed25519)",
+		return dfimg_fail(err, DFIMG_ERR_HEADER, "signature algorithm %u unknown (%u is Ed25519)",
 			    out.sig_alg, DFIMG_SIG_ED25519);
 	if (out.sig_size != DFIMG_ED25519_SIG_LEN)
-		return fail(err, DFIMG_ERR_HEADER, "sig_size %u, Ed25519 signatures are %d bytes",
+		return dfimg_fail(err, DFIMG_ERR_HEADER, "sig_size %u, Ed25519 signatures are %d bytes",
 			    out.sig_size, DFIMG_ED25519_SIG_LEN);
 	out.payload_size = le64toh(h.payload_size);
 	if (out.payload_size == 0 || out.payload_size > DFIMG_MAX_PAYLOAD)
-		return fail(err, DFIMG_ERR_HEADER, "payload_size %llu outside 1..%u",
+		return dfimg_fail(err, DFIMG_ERR_HEADER, "payload_size %llu outside 1..%u",
 			    (unsigned long long)out.payload_size, DFIMG_MAX_PAYLOAD);
 	r = decode_name(h.board, "board", dfimg_check_board, out.board, err);
 	if (r < 0)
@@ -208,19 +205,19 @@ int dfimg_encode_header(const struct dfimg_info *info, void *buf, size_t len,
 {
 	struct dfimg_hdr h;
 	if (!info || !buf)
-		return fail(err, DFIMG_ERR_ARG, "NULL info or buffer");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL info or buffer");
 	if (len < sizeof(h))
-		return fail(err, DFIMG_ERR_ARG, "buffer of %zu bytes, the header is %zu", len,
+		return dfimg_fail(err, DFIMG_ERR_ARG, "buffer of %zu bytes, the header is %zu", len,
 			    sizeof(h));
 	if (dfimg_check_board(info->board) < 0)
-		return fail(err, DFIMG_ERR_ARG, "board '%s': 1..%d of [a-z0-9._-]", info->board,
+		return dfimg_fail(err, DFIMG_ERR_ARG, "board '%s': 1..%d of [a-z0-9._-]", info->board,
 			    DFIMG_NAME_LEN - 1);
 	if (dfimg_check_version(info->version) < 0)
-		return fail(err, DFIMG_ERR_ARG,
+		return dfimg_fail(err, DFIMG_ERR_ARG,
 			    "version '%s': 1..%d printable characters, no spaces", info->version,
 			    DFIMG_NAME_LEN - 1);
 	if (info->payload_size == 0 || info->payload_size > DFIMG_MAX_PAYLOAD)
-		return fail(err, DFIMG_ERR_ARG, "payload of %llu bytes outside 1..%u",
+		return dfimg_fail(err, DFIMG_ERR_ARG, "payload of %llu bytes outside 1..%u",
 			    (unsigned long long)info->payload_size, DFIMG_MAX_PAYLOAD);
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, DFIMG_MAGIC, DFIMG_MAGIC_LEN);
@@ -260,14 +257,14 @@ int dfimg_key_id(EVP_PKEY *key, uint8_t id[DFIMG_KEY_ID_LEN], struct dfimg_err *
 	unsigned mdlen = 0;
 	char why[160];
 	if (!key || !id)
-		return fail(err, DFIMG_ERR_ARG, "NULL key or id");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL key or id");
 	if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519)
-		return fail(err, DFIMG_ERR_ARG, "key type %s is not Ed25519",
+		return dfimg_fail(err, DFIMG_ERR_ARG, "key type %s is not Ed25519",
 			    OBJ_nid2sn(EVP_PKEY_get_id(key)));
 	if (EVP_PKEY_get_raw_public_key(key, raw, &rawlen) != 1 || rawlen != sizeof(raw))
-		return fail(err, DFIMG_ERR_CRYPTO, "raw public key: %s", ssl_reason(why, sizeof(why)));
+		return dfimg_fail(err, DFIMG_ERR_CRYPTO, "raw public key: %s", ssl_reason(why, sizeof(why)));
 	if (EVP_Digest(raw, rawlen, md, &mdlen, EVP_sha256(), NULL) != 1)
-		return fail(err, DFIMG_ERR_CRYPTO, "SHA-256: %s", ssl_reason(why, sizeof(why)));
+		return dfimg_fail(err, DFIMG_ERR_CRYPTO, "SHA-256: %s", ssl_reason(why, sizeof(why)));
 	memcpy(id, md, DFIMG_KEY_ID_LEN);
 	ok(err);
 	return 0;
@@ -282,21 +279,21 @@ int dfimg_verify(const void *img, size_t len, EVP_PKEY *trusted, const char *boa
 	char why[160], a[2 * DFIMG_KEY_ID_LEN + 1], b[2 * DFIMG_KEY_ID_LEN + 1];
 	int r;
 	if (!trusted)
-		return fail(err, DFIMG_ERR_ARG, "no trusted key");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "no trusted key");
 	r = dfimg_decode_header(img, len, &in, err);
 	if (r < 0)
 		return r;
 	if (len < in.image_size)
-		return fail(err, DFIMG_ERR_TRUNCATED,
+		return dfimg_fail(err, DFIMG_ERR_TRUNCATED,
 			    "%zu byte(s), the header announces %zu (%zu header + %llu payload + %u "
 			    "signature)", len, in.image_size, in.payload_off,
 			    (unsigned long long)in.payload_size,
 			    in.sig_size);
 	if (len > in.image_size)
-		return fail(err, DFIMG_ERR_TRAILING, "%zu byte(s) after the %zu the header announces",
+		return dfimg_fail(err, DFIMG_ERR_TRAILING, "%zu byte(s) after the %zu the header announces",
 			    len - in.image_size, in.image_size);
 	if (board && strcmp(board, in.board) != 0)
-		return fail(err, DFIMG_ERR_BOARD, "image is for board '%s', this is '%s'", in.board,
+		return dfimg_fail(err, DFIMG_ERR_BOARD, "image is for board '%s', this is '%s'", in.board,
 			    board);
 	r = dfimg_key_id(trusted, kid, err);
 	if (r < 0)
@@ -304,34 +301,34 @@ int dfimg_verify(const void *img, size_t len, EVP_PKEY *trusted, const char *boa
 	if (memcmp(kid, in.key_id, sizeof(kid)) != 0) {
 		dfimg_format_key_id(in.key_id, a, sizeof(a));
 		dfimg_format_key_id(kid, b, sizeof(b));
-		return fail(err, DFIMG_ERR_KEY, "signed by key id %s, the trusted key is %s", a, b);
+		return dfimg_fail(err, DFIMG_ERR_KEY, "signed by key id %s, the trusted key is %s", a, b);
 	}
 	const uint8_t *bytes = img;
 	if (EVP_Digest(bytes + in.payload_off, (size_t)in.payload_size, md, &mdlen, EVP_sha256(),
 		       NULL) != 1)
-		return fail(err, DFIMG_ERR_CRYPTO, "SHA-256: %s", ssl_reason(why, sizeof(why)));
+		return dfimg_fail(err, DFIMG_ERR_CRYPTO, "SHA-256: %s", ssl_reason(why, sizeof(why)));
 	if (memcmp(md, in.payload_sha256, DFIMG_SHA256_LEN) != 0) {
 		char got[2 * 8 + 1], want[2 * 8 + 1];
 		for (int i = 0; i < 8; i++) {
 			snprintf(got + 2 * i, 3, "%02x", md[i]);
 			snprintf(want + 2 * i, 3, "%02x", in.payload_sha256[i]);
 		}
-		return fail(err, DFIMG_ERR_DIGEST, "the %llu payload bytes hash to %s..., the "
+		return dfimg_fail(err, DFIMG_ERR_DIGEST, "the %llu payload bytes hash to %s..., the "
 			    "header says %s...", (unsigned long long)in.payload_size, got, want);
 	}
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx)
-		return fail(err, DFIMG_ERR_NOMEM, "EVP_MD_CTX_new");
+		return dfimg_fail(err, DFIMG_ERR_NOMEM, "EVP_MD_CTX_new");
 	size_t signed_len = in.payload_off + (size_t)in.payload_size;
 	if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, trusted) != 1) {
-		r = fail(err, DFIMG_ERR_CRYPTO, "verify init: %s", ssl_reason(why, sizeof(why)));
+		r = dfimg_fail(err, DFIMG_ERR_CRYPTO, "verify init: %s", ssl_reason(why, sizeof(why)));
 		goto free_ctx;
 	}
 	int v = EVP_DigestVerify(ctx, bytes + signed_len, in.sig_size, bytes, signed_len);
 	if (v != 1) {
 		ERR_clear_error(); /* a bad signature also queues an error */
 		dfimg_format_key_id(kid, a, sizeof(a));
-		r = fail(err, DFIMG_ERR_SIGNATURE, "Ed25519 signature over the %zu header and "
+		r = dfimg_fail(err, DFIMG_ERR_SIGNATURE, "Ed25519 signature over the %zu header and "
 			 "payload bytes is not from key id %s", signed_len, a);
 		goto free_ctx;
 	}
@@ -349,11 +346,11 @@ int dfimg_load_key(const char *path, int want_private, EVP_PKEY **out, struct df
 	char why[160];
 	EVP_PKEY *k = NULL;
 	if (!path || !out)
-		return fail(err, DFIMG_ERR_ARG, "NULL path or out");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL path or out");
 	*out = NULL;
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return fail(err, DFIMG_ERR_KEYFILE, "%s: %s", path, strerror(errno));
+		return dfimg_fail(err, DFIMG_ERR_KEYFILE, "%s: %s", path, strerror(errno));
 	if (want_private) {
 		k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	} else {
@@ -366,12 +363,12 @@ int dfimg_load_key(const char *path, int want_private, EVP_PKEY **out, struct df
 	}
 	fclose(f);
 	if (!k)
-		return fail(err, DFIMG_ERR_KEYFILE, "%s: no PEM %s key: %s", path,
+		return dfimg_fail(err, DFIMG_ERR_KEYFILE, "%s: no PEM %s key: %s", path,
 			    want_private ? "private" : "public or private",
 			    ssl_reason(why, sizeof(why)));
 	ERR_clear_error();
 	if (EVP_PKEY_get_id(k) != EVP_PKEY_ED25519) {
-		int r = fail(err, DFIMG_ERR_KEYFILE, "%s: a %s key, Ed25519 is required", path,
+		int r = dfimg_fail(err, DFIMG_ERR_KEYFILE, "%s: a %s key, Ed25519 is required", path,
 			     OBJ_nid2sn(EVP_PKEY_get_id(k)));
 		EVP_PKEY_free(k);
 		return r;

@@ -70,6 +70,11 @@ const char *dfimg_code_name(enum dfimg_code code);
 const char *dfimg_code_text(enum dfimg_code code);
 /* Positive errno of a code (0 for OK). */
 int dfimg_code_errno(enum dfimg_code code);
+/* Fills err (if not NULL) with code and "<description>: <details>"
+ * (fmt); returns the negative errno of code. For the image code and the
+ * tools built on it (image_slots.c, image_sign.c). */
+__attribute__((format(printf, 3, 4)))
+int dfimg_fail(struct dfimg_err *err, enum dfimg_code code, const char *fmt, ...);
 
 /* Decoded header. */
 struct dfimg_info {

@@ -11,22 +11,6 @@
 
 #include "firmware/image.h"
 
-/* Fill err like image.c does (code + "<description>: <details>"). */
-__attribute__((format(printf, 3, 4)))
-static int sign_fail(struct dfimg_err *err, enum dfimg_code code, const char *fmt, ...)
-{
-	if (err) {
-		int n = snprintf(err->msg, sizeof(err->msg), "%s: ", dfimg_code_text(code));
-		va_list ap;
-		va_start(ap, fmt);
-		if (n > 0 && (size_t)n < sizeof(err->msg))
-			vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
-		va_end(ap);
-		err->code = code;
-	}
-	return -dfimg_code_errno(code);
-}
-
 int dfimg_sign(EVP_PKEY *key, const char *board, const char *version, const void *payload,
 	       size_t payload_len, uint8_t **out, size_t *outlen, struct dfimg_err *err)
 {
@@ -35,15 +19,15 @@ int dfimg_sign(EVP_PKEY *key, const char *board, const char *version, const void
 	char why[160];
 	int r;
 	if (!key || !board || !version || (!payload && payload_len) || !out || !outlen)
-		return sign_fail(err, DFIMG_ERR_ARG, "NULL argument");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL argument");
 	*out = NULL;
 	*outlen = 0;
 	if (payload_len == 0 || payload_len > DFIMG_MAX_PAYLOAD)
-		return sign_fail(err, DFIMG_ERR_ARG, "payload of %zu bytes outside 1..%u",
+		return dfimg_fail(err, DFIMG_ERR_ARG, "payload of %zu bytes outside 1..%u",
 				 payload_len, DFIMG_MAX_PAYLOAD);
 	/* board and version are checked by dfimg_encode_header() */
 	if (strlen(board) > DFIMG_NAME_LEN || strlen(version) > DFIMG_NAME_LEN)
-		return sign_fail(err, DFIMG_ERR_ARG, "board or version longer than %d characters",
+		return dfimg_fail(err, DFIMG_ERR_ARG, "board or version longer than %d characters",
 				 DFIMG_NAME_LEN - 1);
 	snprintf(info.board, sizeof(info.board), "%s", board);
 	snprintf(info.version, sizeof(info.version), "%s", version);
@@ -53,20 +37,20 @@ int dfimg_sign(EVP_PKEY *key, const char *board, const char *version, const void
 		return r;
 	if (EVP_Digest(payload, payload_len, info.payload_sha256, &mdlen, EVP_sha256(), NULL) != 1) {
 		ERR_error_string_n(ERR_get_error(), why, sizeof(why));
-		return sign_fail(err, DFIMG_ERR_CRYPTO, "SHA-256: %s", why);
+		return dfimg_fail(err, DFIMG_ERR_CRYPTO, "SHA-256: %s", why);
 	}
 	size_t hdr = sizeof(struct dfimg_hdr);
 	size_t total = hdr + payload_len + DFIMG_ED25519_SIG_LEN;
 	uint8_t *img = malloc(total);
 	if (!img)
-		return sign_fail(err, DFIMG_ERR_NOMEM, "%zu-byte image", total);
+		return dfimg_fail(err, DFIMG_ERR_NOMEM, "%zu-byte image", total);
 	r = dfimg_encode_header(&info, img, hdr, err);
 	if (r < 0)
 		goto free_img;
 	memcpy(img + hdr, payload, payload_len);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx) {
-		r = sign_fail(err, DFIMG_ERR_NOMEM, "EVP_MD_CTX_new");
+		r = dfimg_fail(err, DFIMG_ERR_NOMEM, "EVP_MD_CTX_new");
 		goto free_img;
 	}
 	size_t siglen = DFIMG_ED25519_SIG_LEN;
@@ -74,11 +58,11 @@ int dfimg_sign(EVP_PKEY *key, const char *board, const char *version, const void
 	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) != 1 ||
 	    EVP_DigestSign(ctx, img + hdr + payload_len, &siglen, img, hdr + payload_len) != 1) {
 		ERR_error_string_n(ERR_get_error(), why, sizeof(why));
-		r = sign_fail(err, DFIMG_ERR_CRYPTO, "Ed25519 sign: %s (is it a private key?)", why);
+		r = dfimg_fail(err, DFIMG_ERR_CRYPTO, "Ed25519 sign: %s (is it a private key?)", why);
 		goto free_ctx;
 	}
 	if (siglen != DFIMG_ED25519_SIG_LEN) {
-		r = sign_fail(err, DFIMG_ERR_CRYPTO, "signature of %zu bytes, expected %d", siglen,
+		r = dfimg_fail(err, DFIMG_ERR_CRYPTO, "signature of %zu bytes, expected %d", siglen,
 			      DFIMG_ED25519_SIG_LEN);
 		goto free_ctx;
 	}

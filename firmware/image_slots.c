@@ -29,21 +29,6 @@ struct dfslots {
 	uint64_t inst_next;       /* bytes received without a gap */
 };
 
-__attribute__((format(printf, 3, 4)))
-static int sfail(struct dfimg_err *err, enum dfimg_code code, const char *fmt, ...)
-{
-	if (err) {
-		int n = snprintf(err->msg, sizeof(err->msg), "%s: ", dfimg_code_text(code));
-		va_list ap;
-		va_start(ap, fmt);
-		if (n > 0 && (size_t)n < sizeof(err->msg))
-			vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
-		va_end(ap);
-		err->code = code;
-	}
-	return -dfimg_code_errno(code);
-}
-
 static void sok(struct dfimg_err *err, const char *what)
 {
 	if (err) {
@@ -171,7 +156,7 @@ int dfslots_open(const char *path, int create, uint64_t size_hint, struct dfslot
 	struct stat sb;
 	int r;
 	if (!path || !out)
-		return sfail(err, DFIMG_ERR_ARG, "NULL path or out");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL path or out");
 	*out = NULL;
 	int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 	if (fd < 0)
@@ -189,13 +174,13 @@ int dfslots_open(const char *path, int create, uint64_t size_hint, struct dfslot
 	}
 	size_t size = (size_t)sb.st_size;
 	if (!slot_size_for(size)) {
-		r = sfail(err, DFIMG_ERR_ARG, "%s: region of %zu bytes is too small (at least %u)",
+		r = dfimg_fail(err, DFIMG_ERR_ARG, "%s: region of %zu bytes is too small (at least %u)",
 			  path, size, DFSLOTS_DATA_OFF + 2 * PAGE);
 		goto close_fd;
 	}
 	struct dfslots *s = calloc(1, sizeof(*s));
 	if (!s) {
-		r = sfail(err, DFIMG_ERR_NOMEM, "slot store");
+		r = dfimg_fail(err, DFIMG_ERR_NOMEM, "slot store");
 		goto close_fd;
 	}
 	s->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -222,7 +207,7 @@ int dfslots_open(const char *path, int create, uint64_t size_hint, struct dfslot
 		if (r < 0)
 			goto unmap;
 	} else {
-		sfail(err, DFIMG_ERR_EMPTY, "%s holds no slot state (format it first)", path);
+		dfimg_fail(err, DFIMG_ERR_EMPTY, "%s holds no slot state (format it first)", path);
 		r = -ENOENT;
 		goto unmap;
 	}
@@ -260,10 +245,10 @@ int dfslots_install_begin(struct dfslots *s, uint64_t image_len, int *slot,
 			  struct dfimg_err *err)
 {
 	if (!s)
-		return sfail(err, DFIMG_ERR_ARG, "NULL store");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL store");
 	uint64_t min = sizeof(struct dfimg_hdr) + 1 + DFIMG_ED25519_SIG_LEN;
 	if (image_len < min || image_len > s->st.slot_size)
-		return sfail(err, DFIMG_ERR_ARG, "an image of %llu bytes does not fit a slot "
+		return dfimg_fail(err, DFIMG_ERR_ARG, "an image of %llu bytes does not fit a slot "
 			     "(%llu..%llu bytes)", (unsigned long long)image_len,
 			     (unsigned long long)min, (unsigned long long)s->st.slot_size);
 	int target = s->st.active == 0 ? 1 : 0;
@@ -290,14 +275,14 @@ int dfslots_install_write(struct dfslots *s, uint64_t off, const void *buf, size
 			  struct dfimg_err *err)
 {
 	if (!s || (!buf && len))
-		return sfail(err, DFIMG_ERR_ARG, "NULL argument");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL argument");
 	if (s->inst_slot < 0)
-		return sfail(err, DFIMG_ERR_ARG, "no install in progress");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "no install in progress");
 	if (off > s->inst_next)
-		return sfail(err, DFIMG_ERR_ARG, "chunk at offset %llu leaves a gap (next expected "
+		return dfimg_fail(err, DFIMG_ERR_ARG, "chunk at offset %llu leaves a gap (next expected "
 			     "%llu)", (unsigned long long)off, (unsigned long long)s->inst_next);
 	if (off + len > s->inst_len || off + len < off)
-		return sfail(err, DFIMG_ERR_TRAILING, "chunk %llu+%zu runs past the announced %llu "
+		return dfimg_fail(err, DFIMG_ERR_TRAILING, "chunk %llu+%zu runs past the announced %llu "
 			     "bytes", (unsigned long long)off, len,
 			     (unsigned long long)s->inst_len);
 	memcpy(slot_ptr(s, s->inst_slot) + off, buf, len);
@@ -312,14 +297,14 @@ int dfslots_install_commit(struct dfslots *s, EVP_PKEY *trusted, const char *boa
 {
 	struct dfimg_info in;
 	if (!s)
-		return sfail(err, DFIMG_ERR_ARG, "NULL store");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL store");
 	if (s->inst_slot < 0)
-		return sfail(err, DFIMG_ERR_ARG, "no install in progress");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "no install in progress");
 	int slot = s->inst_slot;
 	uint64_t len = s->inst_len;
 	s->inst_slot = -1; /* commit ends the install, accepted or not */
 	if (s->inst_next < len)
-		return sfail(err, DFIMG_ERR_TRUNCATED, "%llu of the %llu announced bytes received",
+		return dfimg_fail(err, DFIMG_ERR_TRUNCATED, "%llu of the %llu announced bytes received",
 			     (unsigned long long)s->inst_next, (unsigned long long)len);
 	int r = dfimg_verify(slot_ptr(s, slot), (size_t)len, trusted, board, &in, err);
 	if (r < 0)
@@ -350,7 +335,7 @@ int dfslots_boot(struct dfslots *s, EVP_PKEY *trusted, const char *board, int *s
 {
 	struct dfimg_err verr;
 	if (!s || !slot || !why || !img || !len)
-		return sfail(err, DFIMG_ERR_ARG, "NULL argument");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL argument");
 	struct dfslots_state next = s->st;
 	int chosen;
 	enum dfslots_boot_why w;
@@ -370,7 +355,7 @@ int dfslots_boot(struct dfslots *s, EVP_PKEY *trusted, const char *board, int *s
 		w = DFSLOTS_BOOT_ACTIVE;
 	}
 	if (chosen < 0)
-		return sfail(err, DFIMG_ERR_EMPTY, "no slot holds an installed image");
+		return dfimg_fail(err, DFIMG_ERR_EMPTY, "no slot holds an installed image");
 	int r = dfimg_verify(slot_ptr(s, chosen), (size_t)next.image_len[chosen], trusted, board,
 			     NULL, &verr);
 	if (r < 0) {
@@ -409,11 +394,11 @@ int dfslots_boot(struct dfslots *s, EVP_PKEY *trusted, const char *board, int *s
 int dfslots_confirm(struct dfslots *s, struct dfimg_err *err)
 {
 	if (!s)
-		return sfail(err, DFIMG_ERR_ARG, "NULL store");
+		return dfimg_fail(err, DFIMG_ERR_ARG, "NULL store");
 	if (s->st.trial < 0)
-		return sfail(err, DFIMG_ERR_EMPTY, "no trial image to confirm");
+		return dfimg_fail(err, DFIMG_ERR_EMPTY, "no trial image to confirm");
 	if (s->st.trial_boots == 0)
-		return sfail(err, DFIMG_ERR_ARG, "the trial image in slot %c has not booted yet",
+		return dfimg_fail(err, DFIMG_ERR_ARG, "the trial image in slot %c has not booted yet",
 			     'A' + s->st.trial);
 	struct dfslots_state next = s->st;
 	next.active = next.trial;
