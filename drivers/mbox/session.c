@@ -1144,6 +1144,26 @@ static int remaining(uint64_t deadline)
 	return now >= deadline ? 0 : (int)DFN_MIN(deadline - now, (uint64_t)INT_MAX);
 }
 
+/* Queues msg, flushes and waits until deadline for its reply (a request,
+ * or a batch's commit); downs: the peer-down count when the caller began. */
+static int send_wait(struct mbox_session *s, const struct mbox_msg *msg, uint64_t deadline,
+		     uint64_t downs, char *err, size_t errlen)
+{
+	uint32_t seq;
+	int r = out_new(s, msg, &seq, NULL);
+	if (r < 0)
+		return r;
+	s->waiting = 1;
+	s->wait_seq = seq;
+	s->wait_done = 0;
+	r = flush(s, remaining(deadline));
+	if (r < 0 && r != -EAGAIN) {
+		s->waiting = 0;
+		return r;
+	}
+	return wait_reply(s, deadline, downs, err, errlen);
+}
+
 int mbox_session_request(struct mbox_session *s, const struct mbox_msg *msg,
 			 int timeout_ms, char *err, size_t errlen)
 {
@@ -1156,19 +1176,7 @@ int mbox_session_request(struct mbox_session *s, const struct mbox_msg *msg,
 		return -EINVAL;
 	uint64_t deadline = deadline_of(timeout_ms);
 	uint64_t downs = s->st.peer_downs;
-	uint32_t seq;
-	r = out_new(s, msg, &seq, NULL);
-	if (r < 0)
-		return r;
-	s->waiting = 1;
-	s->wait_seq = seq;
-	s->wait_done = 0;
-	r = flush(s, remaining(deadline));
-	if (r < 0 && r != -EAGAIN) {
-		s->waiting = 0;
-		return r;
-	}
-	return wait_reply(s, deadline, downs, err, errlen);
+	return send_wait(s, msg, deadline, downs, err, errlen);
 }
 
 int mbox_session_send(struct mbox_session *s, const struct mbox_msg *msg, int timeout_ms)
@@ -1257,17 +1265,5 @@ int mbox_session_send_batch(struct mbox_session *s, const struct mbox_msg *msgs,
 	}
 	ctl.type = MBOX_MSG_BATCH_COMMIT;
 	ctl.u.batch.count = n;
-	uint32_t seq;
-	r = out_new(s, &ctl, &seq, NULL);
-	if (r < 0)
-		return r;
-	s->waiting = 1;
-	s->wait_seq = seq;
-	s->wait_done = 0;
-	r = flush(s, remaining(deadline));
-	if (r < 0 && r != -EAGAIN) {
-		s->waiting = 0;
-		return r;
-	}
-	return wait_reply(s, deadline, downs, err, errlen);
+	return send_wait(s, &ctl, deadline, downs, err, errlen);
 }
