@@ -76,15 +76,18 @@ ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'
 log_time() { date -u -d "$(echo "$1" | cut -d' ' -f1)" +%s.%N; }
 flow_count() { ovs_ofctl $OVS_ID dump-aggregate br-int "$@" 2>/dev/null | sed -n 's/.*flow_count=\([0-9]*\).*/\1/p'; }
 # wait_converged FROM_LINE TIMEOUT_S: the first "converged in" line after
-# line FROM_LINE of hostd's log that sent flow adds; sets CONV_LINE.
+# line FROM_LINE of hostd's log that sent flow adds; sets CONV_LINE. The
+# figures come from the line's own timestamp, so the poll is slow on
+# purpose: a tight loop of grep processes would take CPU from hostd and
+# OVS (2 cores) while they work, which the ceiling run does not have.
 wait_converged() {
-	local deadline=$(( $(date +%s) + $2 ))
+	local deadline=$((EPOCHSECONDS + $2))
 	CONV_LINE=
-	while [ "$(date +%s)" -lt $deadline ]; do
-		CONV_LINE=$(tail -n +$(($1 + 1)) "$TMP/hostd.log" | grep 'converged in' | grep -v 'sent add=0 ' | head -1)
+	while [ $EPOCHSECONDS -lt $deadline ]; do
+		CONV_LINE=$(awk -v from="$1" 'NR > from && /converged in/ && !/sent add=0 / { print; exit }' "$TMP/hostd.log")
 		[ -n "$CONV_LINE" ] && return 0
 		kill -0 "$HPID" 2>/dev/null || return 1
-		sleep 0.005
+		sleep 0.2
 	done
 	return 1
 }
