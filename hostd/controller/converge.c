@@ -13,7 +13,10 @@
  * to the flow/group/meter that caused it; a rejected item is logged once
  * with its source line, marked rejected, and, when it made an atomic
  * bundle fail, the rest is sent again without it. Output respects the
- * connection's watermarks: conv_pump() resumes when it drains. */
+ * connection's watermarks: conv_pump() resumes when it drains. With a
+ * provider gate (provider.h) nothing lands before the gate opens: the
+ * bundle commit (or, plain, the first message) waits in CV_HOLD, and a
+ * refused change discards the bundle and starts over from a dump. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +142,7 @@ static void conv_reset_attempt(struct conv *cv)
 	xidmap_clear(&cv->pend);
 	cv->rejected_now = 0;
 	cv->open_failed = 0;
+	cv->gate_ok = 0;
 }
 
 void conv_uninit(struct conv *cv)
@@ -438,11 +442,71 @@ static int send_barrier(struct conn *cn, uint32_t *xid)
 	return conn_send(cn, &m);
 }
 
+/* A refused change (the provider's gate said -1): nothing of this
+ * convergence may land. Its bundle is discarded (the switch keeps what it
+ * had), and since the desired state and the switch no longer match what
+ * this convergence assumed, the switch is rebuilt whole and converged
+ * from a dump (the undone change's units came through the kick too). */
+static void conv_refused(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	uint32_t x;
+	LOG_WARN(CTL_MOD, "switch %#llx: the change being converged was undone (its store write "
+		 "failed): %s; converging again from a dump", (unsigned long long)cn->dpid,
+		 cv->bundle ? "bundle discarded" : "nothing of it was sent");
+	if (cv->bundle && send_ctrl(cn, OFPBCT_DISCARD_REQUEST, &x)) {
+		conn_close(cn, "cannot queue a bundle discard");
+		return;
+	}
+	cv->st = CV_IDLE;
+	cv->again = 0;
+	conv_reset_attempt(cv);
+	desired_uninit(&cv->cur);
+	cn->sw->synced = 0;
+	cn->sw->pending.all = 1;
+	sw_refresh(cn);
+}
+
+/* The provider's gate (provider.h) before anything of this attempt can
+ * land: 1 go on, 0 held (CV_HOLD), -1 refused (conv_refused). */
+static int gate_open(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	int g;
+	if (cv->gate_ok)
+		return 1;
+	g = ctl_provider_gate(cn->ctl, cn->sw);
+	if (g > 0) {
+		cv->gate_ok = 1;
+		return 1;
+	}
+	if (g == 0) {
+		LOG_DBG(CTL_MOD, "switch %#llx: holding the %s until the change is stored",
+			(unsigned long long)cn->dpid, cv->bundle ? "bundle commit" : "first message");
+		cv->st = CV_HOLD;
+		conn_push(cn); /* the bundle's items go out meanwhile */
+	} else {
+		conv_refused(cn);
+	}
+	return 0;
+}
+
+void conv_gate_check(struct conn *cn)
+{
+	if (cn->conv.st != CV_HOLD)
+		return;
+	cn->conv.st = CV_SEND;
+	conv_pump(cn); /* asks the gate again where it stopped */
+}
+
 void conv_pump(struct conn *cn)
 {
 	struct conv *cv = &cn->conv;
 	uint32_t bx;
 	if (cv->st != CV_SEND)
+		return;
+	/* without a bundle nothing can be taken back: wait before the first */
+	if (!cv->bundle && !gate_open(cn))
 		return;
 	while (cv->next < cv->diff.n) {
 		const struct diff_item *it = &cv->diff.v[cv->next];
@@ -465,6 +529,10 @@ void conv_pump(struct conn *cn)
 			conn_push(cn);
 	}
 	if (cv->bundle) {
+		/* the bundle's items are on their way: its commit waits for
+		 * the gate */
+		if (!gate_open(cn))
+			return;
 		/* meter deletes (at the end of the diff) go after the commit */
 		if (send_ctrl(cn, OFPBCT_COMMIT_REQUEST, &cv->wait_xid)) {
 			conn_close(cn, "cannot queue the bundle commit");

@@ -89,6 +89,8 @@ struct sw {
 	int synced;               /* the switch holds exactly `want` (plus kept
 				   * flows): the last convergence succeeded with
 				   * nothing rejected and nothing changed since */
+	uint64_t gen;             /* provider generation want was built from
+				   * (its gate: ctl_provider_gate) */
 	struct unitset pending;   /* provider units changed since want was built
 				   * (->all: rebuild it whole) */
 };
@@ -102,6 +104,9 @@ enum conv_state {
 	CV_SEND,    /* sending diff items */
 	CV_COMMIT,  /* bundle commit sent */
 	CV_BARRIER, /* plain mode: final barrier sent */
+	CV_HOLD,    /* the provider's gate is shut: bundle mode, every item
+		     * sent, the commit waits; plain mode, nothing sent yet
+		     * (conv_gate_check on ctl_provider_gate_kick) */
 };
 
 struct conv {
@@ -116,6 +121,7 @@ struct conv {
 	int bundle_ok;           /* a bundle committed on this connection: later
 				  * ones send their messages right behind the
 				  * open instead of waiting for its reply */
+	int gate_ok;             /* this attempt passed the provider's gate */
 	int open_failed;         /* this attempt's (unwaited) open was refused:
 				  * its items' errors are not theirs */
 	uint32_t open_xid;       /* this attempt's bundle open xid */
@@ -252,6 +258,9 @@ void sw_free(struct sw *s);
 /* converge.c */
 /* Starts (or queues) a convergence of cn's switch. */
 void conv_start(struct conn *cn);
+/* A held convergence (CV_HOLD) asks the gate again: goes on, keeps
+ * waiting, or (refused) discards its bundle and starts over from a dump. */
+void conv_gate_check(struct conn *cn);
 /* Converges without a dump, when the switch is known to hold what `prev`
  * (moved in: cv->cur takes it) and want's flows before flow_from / groups
  * before group_from describe: only want's items from those indices on are

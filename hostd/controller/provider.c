@@ -48,10 +48,26 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (unitset_merge(&cn->sw->pending, &u))
 			cn->sw->pending.all = 1;
+		if (cn->conv.st == CV_HOLD)
+			conv_gate_check(cn); /* its change may be durable (or refused) now */
 		if (cn->conv.st == CV_IDLE)
 			sw_refresh(cn);
 	}
 	unitset_uninit(&u);
+}
+
+/* The generation s->want was just built from (build or build_units). */
+static void note_gen(struct ctl_prov_state *ps, struct sw *s)
+{
+	s->gen = ps->p.gen ? ps->p.gen(ps->p.arg) : 0;
+}
+
+int ctl_provider_gate(struct ctl *c, const struct sw *s)
+{
+	const struct ctl_prov_state *ps = c->prov;
+	if (!ps || !ps->p.gate)
+		return 1;
+	return ps->p.gate(ps->p.arg, s->gen);
 }
 
 void ctl_provider_free(struct ctl *c)
@@ -106,6 +122,13 @@ static void kick(struct ctl_prov_state *ps)
 		LOG_WARN(CTL_MOD, "provider kick: %s", strerror(errno));
 }
 
+void ctl_provider_gate_kick(struct ctl *c)
+{
+	struct ctl_prov_state *ps = c->prov;
+	if (ps)
+		kick(ps); /* kick_cb looks at every held convergence */
+}
+
 void ctl_provider_kick(struct ctl *c)
 {
 	struct ctl_prov_state *ps = c->prov;
@@ -147,6 +170,7 @@ int ctl_provider_build_units(struct ctl *c, struct sw *s, struct desired *cur, s
 	*flow_from = w->flows.n;
 	*group_from = w->n_groups;
 	n = ps->p.build_units(ps->p.arg, s->dpid, sw_port_by_name, s, &s->pending, w);
+	note_gen(ps, s);
 	if (n < 0 || w->flows.n - *flow_from != (size_t)n) {
 		LOG_INFO(CTL_MOD, "switch %#llx: incremental rebuild %s: rebuilding whole",
 			 (unsigned long long)s->dpid, n < 0 ? strerror(-n) : "replaced a flow of another unit");
@@ -173,6 +197,7 @@ int ctl_provider_build(struct ctl *c, struct sw *s, struct desired **prev)
 		return -ENOMEM;
 	desired_init(d);
 	r = ps->p.build(ps->p.arg, s->dpid, sw_port_by_name, s, d);
+	note_gen(ps, s);
 	if (r) {
 		desired_uninit(d);
 		free(d);

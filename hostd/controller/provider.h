@@ -55,6 +55,17 @@ struct ctl_provider {
 			 struct ofp_msg *out);
 	/* Called after the messages of packet_in were sent (may be NULL). */
 	void (*release)(void *arg);
+	/* The commit gate (both NULL: none). build and build_units may read
+	 * a change the provider's source has not made durable yet; gen()
+	 * (controller thread, right after them) names the state they read,
+	 * and gate(gen) says whether it may reach the switch: 1 yes, 0 not
+	 * yet (the controller holds the convergence, before its bundle
+	 * commit or, without a bundle, before its first message, until
+	 * ctl_provider_gate_kick), -1 never (the change was undone and comes
+	 * back through ctl_provider_dirty: the bundle is discarded and the
+	 * switch converged again from a dump). Neither may block. */
+	uint64_t (*gen)(void *arg);
+	int (*gate)(void *arg, uint64_t gen);
 	uint64_t keep_cookie; /* flows of the switch never deleted by convergence: */
 	uint64_t keep_mask;   /* cookie & keep_mask == keep_cookie (mask 0: none) */
 	void *arg;            /* the provider's state */
@@ -72,6 +83,9 @@ void ctl_provider_kick(struct ctl *c);
 /* The same for only the units in u (merged; the provider's build_units
  * rebuilds them where it can). 0 or -ENOMEM (then everything is rebuilt). */
 int ctl_provider_dirty(struct ctl *c, const struct unitset *u);
+/* Thread-safe: the answer of the provider's gate may have changed; held
+ * convergences look again. */
+void ctl_provider_gate_kick(struct ctl *c);
 
 /* Internal to hostd/controller (provider.c): */
 struct sw;
@@ -94,6 +108,9 @@ int ctl_provider_packet_in(struct conn *cn, const struct ofp_msg *msg);
 void ctl_provider_port_changed(struct ctl *c, struct sw *s, const char *name);
 /* The provider's keep cookie/mask (both 0 without one). */
 void ctl_provider_keep(const struct ctl *c, uint64_t *cookie, uint64_t *mask);
+/* The provider's gate for what s->want was last built from: 1, 0 or -1
+ * (see struct ctl_provider's gate; 1 without a gate). */
+int ctl_provider_gate(struct ctl *c, const struct sw *s);
 /* Frees the provider state of c (ctl_destroy). */
 void ctl_provider_free(struct ctl *c);
 

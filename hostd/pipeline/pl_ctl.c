@@ -4,7 +4,10 @@
  * topology subscriber runs in the committing thread, works out which
  * compile units the transaction touched (pipeline_dirty_units) and hands
  * them to the controller's loop, which recompiles only those where the
- * switch is in sync. */
+ * switch is in sync. The compile reads early (topo_rdlock_early: while the
+ * store still writes the change) and names the generation it read; the
+ * controller holds the bundle commit until glue_gate says that
+ * generation is durable, woken by glue_settled after the store write. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,8 @@ struct pl_glue {
 	struct pl_neigh_tab neigh; /* learned external neighbours (north/south);
 				    * read by build, written by packet_in: both
 				    * in the controller thread */
+	uint64_t gen;            /* topology generation the last compile read
+				  * (controller thread; the gate's question) */
 };
 
 static uint64_t now_ms(void)
@@ -44,7 +49,10 @@ static int glue_compile(struct pl_glue *g, uint64_t dpid, ctl_port_fn port_fn, v
 	struct pl_stats st = { 0 };
 	int r = 0;
 
-	topo_rdlock(g->t);
+	/* early: a change whose store write still runs is compiled and
+	 * sent now; the controller holds its commit on glue_gate */
+	topo_rdlock_early(g->t);
+	g->gen = topo_gen(g->t);
 	ch = topo_chassis_by_dpid(g->t, dpid);
 	if (ch && units)
 		r = pipeline_compile_units(g->t, ch, port_fn, port_arg, &g->cfg, units, out, &st);
@@ -83,12 +91,22 @@ static int glue_port_units(void *arg, uint64_t dpid, const char *name, struct un
 	struct pl_glue *g = arg;
 	const struct topo_chassis *ch;
 	int r = 0;
-	topo_rdlock(g->t);
+	topo_rdlock_early(g->t); /* only names units: nothing leaves hostd */
 	ch = topo_chassis_by_dpid(g->t, dpid);
 	if (ch)
 		r = pipeline_port_units(g->t, ch, name, u);
 	topo_unlock(g->t);
 	return r;
+}
+
+static uint64_t glue_gen(void *arg)
+{
+	return ((struct pl_glue *)arg)->gen;
+}
+
+static int glue_gate(void *arg, uint64_t gen)
+{
+	return topo_gen_fate(((struct pl_glue *)arg)->t, gen);
 }
 
 static int glue_packet_in(void *arg, uint64_t dpid, const struct ofp_packet_in *pi,
@@ -149,6 +167,12 @@ static void glue_changed(const struct topo *t, const struct topo_change *ch, siz
 	unitset_uninit(&u);
 }
 
+/* The committing thread, after the store write: held commits look again. */
+static void glue_settled(void *arg)
+{
+	ctl_provider_gate_kick(((struct pl_glue *)arg)->ctl);
+}
+
 int pipeline_attach(struct ctl *c, struct topo *t, const struct pl_cfg *cfg,
 		    struct pl_glue **out)
 {
@@ -171,13 +195,15 @@ int pipeline_attach(struct ctl *c, struct topo *t, const struct pl_cfg *cfg,
 	p.unit_of = pipeline_unit_of;
 	p.port_units = glue_port_units;
 	p.packet_in = glue_packet_in;
+	p.gen = glue_gen;
+	p.gate = glue_gate;
 	p.keep_cookie = keep.keep_cookie;
 	p.keep_mask = keep.keep_mask;
 	p.arg = g;
 	r = ctl_set_provider(c, &p);
 	if (r)
 		goto fail_free;
-	r = topo_subscribe(t, glue_changed, g);
+	r = topo_subscribe_settled(t, glue_changed, glue_settled, g);
 	if (r)
 		goto fail_unset;
 	*out = g;

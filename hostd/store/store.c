@@ -35,13 +35,29 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
+/* A failed SQLite call's result code as -errno, so the API's StoreError
+ * says what went wrong (a full disk, a read-only file) rather than "I/O". */
+static int sql_errno(int rc)
+{
+	switch (rc & 0xff) { /* the primary code of an extended one */
+	case SQLITE_FULL: return -ENOSPC;
+	case SQLITE_READONLY: return -EROFS;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return -EBUSY;
+	case SQLITE_NOMEM: return -ENOMEM;
+	case SQLITE_PERM: return -EPERM;
+	default: return -EIO;
+	}
+}
+
 static int exec(struct store *s, const char *sql)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
 		LOG_ERR(MOD, "%s: %s", sql, msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
-		return -EIO;
+		return sql_errno(rc);
 	}
 	return 0;
 }
@@ -259,7 +275,7 @@ static int step_reset(struct store *s, sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
 		LOG_ERR(MOD, "%s", sqlite3_errmsg(s->db));
-		return -EIO;
+		return sql_errno(rc);
 	}
 	return 0;
 }

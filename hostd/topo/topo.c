@@ -320,11 +320,25 @@ static void tomb_free(const void *p)
 
 struct sub {
 	topo_change_fn fn;              /* subscriber callback */
+	topo_settled_fn settled;        /* store write ended (may be NULL) */
 	void *arg;                      /* its argument */
 };
 
 struct topo {
 	pthread_rwlock_t lock;          /* readers vs the one transaction */
+	pthread_mutex_t txn_mu;         /* one transaction at a time, from begin
+					 * to the end of its store write */
+	pthread_mutex_t gen_mu;         /* guards the four below (any thread) */
+	pthread_cond_t gen_cv;          /* broadcast when a store write ends */
+	bool persisting;                /* a committed change is visible but its
+					 * store write has not ended: topo_rdlock
+					 * waits, topo_rdlock_early does not */
+	uint64_t durable_gen;           /* newest generation written (or no store) */
+	uint64_t *failed;               /* generations the store refused (rare) */
+	size_t n_failed;                /* how many */
+	uint64_t gen;                   /* generation of the visible state (+1 per
+					 * committed change; written under the
+					 * write lock, read under a read lock) */
 	struct table tab[TOPO_KIND_COUNT]; /* objects per kind */
 	struct tidx port_ifname;        /* (chassis, ifname) -> port (bound ports) */
 	struct tidx port_mac;           /* (network, mac) -> port (duplicates counted) */
@@ -466,6 +480,9 @@ struct topo *topo_new(void)
 	if (!t)
 		return NULL;
 	pthread_rwlock_init(&t->lock, NULL);
+	pthread_mutex_init(&t->txn_mu, NULL);
+	pthread_mutex_init(&t->gen_mu, NULL);
+	pthread_cond_init(&t->gen_cv, NULL);
 	for (int k = 0; k < TOPO_KIND_COUNT; k++) {
 		t->next_key[k] = 1;
 		tidx_init(&t->tab[k].ids, key_id, k);
@@ -507,13 +524,53 @@ void topo_destroy(struct topo *t)
 	tidx_free(&t->net_subnet);
 	tidx_free(&t->net_segment);
 	free(t->subs);
+	free(t->failed);
+	pthread_cond_destroy(&t->gen_cv);
+	pthread_mutex_destroy(&t->gen_mu);
+	pthread_mutex_destroy(&t->txn_mu);
 	pthread_rwlock_destroy(&t->lock);
 	free(t);
 }
 
+/* The read lock, then (gen_mu, never held while waiting for the rwlock, so
+ * no cycle with the writer, which takes gen_mu under the write lock) a look
+ * at `persisting`: while a store write runs, let go and wait for its end. */
 void topo_rdlock(struct topo *t)
 {
+	for (;;) {
+		pthread_rwlock_rdlock(&t->lock);
+		pthread_mutex_lock(&t->gen_mu);
+		if (!t->persisting) {
+			pthread_mutex_unlock(&t->gen_mu);
+			return;
+		}
+		pthread_rwlock_unlock(&t->lock);
+		while (t->persisting)
+			pthread_cond_wait(&t->gen_cv, &t->gen_mu);
+		pthread_mutex_unlock(&t->gen_mu);
+	}
+}
+
+void topo_rdlock_early(struct topo *t)
+{
 	pthread_rwlock_rdlock(&t->lock);
+}
+
+uint64_t topo_gen(const struct topo *t)
+{
+	return t->gen;
+}
+
+int topo_gen_fate(struct topo *t, uint64_t gen)
+{
+	int r;
+	pthread_mutex_lock(&t->gen_mu);
+	r = gen <= t->durable_gen ? 1 : 0;
+	for (size_t i = t->n_failed; i-- > 0;)
+		if (t->failed[i] == gen)
+			r = -1;
+	pthread_mutex_unlock(&t->gen_mu);
+	return r;
 }
 
 void topo_unlock(struct topo *t)
@@ -921,14 +978,20 @@ int topo_load_object(struct topo *t, enum topo_kind k, const void *obj)
 
 /* ---- subscribers ------------------------------------------------------ */
 
-int topo_subscribe(struct topo *t, topo_change_fn cb, void *arg)
+int topo_subscribe_settled(struct topo *t, topo_change_fn cb, topo_settled_fn settled,
+			   void *arg)
 {
 	struct sub *s = realloc(t->subs, (t->n_subs + 1) * sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	t->subs = s;
-	s[t->n_subs++] = (struct sub){ cb, arg };
+	s[t->n_subs++] = (struct sub){ cb, settled, arg };
 	return 0;
+}
+
+int topo_subscribe(struct topo *t, topo_change_fn cb, void *arg)
+{
+	return topo_subscribe_settled(t, cb, NULL, arg);
 }
 
 void topo_unsubscribe(struct topo *t, topo_change_fn cb, void *arg)
@@ -999,6 +1062,7 @@ struct topo_txn *topo_txn_begin(struct topo *t)
 		LOG_ERR(MOD, "out of memory");
 		abort();
 	}
+	pthread_mutex_lock(&t->txn_mu);
 	pthread_rwlock_wrlock(&t->lock);
 	x->t = t;
 	memcpy(x->saved_keys, t->next_key, sizeof(x->saved_keys));
@@ -1047,14 +1111,24 @@ static void txn_undo(struct topo_txn *x)
 	memcpy(x->t->next_key, x->saved_keys, sizeof(x->saved_keys));
 }
 
+/* Ends a transaction: its locks released (the write lock if `locked`),
+ * x freed. */
+static void txn_end(struct topo_txn *x, bool locked)
+{
+	struct topo *t = x->t;
+	if (locked)
+		pthread_rwlock_unlock(&t->lock);
+	pthread_mutex_unlock(&t->txn_mu);
+	free(x->log);
+	free(x);
+}
+
 void topo_txn_abort(struct topo_txn *x)
 {
 	if (!x)
 		return;
 	txn_undo(x);
-	pthread_rwlock_unlock(&x->t->lock);
-	free(x->log);
-	free(x);
+	txn_end(x, true);
 }
 
 static uint32_t alloc_key(struct topo_txn *x, enum topo_kind k)
@@ -2388,6 +2462,66 @@ static int validate_dependents(const struct topo *t, const struct tidx *seen,
 	return r;
 }
 
+/* Tells every subscriber about the n changes (reverse: their undo, old and
+ * new swapped, creations become deletions and back). Write lock held. */
+static void notify(struct topo *t, const struct net_change *ch, size_t n, bool reverse)
+{
+	struct topo_change *cs = malloc(n * sizeof(*cs));
+	if (!cs) {
+		LOG_ERR(MOD, "out of memory telling the subscribers about %zu changes", n);
+		return;
+	}
+	for (size_t j = 0; j < n; j++) {
+		cs[j] = ch[j].c;
+		if (reverse) {
+			cs[j].old_obj = ch[j].c.new_obj;
+			cs[j].new_obj = ch[j].c.old_obj;
+			cs[j].op = ch[j].c.op == TOPO_OP_CREATE   ? TOPO_OP_DELETE
+				   : ch[j].c.op == TOPO_OP_DELETE ? TOPO_OP_CREATE
+								  : TOPO_OP_UPDATE;
+		}
+	}
+	for (size_t i = 0; i < t->n_subs; i++)
+		t->subs[i].fn(t, cs, n, t->subs[i].arg);
+	free(cs);
+}
+
+/* The store refused a change that was already visible (its generation
+ * told to the subscribers and perhaps read by early readers): the old
+ * objects go back, the subscribers are told the reverse while the
+ * refused objects still exist, then those are freed. The undone state is
+ * a new generation, durable at once (it is what the store holds); the
+ * refused one is recorded for topo_gen_fate. Write lock held. */
+static void undo_visible(struct topo_txn *x, const struct net_change *ch, size_t n)
+{
+	struct topo *t = x->t;
+	uint64_t refused = t->gen;
+	for (size_t i = x->n; i-- > 0;)
+		tab_set(t, x->log[i].kind, undo_id(&x->log[i]), x->log[i].old_obj);
+	t->gen++;
+	notify(t, ch, n, true);
+	for (size_t i = x->n; i-- > 0;) {
+		if (!x->log[i].old_obj)
+			tab_purge(t, x->log[i].kind, undo_id(&x->log[i]));
+		topo_obj_free(x->log[i].kind, x->log[i].new_obj);
+	}
+	x->n = 0;
+	memcpy(t->next_key, x->saved_keys, sizeof(t->next_key));
+	pthread_mutex_lock(&t->gen_mu);
+	uint64_t *f = realloc(t->failed, (t->n_failed + 1) * sizeof(*f));
+	if (!f) { /* forgetting it could let a refused change reach a switch */
+		LOG_ERR(MOD, "out of memory recording refused generation %llu",
+			 (unsigned long long)refused);
+		abort();
+	}
+	t->failed = f;
+	t->failed[t->n_failed++] = refused;
+	t->durable_gen = t->gen;
+	t->persisting = false;
+	pthread_cond_broadcast(&t->gen_cv);
+	pthread_mutex_unlock(&t->gen_mu);
+}
+
 int topo_txn_commit(struct topo_txn *x, struct topo_err *err)
 {
 	return topo_txn_commit_stats(x, NULL, err);
@@ -2488,38 +2622,70 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 					goto undo;
 			}
 	}
-	if (n && (r = persist_all(x, ch, n))) {
-		LOG_ERR(MOD, "store: cannot persist the change: %s", strerror(-r));
-		r = fail(err, 500, "StoreError", NULL, "the store refused the change: %s",
-			 strerror(-r));
-		goto undo;
+	bool locked = true; /* the write lock (txn_end releases it) */
+	if (n) {
+		/* Visible: a new generation, the subscribers told (write lock
+		 * held)... */
+		t->gen++;
+		notify(t, ch, n, false);
+		if (t->has_persist) {
+			/* ...then the store write runs with the write lock
+			 * released: early readers (the pipeline compiling and
+			 * sending this change; its bundle is committed only once
+			 * topo_gen_fate says durable) overlap it, topo_rdlock
+			 * readers wait (`persisting`), the next transaction
+			 * waits on txn_mu. */
+			pthread_mutex_lock(&t->gen_mu);
+			t->persisting = true;
+			pthread_mutex_unlock(&t->gen_mu);
+			pthread_rwlock_unlock(&t->lock);
+			locked = false;
+			r = persist_all(x, ch, n);
+			if (r) {
+				LOG_ERR(MOD, "store: cannot persist the change: %s", strerror(-r));
+				r = fail(err, 500, "StoreError", NULL,
+					 "the store refused the change: %s", strerror(-r));
+				pthread_rwlock_wrlock(&t->lock); /* waits for early readers */
+				locked = true;
+				undo_visible(x, ch, n);
+				goto settle;
+			}
+		}
+		pthread_mutex_lock(&t->gen_mu);
+		t->durable_gen = t->gen;
+		t->persisting = false;
+		pthread_cond_broadcast(&t->gen_cv);
+		pthread_mutex_unlock(&t->gen_mu);
 	}
-	/* Visible: tell subscribers, then free what was replaced. */
-	for (size_t i = 0; i < t->n_subs && n; i++) {
-		struct topo_change *cs = malloc(n * sizeof(*cs));
-		if (!cs)
-			break;
-		for (size_t j = 0; j < n; j++)
-			cs[j] = ch[j].c;
-		t->subs[i].fn(t, cs, n, t->subs[i].arg);
-		free(cs);
-	}
+	/* Free what was replaced: nobody can reach it any more (it left the
+	 * tables under the write lock). Deleted objects' tombstones are
+	 * purged from the tables: that needs the write lock again (after a
+	 * store write, it waits for the early readers; creations and updates,
+	 * such as a port add, do not wait). */
 	for (size_t i = 0; i < x->n; i++) {
 		topo_obj_free(x->log[i].kind, x->log[i].old_obj);
-		if (!x->log[i].new_obj)
+		x->log[i].old_obj = NULL;
+		if (!x->log[i].new_obj) {
+			if (!locked) {
+				pthread_rwlock_wrlock(&t->lock);
+				locked = true;
+			}
 			tab_purge(t, x->log[i].kind, undo_id(&x->log[i]));
+		}
 	}
+settle:
 	tidx_free(&seen);
 	free(ch);
-	pthread_rwlock_unlock(&t->lock);
-	free(x->log);
-	free(x);
+	txn_end(x, locked);
+	for (size_t i = 0; n && i < t->n_subs; i++)
+		if (t->subs[i].settled)
+			t->subs[i].settled(t->subs[i].arg);
 	/* a large transaction leaves much freed heap behind (replaced
 	 * copies, the undo log, index rehashes, the store's work): give the
 	 * free pages back to the system rather than keep them resident */
-	if (n >= TRIM_CHANGES)
+	if (!r && n >= TRIM_CHANGES)
 		malloc_trim(0);
-	return 0;
+	return r;
 undo:
 	tidx_free(&seen);
 	free(ch);

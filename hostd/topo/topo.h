@@ -21,6 +21,19 @@
  * Threading: one writer at a time (the transaction holds the write lock
  * from topo_txn_begin() to commit/abort); readers take topo_rdlock().
  * Subscribers are called by the committing thread, write lock held.
+ *
+ * Durability and generations: a commit makes its change visible (a new
+ * generation, topo_gen(); subscribers told), then writes it to the store
+ * with the write lock released, so that the pipeline can compile and send
+ * the change while SQLite works. During that write topo_rdlock() waits
+ * (ordinary readers never see a change the store may still refuse);
+ * topo_rdlock_early() does not, and its reader must not let what it read
+ * leave hostd before topo_gen_fate() says the generation is durable (the
+ * controller holds the bundle commit until then). Should the store refuse
+ * the change, it is undone, subscribers are told the reverse, the refused
+ * generation's fate becomes -1, and the commit fails (500 StoreError).
+ * topo_txn_commit returns after the store write: an acknowledged change is
+ * durable.
  */
 #ifndef DFNIC_HOSTD_TOPO_H
 #define DFNIC_HOSTD_TOPO_H
@@ -277,6 +290,17 @@ void topo_destroy(struct topo *t);
  * a subscriber callback). */
 void topo_rdlock(struct topo *t);
 void topo_unlock(struct topo *t);
+/* A read lock that does not wait for a running store write (see the top):
+ * only for readers that gate their effects on topo_gen_fate. Released
+ * with topo_unlock. */
+void topo_rdlock_early(struct topo *t);
+/* Generation of the state the caller sees (under a read lock, or in a
+ * subscriber callback): +1 per committed change, +1 per undone one. */
+uint64_t topo_gen(const struct topo *t);
+/* What became of generation gen (any thread): 1 durable (written to the
+ * store, or there is none), 0 its store write is running, -1 the store
+ * refused it (it was undone; the undo is the next generation). */
+int topo_gen_fate(struct topo *t, uint64_t gen);
 
 /* Lookups by id (NULL if absent). */
 const struct topo_network *topo_network_get(const struct topo *t, const char *id);
@@ -341,7 +365,7 @@ enum topo_op {
 const char *topo_op_name(enum topo_op op);
 
 /* One changed object. For UPDATE both old and new are set; old objects
- * are freed right after the callbacks return. */
+ * are freed once the store write ends (keep no pointer to them). */
 struct topo_change {
 	enum topo_kind kind;            /* what kind of resource */
 	enum topo_op op;                /* what happened to it */
@@ -353,11 +377,20 @@ struct topo_change {
 /* Called once per committed transaction with all its changes (in the order
  * the transaction made them), in the committing thread, write lock held:
  * the callback may read the topology but must not start a transaction.
- * Keep it short (e.g. queue the ids and wake the pipeline's loop). */
+ * Keep it short (e.g. queue the ids and wake the pipeline's loop). It runs
+ * when the change becomes visible, before the store write ends (see the
+ * top): a refused write calls it again with the reverse changes. */
 typedef void (*topo_change_fn)(const struct topo *t, const struct topo_change *changes,
 			       size_t n, void *arg);
+/* Called in the committing thread, no lock held, once the store write of
+ * a change told to topo_change_fn has ended (either way: topo_gen_fate
+ * tells which). Keep it short (wake a loop). */
+typedef void (*topo_settled_fn)(void *arg);
 /* 0, or -ENOMEM. Several subscribers may be registered. */
 int topo_subscribe(struct topo *t, topo_change_fn cb, void *arg);
+/* The same with a settled callback (may be NULL). */
+int topo_subscribe_settled(struct topo *t, topo_change_fn cb, topo_settled_fn settled,
+			   void *arg);
 void topo_unsubscribe(struct topo *t, topo_change_fn cb, void *arg);
 
 /* ---- errors ----------------------------------------------------------- */
