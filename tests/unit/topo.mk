@@ -2,4 +2,4 @@
 # transactions, notifications) and its SQLite store (round trip, crash).
 unit-srcs-y += tests/unit/test_topo_validate.c tests/unit/test_store_roundtrip.c
 unit-libs += topo store
-unit-ldlibs += -ljansson -lsqlite3
+unit-ldlibs += -lcjson -ljansson -lsqlite3
