@@ -325,10 +325,12 @@ cJSON *topo_json_parse(const char *text, size_t len, const char *what, struct to
 		for (size_t i = at; i < len && n < 16; i++)
 			near[n++] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
 		near[n] = '\0';
-		if (len && at < len)
-			snprintf(why, sizeof(why), "not valid JSON at '%s'", near);
-		else
+		if (!len)
 			snprintf(why, sizeof(why), "no JSON value");
+		else if (at + 1 >= len) /* cJSON's place for "ran out" too */
+			snprintf(why, sizeof(why), "not valid JSON at the end of the text ('%s')", near);
+		else
+			snprintf(why, sizeof(why), "not valid JSON at '%s'", near);
 		bad_text(err, what, text, at, why);
 		return NULL;
 	}
