@@ -32,7 +32,8 @@ libnl-route-3-dev        hostd: underlay neighbour lookup for tunnel endpoints (
 liblwip-dev              firmware slow path (ARP/ICMP for router IPs)
 libdpdk-dev              firmware: rte_flow and ethdev
 libsqlite3-dev           hostd topology store
-libjansson-dev           JSON for the northbound API and dfctl
+libjansson-dev           JSON output: REST replies, store documents, dfctl
+libcjson-dev             JSON input: parsing REST bodies and stored documents (6x faster than jansson)
 libmicrohttpd-dev        northbound REST server
 libevent-dev             hostd event loop: non-blocking TCP/TLS connections with output queues (bufferevents + OpenSSL)
 libsystemd-dev           sd_notify for the hostd systemd unit
@@ -60,6 +61,7 @@ libc6:arm64               dpu board: the aarch64 glibc the emulated runner loads
 libcunit1-dev:arm64       dpu board: CUnit for the aarch64 unit runner
 libssl-dev:arm64          dpu board: libcrypto for image signatures, libssl for OpenFlow over TLS
 libjansson-dev:arm64      dpu board: JSON (dfctl, topology) in the aarch64 build
+libcjson-dev:arm64        dpu board: JSON input parsing (topology) in the aarch64 build
 libsqlite3-dev:arm64      dpu board: the topology store linked into the aarch64 unit runner
 libnl-3-dev:arm64         dpu board: netlink (hostd offload underlay lookup) in the aarch64 unit runner
 libnl-route-3-dev:arm64   dpu board: netlink routes and neighbours, aarch64

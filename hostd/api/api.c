@@ -3,17 +3,9 @@
  * Routing: /v2.0/<collection>[/<id>[/<action>]] with the collections of
  * TOPO_KINDS, plus /v2.0/dfnic/apply, /v2.0/chassis/<name>/flows
  * (api_flows.c) and /v2.0/{dfnic,chassis/<name>}/firmware (api_firmware.c).
- * Bodies are collected up to max_body, decoded with jansson and turned
- * into topology transactions (hostd/topo).
- *
- * Memory of large bodies: a big body (an apply document: hundreds of
- * thousands of JSON values) is parsed into a per-request arena, not the
- * heap: jansson's allocator hooks (set once, at start) bump-allocate
- * from the arena while its parse runs, frees of its values are no-ops,
- * and the whole arena is unmapped when the request is answered. Parsing
- * and freeing cost a fraction, and the topology built from the document
- * is not interleaved with its garbage. Every other jansson allocation
- * (other threads, replies, small bodies) goes to malloc/free as before. */
+ * Bodies are collected up to max_body, parsed with cJSON
+ * (topo_json_parse: with the strictness jansson had) and turned into
+ * topology transactions (hostd/topo); replies are built with jansson. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -46,88 +37,6 @@ struct api {
 	size_t max_body;                /* body limit */
 	char *cert, *key;               /* PEM contents (TLS) */
 };
-
-/* Bodies from this size on are parsed into an arena (see the top). */
-#define ARENA_MIN_BODY (64 * 1024)
-/* Size of an arena's blocks (mapped populated: fewer page faults). */
-#define ARENA_BLOCK (2 * 1024 * 1024)
-
-/* ---- body arena ------------------------------------------------------- */
-
-/* One mapping of an arena. */
-struct arena_blk {
-	struct arena_blk *next;         /* older block */
-	size_t size;                    /* bytes of mem */
-	size_t used;                    /* bytes handed out */
-	max_align_t mem[];              /* the memory */
-};
-
-/* The arena of the request a thread is serving. */
-struct arena {
-	struct arena_blk *blks;         /* newest first */
-	bool on;                        /* jansson allocates here (parse running) */
-};
-
-static __thread struct arena *tl_arena; /* this thread's, NULL: none */
-
-static void *arena_malloc(size_t n)
-{
-	struct arena *a = tl_arena;
-	if (!a || !a->on)
-		return malloc(n);
-	n = (n + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
-	struct arena_blk *b = a->blks;
-	if (!b || b->size - b->used < n) {
-		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-		void *m = mmap(NULL, sizeof(*b) + size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (m == MAP_FAILED)
-			return NULL;
-		b = m;
-		b->size = size;
-		b->used = 0;
-		b->next = a->blks;
-		a->blks = b;
-	}
-	void *p = (char *)b->mem + b->used;
-	b->used += n;
-	return p;
-}
-
-/* Is p the arena's? */
-static bool in_arena(const struct arena *a, const void *p)
-{
-	for (const struct arena_blk *b = a ? a->blks : NULL; b; b = b->next)
-		if ((const char *)p >= (const char *)b->mem &&
-		    (const char *)p < (const char *)b->mem + b->size)
-			return true;
-	return false;
-}
-
-static void arena_free(void *p)
-{
-	if (!in_arena(tl_arena, p)) /* else: goes with the arena */
-		free(p);
-}
-
-/* Release a parsed body: one in the arena is left to it (bodies are only
- * read, so all of such a body is arena memory, freed in one go at the
- * end of the request without walking its values). */
-static void body_put(json_t *j)
-{
-	if (!in_arena(tl_arena, j))
-		json_decref(j);
-}
-
-/* Unmap an arena (its values must all be released by then). */
-static void arena_release(struct arena *a)
-{
-	while (a->blks) {
-		struct arena_blk *b = a->blks;
-		a->blks = b->next;
-		munmap(b, sizeof(*b) + b->size);
-	}
-}
 
 /* Per-request state. */
 struct req {
@@ -192,31 +101,45 @@ static int kind_of(const char *plural, enum topo_kind *k)
 	return -ENOENT;
 }
 
-/* Parse the body; on failure the reply is queued and NULL returned. */
-static json_t *parse_body(struct MHD_Connection *c, struct req *rq, enum MHD_Result *ret)
+/* Parse the body (free with cJSON_Delete); on failure the reply is
+ * queued and NULL returned. */
+static cJSON *parse_body(struct MHD_Connection *c, struct req *rq, enum MHD_Result *ret)
 {
-	json_error_t je;
+	struct topo_err e = { 0 };
 	if (!rq->len) {
 		*ret = reply_err(c, 400, "BadRequest", "", "the request needs a JSON body");
 		return NULL;
 	}
-	if (tl_arena && rq->len >= ARENA_MIN_BODY)
-		tl_arena->on = true;
-	json_t *j = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &je);
-	if (tl_arena)
-		tl_arena->on = false;
+	cJSON *j = topo_json_parse(rq->body, rq->len, "the request body", &e);
 	if (!j) {
-		*ret = reply_err(c, 400, "MalformedRequestBody", "",
-				 "malformed JSON in the request body, line %d column %d: %s", je.line,
-				 je.column, je.text);
+		*ret = send_err(c, &e);
 		return NULL;
 	}
-	if (!json_is_object(j)) {
-		json_decref(j);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
 		*ret = reply_err(c, 400, "MalformedRequestBody", "", "the body must be a JSON object");
 		return NULL;
 	}
 	return j;
+}
+
+/* The number of members of a (small) object or array. */
+static size_t n_members(const cJSON *j)
+{
+	return (size_t)cJSON_GetArraySize(j);
+}
+
+/* Member `key` of object j, or NULL. */
+static const cJSON *member(const cJSON *j, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(j, key);
+}
+
+/* The string value of member `key` of j, NULL when j is not an object or
+ * the member is missing or not a string. */
+static const char *member_str(const cJSON *j, const char *key)
+{
+	return cJSON_IsObject(j) ? cJSON_GetStringValue(member(j, key)) : NULL;
 }
 
 static json_t *encode(const struct topo *t, enum topo_kind k, const void *o)
@@ -354,7 +277,7 @@ static enum MHD_Result do_show(struct MHD_Connection *c, struct api *a, enum top
 /* ---- writes ----------------------------------------------------------- */
 
 /* Create one object from its JSON inside x; id_out gets its id. */
-static int create_one(struct topo_txn *x, enum topo_kind k, json_t *jo, char *id_out,
+static int create_one(struct topo_txn *x, enum topo_kind k, const cJSON *jo, char *id_out,
 		      struct topo_err *e)
 {
 	void *o = topo_json_new_obj(k);
@@ -382,7 +305,7 @@ static int create_one(struct topo_txn *x, enum topo_kind k, json_t *jo, char *id
 }
 
 /* Update one existing object from its JSON inside x. */
-static int update_one(struct topo_txn *x, enum topo_kind k, const char *id, json_t *jo,
+static int update_one(struct topo_txn *x, enum topo_kind k, const char *id, const cJSON *jo,
 		      struct topo_err *e)
 {
 	const void *cur = get_any(topo_txn_view(x), k, id);
@@ -390,8 +313,8 @@ static int update_one(struct topo_txn *x, enum topo_kind k, const char *id, json
 		not_found(e, k, id);
 		return -ENOENT;
 	}
-	json_t *jid = json_object_get(jo, k == TOPO_CHASSIS ? "name" : "id");
-	if (jid && (!json_is_string(jid) || strcmp(json_string_value(jid), id))) {
+	const cJSON *jid = member(jo, k == TOPO_CHASSIS ? "name" : "id");
+	if (jid && (!cJSON_IsString(jid) || strcmp(cJSON_GetStringValue(jid), id))) {
 		e->status = 400;
 		snprintf(e->type, sizeof(e->type), "BadRequest");
 		snprintf(e->field, sizeof(e->field), k == TOPO_CHASSIS ? "name" : "id");
@@ -412,29 +335,30 @@ static enum MHD_Result do_create(struct MHD_Connection *c, struct api *a, enum t
 				 struct req *rq)
 {
 	enum MHD_Result ret;
-	json_t *body = parse_body(c, rq, &ret);
+	cJSON *body = parse_body(c, rq, &ret);
 	if (!body)
 		return ret;
-	json_t *one = json_object_get(body, topo_kind_name(k));
-	json_t *many = k == TOPO_CHASSIS ? NULL : json_object_get(body, topo_kind_plural(k));
-	if ((!one && !many) || json_object_size(body) != 1) {
-		body_put(body);
+	const cJSON *one = member(body, topo_kind_name(k));
+	const cJSON *many = k == TOPO_CHASSIS ? NULL : member(body, topo_kind_plural(k));
+	if ((!one && !many) || n_members(body) != 1) {
+		cJSON_Delete(body);
 		return reply_err(c, 400, "BadRequest", topo_kind_name(k),
 				 "the body must be {\"%s\": {...}}%s", topo_kind_name(k),
 				 k == TOPO_CHASSIS ? "" : " or {\"<plural>\": [...]}");
 	}
-	if (many && !json_is_array(many)) {
-		body_put(body);
+	if (many && !cJSON_IsArray(many)) {
+		cJSON_Delete(body);
 		return reply_err(c, 400, "BadRequest", topo_kind_plural(k), "%s: must be a list",
 				 topo_kind_plural(k));
 	}
-	size_t n = one ? 1 : json_array_size(many);
+	size_t n = one ? 1 : n_members(many);
 	char (*ids)[TOPO_HOST_MAX + 1] = calloc(n ? n : 1, sizeof(*ids));
 	struct topo_err e = { 0 };
 	struct topo_txn *x = topo_txn_begin(a->topo);
 	int r = 0;
-	for (size_t i = 0; i < n && !r && ids; i++) {
-		r = create_one(x, k, one ? one : json_array_get(many, i), ids[i], &e);
+	const cJSON *jo = one ? one : many->child;
+	for (size_t i = 0; i < n && !r && ids; i++, jo = jo->next) {
+		r = create_one(x, k, jo, ids[i], &e);
 		if (r && many) {
 			char w[48];
 			snprintf(w, sizeof(w), "%s[%zu]", topo_kind_plural(k), i);
@@ -443,7 +367,7 @@ static enum MHD_Result do_create(struct MHD_Connection *c, struct api *a, enum t
 	}
 	if (!ids) {
 		topo_txn_abort(x);
-		body_put(body);
+		cJSON_Delete(body);
 		return reply_err(c, 500, "InternalError", "", "out of memory");
 	}
 	if (r) {
@@ -455,7 +379,7 @@ static enum MHD_Result do_create(struct MHD_Connection *c, struct api *a, enum t
 			json_array_append_new(out, encode(a->topo, k, get_any(a->topo, k, ids[i])));
 		topo_unlock(a->topo);
 		free(ids);
-		body_put(body);
+		cJSON_Delete(body);
 		if (one) {
 			json_t *o = json_incref(json_array_get(out, 0));
 			json_decref(out);
@@ -464,7 +388,7 @@ static enum MHD_Result do_create(struct MHD_Connection *c, struct api *a, enum t
 		return send_json(c, 201, json_pack("{s:o}", topo_kind_plural(k), out));
 	}
 	free(ids);
-	body_put(body);
+	cJSON_Delete(body);
 	return send_err(c, &e);
 }
 
@@ -472,19 +396,19 @@ static enum MHD_Result do_update(struct MHD_Connection *c, struct api *a, enum t
 				 const char *id, struct req *rq)
 {
 	enum MHD_Result ret;
-	json_t *body = parse_body(c, rq, &ret);
+	cJSON *body = parse_body(c, rq, &ret);
 	if (!body)
 		return ret;
-	json_t *one = json_object_get(body, topo_kind_name(k));
-	if (!json_is_object(one) || json_object_size(body) != 1) {
-		body_put(body);
+	const cJSON *one = member(body, topo_kind_name(k));
+	if (!cJSON_IsObject(one) || n_members(body) != 1) {
+		cJSON_Delete(body);
 		return reply_err(c, 400, "BadRequest", topo_kind_name(k),
 				 "the body must be {\"%s\": {...}}", topo_kind_name(k));
 	}
 	struct topo_err e = { 0 };
 	struct topo_txn *x = topo_txn_begin(a->topo);
 	int r = update_one(x, k, id, one, &e);
-	body_put(body);
+	cJSON_Delete(body);
 	if (r) {
 		topo_txn_abort(x);
 		return send_err(c, &e);
@@ -515,26 +439,29 @@ static enum MHD_Result do_iface(struct MHD_Connection *c, struct api *a, const c
 				bool add, struct req *rq)
 {
 	enum MHD_Result ret;
-	json_t *body = parse_body(c, rq, &ret);
+	cJSON *body = parse_body(c, rq, &ret);
 	if (!body)
 		return ret;
-	const char *key;
-	json_t *v;
-	json_object_foreach(body, key, v) {
-		if ((strcmp(key, "subnet_id") && strcmp(key, "port_id")) || !json_is_string(v)) {
-			body_put(body);
-			return reply_err(c, 400, "BadRequest", key,
-					 "%s: expected only \"subnet_id\" or \"port_id\" (strings)", key);
+	const cJSON *v;
+	cJSON_ArrayForEach(v, body) {
+		const char *key = v->string;
+		if ((strcmp(key, "subnet_id") && strcmp(key, "port_id")) || !cJSON_IsString(v)) {
+			/* key is the body's: format the reply before freeing it */
+			enum MHD_Result bad = reply_err(
+				c, 400, "BadRequest", key,
+				"%s: expected only \"subnet_id\" or \"port_id\" (strings)", key);
+			cJSON_Delete(body);
+			return bad;
 		}
 	}
-	const char *sid = json_string_value(json_object_get(body, "subnet_id"));
-	const char *pid = json_string_value(json_object_get(body, "port_id"));
+	const char *sid = member_str(body, "subnet_id");
+	const char *pid = member_str(body, "port_id");
 	char port_out[TOPO_ID_MAX + 1] = "", sub_out[TOPO_ID_MAX + 1] = "";
 	struct topo_err e = { 0 };
 	struct topo_txn *x = topo_txn_begin(a->topo);
 	int r = add ? topo_txn_add_router_iface(x, router, sid, pid, port_out, &e)
 		    : topo_txn_remove_router_iface(x, router, sid, pid, port_out, sub_out, &e);
-	body_put(body);
+	cJSON_Delete(body);
 	if (r) {
 		topo_txn_abort(x);
 		return send_err(c, &e);
@@ -568,13 +495,12 @@ static const char *id_key(enum topo_kind k)
 /* The ids a document lists for kind k, as the keys of a JSON object (a
  * hash set: a prune looks up every object of the topology). NULL when
  * out of memory. */
-static json_t *doc_ids(json_t *doc, enum topo_kind k)
+static json_t *doc_ids(const cJSON *doc, enum topo_kind k)
 {
-	json_t *arr = json_object_get(doc, topo_kind_plural(k)), *o;
+	const cJSON *o;
 	json_t *ids = json_object();
-	size_t i;
-	json_array_foreach(arr, i, o) {
-		const char *s = json_string_value(json_object_get(o, id_key(k)));
+	cJSON_ArrayForEach(o, member(doc, topo_kind_plural(k))) {
+		const char *s = member_str(o, id_key(k));
 		if (ids && s && json_object_set_new(ids, s, json_true())) {
 			json_decref(ids);
 			return NULL;
@@ -584,25 +510,25 @@ static json_t *doc_ids(json_t *doc, enum topo_kind k)
 }
 
 /* Router interfaces listed in a document's router: [{subnet_id}|{port_id}]. */
-static int apply_ifaces(struct topo_txn *x, const char *rid, json_t *ifs, bool prune,
+static int apply_ifaces(struct topo_txn *x, const char *rid, const cJSON *ifs, bool prune,
 			struct topo_err *e)
 {
 	const struct topo *t = topo_txn_view(x);
 	size_t i;
-	json_t *o;
-	if (!json_is_array(ifs)) {
+	const cJSON *o;
+	if (!cJSON_IsArray(ifs)) {
 		e->status = 400;
 		snprintf(e->type, sizeof(e->type), "BadRequest");
 		snprintf(e->field, sizeof(e->field), "interfaces");
 		snprintf(e->msg, sizeof(e->msg), "interfaces: must be a list");
 		return -EINVAL;
 	}
-	json_array_foreach(ifs, i, o) {
-		const char *sid = json_string_value(json_object_get(o, "subnet_id"));
-		const char *pid = json_string_value(json_object_get(o, "port_id"));
+	for (i = 0, o = ifs->child; o; o = o->next, i++) {
+		const char *sid = member_str(o, "subnet_id");
+		const char *pid = member_str(o, "port_id");
 		char w[48];
 		snprintf(w, sizeof(w), "interfaces[%zu]", i);
-		if (!json_is_object(o) || (!sid && !pid) || json_object_size(o) != 1) {
+		if (!cJSON_IsObject(o) || (!sid && !pid) || n_members(o) != 1) {
 			e->status = 400;
 			snprintf(e->type, sizeof(e->type), "BadRequest");
 			snprintf(e->field, sizeof(e->field), "%s", w);
@@ -630,9 +556,9 @@ static int apply_ifaces(struct topo_txn *x, const char *rid, json_t *ifs, bool p
 	size_t nd = 0;
 	for (size_t j = 0; j < n; j++) {
 		bool listed = false;
-		json_array_foreach(ifs, i, o) {
-			const char *sid = json_string_value(json_object_get(o, "subnet_id"));
-			const char *pid = json_string_value(json_object_get(o, "port_id"));
+		cJSON_ArrayForEach(o, ifs) {
+			const char *sid = member_str(o, "subnet_id");
+			const char *pid = member_str(o, "port_id");
 			listed |= (sid && !strcmp(cur[j].port->fixed_ips[0].subnet_id, sid)) ||
 				  (pid && !strcmp(cur[j].port->id, pid));
 		}
@@ -645,17 +571,17 @@ static int apply_ifaces(struct topo_txn *x, const char *rid, json_t *ifs, bool p
 	return 0;
 }
 
-static int apply_doc(struct topo_txn *x, json_t *doc, bool prune, struct topo_err *e)
+static int apply_doc(struct topo_txn *x, const cJSON *doc, bool prune, struct topo_err *e)
 {
 	static const enum topo_kind order[] = { TOPO_CHASSIS, TOPO_NETWORK, TOPO_SUBNET,
 						TOPO_ROUTER, TOPO_PORT, TOPO_FLOATINGIP };
-	const char *key;
-	json_t *v;
+	const cJSON *v;
 	char w[64];
-	json_object_foreach(doc, key, v) {
+	cJSON_ArrayForEach(v, doc) {
+		const char *key = v->string;
 		enum topo_kind k;
 		if (!strcmp(key, "prune")) {
-			if (!json_is_boolean(v)) {
+			if (!cJSON_IsBool(v)) {
 				e->status = 400;
 				snprintf(e->type, sizeof(e->type), "BadRequest");
 				snprintf(e->field, sizeof(e->field), "prune");
@@ -664,7 +590,7 @@ static int apply_doc(struct topo_txn *x, json_t *doc, bool prune, struct topo_er
 			}
 			continue;
 		}
-		if (kind_of(key, &k) || !json_is_array(v)) {
+		if (kind_of(key, &k) || !cJSON_IsArray(v)) {
 			e->status = 400;
 			snprintf(e->type, sizeof(e->type), "BadRequest");
 			snprintf(e->field, sizeof(e->field), "%s", key);
@@ -676,12 +602,12 @@ static int apply_doc(struct topo_txn *x, json_t *doc, bool prune, struct topo_er
 	}
 	for (size_t oi = 0; oi < ARRAY_SIZE(order); oi++) {
 		enum topo_kind k = order[oi];
-		json_t *arr = json_object_get(doc, topo_kind_plural(k)), *o;
+		const cJSON *arr = member(doc, topo_kind_plural(k)), *o;
 		size_t i;
-		json_array_foreach(arr, i, o) {
+		for (i = 0, o = arr ? arr->child : NULL; o; o = o->next, i++) {
 			snprintf(w, sizeof(w), "%s[%zu]", topo_kind_plural(k), i);
-			const char *id = json_string_value(json_object_get(o, id_key(k)));
-			if (!json_is_object(o) || !id) {
+			const char *id = member_str(o, id_key(k));
+			if (!id) {
 				e->status = 400;
 				snprintf(e->type, sizeof(e->type), "BadRequest");
 				snprintf(e->field, sizeof(e->field), "%s.%s", w, id_key(k));
@@ -698,14 +624,14 @@ static int apply_doc(struct topo_txn *x, json_t *doc, bool prune, struct topo_er
 		}
 	}
 	/* Router interfaces, once ports and subnets exist. */
-	json_t *routers = json_object_get(doc, "routers"), *o;
+	const cJSON *routers = member(doc, "routers"), *o;
 	size_t i;
-	json_array_foreach(routers, i, o) {
-		json_t *ifs = json_object_get(o, "interfaces");
+	for (i = 0, o = routers ? routers->child : NULL; o; o = o->next, i++) {
+		const cJSON *ifs = member(o, "interfaces");
 		if (!ifs)
 			continue;
 		snprintf(w, sizeof(w), "routers[%zu]", i);
-		if (apply_ifaces(x, json_string_value(json_object_get(o, "id")), ifs, prune, e)) {
+		if (apply_ifaces(x, member_str(o, "id"), ifs, prune, e)) {
 			err_at(e, w);
 			return -EINVAL;
 		}
@@ -767,17 +693,17 @@ static int apply_doc(struct topo_txn *x, json_t *doc, bool prune, struct topo_er
 static enum MHD_Result do_apply(struct MHD_Connection *c, struct api *a, struct req *rq)
 {
 	enum MHD_Result ret;
-	json_t *doc = parse_body(c, rq, &ret);
+	cJSON *doc = parse_body(c, rq, &ret);
 	if (!doc)
 		return ret;
 	const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "prune");
-	bool prune = json_is_true(json_object_get(doc, "prune")) ||
+	bool prune = cJSON_IsTrue(member(doc, "prune")) ||
 		     (q && (!strcmp(q, "1") || !strcmp(q, "true")));
 	struct topo_err e = { 0 };
 	struct topo_commit_stats st = { 0 };
 	struct topo_txn *x = topo_txn_begin(a->topo);
 	int r = apply_doc(x, doc, prune, &e);
-	body_put(doc);
+	cJSON_Delete(doc);
 	if (r) {
 		topo_txn_abort(x);
 		if (!e.status)
@@ -922,13 +848,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return reply_err(c, 413, "HTTPRequestEntityTooLarge", "",
 				 "the request body is larger than %zu bytes", a->max_body);
 	LOG_DBG(MOD, "%s %s", method, url);
-	/* the body's values are all released when route() returns */
-	struct arena ar = { 0 };
-	tl_arena = &ar;
-	enum MHD_Result ret = route(c, a, method, url, rq);
-	tl_arena = NULL;
-	arena_release(&ar);
-	return ret;
+	return route(c, a, method, url, rq);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -1015,9 +935,6 @@ int api_start(const struct api_cfg *cfg, struct topo *t, struct api **out)
 		return -ENOMEM;
 	a->topo = t;
 	a->max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
-	/* malloc/free unless a thread's arena is on: safe for every jansson
-	 * user, whenever it allocated */
-	json_set_alloc_funcs(arena_malloc, arena_free);
 	int fd = unix_listen(cfg->unix_path);
 	if (fd < 0) {
 		LOG_ERR(MOD, "cannot listen on %s: %s", cfg->unix_path, strerror(-fd));

@@ -210,12 +210,13 @@ int store_load(struct store *s, struct topo *t, struct topo_err *err)
 		while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *id = (const char *)sqlite3_column_text(st, 0);
 			const char *doc = (const char *)sqlite3_column_text(st, 1);
-			json_error_t je;
-			json_t *j = json_loads(doc ? doc : "", 0, &je);
+			int n = sqlite3_column_bytes(st, 1);
+			cJSON *j = topo_json_parse(doc ? doc : "", doc ? (size_t)n : 0,
+						   "the stored document", err);
 			void *obj = topo_json_new_obj(k);
 			if (!j || !obj) {
 				LOG_ERR(MOD, "%s %s: unreadable document: %s", topo_kind_name(k),
-					id ? id : "?", j ? "out of memory" : je.text);
+					id ? id : "?", j ? "out of memory" : err->msg);
 				r = -EINVAL;
 			} else if (topo_json_decode(k, j, obj, false, TOPO_JSON_STORE, err)) {
 				LOG_ERR(MOD, "%s %s: %s", topo_kind_name(k), id ? id : "?", err->msg);
@@ -224,7 +225,7 @@ int store_load(struct store *s, struct topo *t, struct topo_err *err)
 				LOG_ERR(MOD, "%s %s: cannot load: %s", topo_kind_name(k), id ? id : "?",
 					strerror(-r));
 			}
-			json_decref(j);
+			cJSON_Delete(j);
 			topo_obj_free(k, obj);
 		}
 		if (!r && rc != SQLITE_DONE)

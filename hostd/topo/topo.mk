@@ -1,6 +1,7 @@
 # hostd/topo/topo.mk: the topology model (library `topo`): tables, indexes,
 # transactions and validation (topo.c), addresses (topo_addr.c), the JSON
-# shape shared by the store and the REST API (topo_json.c, jansson).
+# shape shared by the store and the REST API (topo_json.c: cJSON parses the
+# input, jansson builds the output).
 # Unit tests: tests/unit/topo.mk.
 libs-y += topo
 topo-srcs-y := \
@@ -10,4 +11,4 @@ topo-srcs-y := \
 	hostd/topo/topo_json.c
 
 hostd-libs += topo
-hostd-ldlibs += -ljansson
+hostd-ldlibs += -lcjson -ljansson

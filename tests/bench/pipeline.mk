@@ -5,4 +5,4 @@
 bench-y += pipeline-bench
 pipeline-bench-srcs-y := tests/bench/pipeline_bench.c
 pipeline-bench-libs := pipeline topo ctl ofp base
-pipeline-bench-ldlibs := -ljansson
+pipeline-bench-ldlibs := -lcjson -ljansson

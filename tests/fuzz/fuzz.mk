@@ -23,3 +23,4 @@ mbox_objects-libs := mbox base
 include tests/fuzz/openflow.mk
 include tests/fuzz/pipeline.mk
 include tests/fuzz/mbox_stats.mk
+include tests/fuzz/topo_json.mk

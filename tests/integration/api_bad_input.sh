@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/integration/api_bad_input.sh: issue 4, integration test 5 (bad
-# input). hostd with a temporary state dir; malformed JSON, invalid CIDR,
+# input). hostd with a temporary state dir; malformed JSON (and duplicate
+# keys, invalid UTF-8, deep nesting), invalid CIDR,
 # dangling references, unknown attributes, wrong shapes and a huge body
 # each get a 4xx with a JSON NeutronError naming what is wrong, and the
 # store is unchanged: the resource lists before and after (also after a
@@ -38,6 +39,13 @@ expect 400 Malformed 'malformed JSON' POST /v2.0/dfnic/apply '{"networks": [}'
 expect 400 Malformed 'JSON object' POST /v2.0/networks '[1, 2]'
 expect 400 BadRequest 'needs a JSON body' POST /v2.0/networks
 expect 400 Malformed 'malformed JSON' PUT /v2.0/routers/router1/add_router_interface '{subnet_id}'
+# what cJSON lets through and hostd refuses (hostd/topo/topo_json.c)
+expect 400 Malformed 'network.name: duplicate key' POST /v2.0/networks '{"network": {"name": "a", "name": "b"}}'
+expect 400 Malformed 'column 23: invalid UTF-8 \(byte 0xc0\)' POST /v2.0/networks $'{"network": {"name": "\xc0\xaf"}}'
+expect 400 Malformed 'lone UTF-16 surrogate' POST /v2.0/networks '{"network": {"name": "\ud800"}}'
+expect 400 Malformed 'nested deeper than 32' POST /v2.0/dfnic/apply "{\"networks\": $(printf '[%.0s' $(seq 5000))"
+expect 400 BadRequest 'datapath_id: .*hex string' POST /v2.0/chassis \
+	'{"chassis": {"name": "cx", "datapath_id": 18446744073709551615}}'
 # wrong shapes and attributes
 expect 400 BadRequest 'must be \{"network"' POST /v2.0/networks '{"net": {}}'
 expect 400 BadRequest 'Unrecognized attribute.*colour' POST /v2.0/networks '{"network": {"colour": "red"}}'

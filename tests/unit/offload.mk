@@ -2,4 +2,4 @@
 # NIC objects of a chassis, incremental diffs, the mailbox source.
 unit-srcs-y += tests/unit/test_offload_compile.c
 unit-libs += hoffload pipeline topo ctl ofp mbox
-unit-ldlibs += -ljansson $(NL_ROUTE_LIBS)
+unit-ldlibs += -lcjson -ljansson $(NL_ROUTE_LIBS)

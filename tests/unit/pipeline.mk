@@ -6,4 +6,4 @@
 unit-srcs-y += tests/unit/test_pipeline_compile.c tests/unit/test_pipeline_packet.c \
 	tests/unit/test_pipeline_ns.c tests/unit/test_pipeline_incr.c
 unit-libs += pipeline topo ctl ofp
-unit-ldlibs += -ljansson
+unit-ldlibs += -lcjson -ljansson

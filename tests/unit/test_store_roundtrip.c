@@ -35,12 +35,11 @@ static void rm_dir(void)
 
 static int apply_json(struct topo *t, enum topo_kind k, const char *js)
 {
-	json_error_t je;
-	json_t *j = json_loads(js, 0, &je);
-	void *o = topo_json_new_obj(k);
 	struct topo_err e = { 0 };
-	int r = topo_json_decode(k, j, o, true, TOPO_JSON_API, &e);
-	json_decref(j);
+	cJSON *j = topo_json_parse(js, strlen(js), "test", &e);
+	void *o = topo_json_new_obj(k);
+	int r = j ? topo_json_decode(k, j, o, true, TOPO_JSON_API, &e) : -EINVAL;
+	cJSON_Delete(j);
 	if (r) {
 		topo_obj_free(k, o);
 		return r;

@@ -1,9 +1,12 @@
 /* tests/unit/test_topo_validate.c: hostd/topo validation, defaults,
  * transaction atomicity and change notification. Every rejected change is
  * checked for the exact field its error names and for leaving nothing
- * behind. */
+ * behind. The last tests check what topo_json_parse adds to cJSON: the
+ * strictness jansson had (duplicate keys, UTF-8, escapes, nesting) and
+ * integer attributes given as JSON numbers. */
 #include <errno.h>
-#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,13 +17,12 @@
 /* Build the object of kind k from JSON text with the API's decoder. */
 static void *obj_from(enum topo_kind k, const char *js)
 {
-	json_error_t je;
-	json_t *j = json_loads(js, 0, &je);
+	struct topo_err e = { 0 };
+	cJSON *j = topo_json_parse(js, strlen(js), "test", &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	void *o = topo_json_new_obj(k);
-	struct topo_err e = { 0 };
 	int r = topo_json_decode(k, j, o, true, TOPO_JSON_API, &e);
-	json_decref(j);
+	cJSON_Delete(j);
 	CU_ASSERT_EQUAL_FATAL(r, 0);
 	return o;
 }
@@ -188,14 +190,13 @@ static void test_unknown_references(void)
 
 static void decode_err(enum topo_kind k, const char *js, const char *field)
 {
-	json_error_t je;
-	json_t *j = json_loads(js, 0, &je);
+	struct topo_err e = { 0 };
+	cJSON *j = topo_json_parse(js, strlen(js), "test", &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	void *o = topo_json_new_obj(k);
-	struct topo_err e = { 0 };
 	int r = topo_json_decode(k, j, o, true, TOPO_JSON_API, &e);
 	assert_err(r, &e, 400, field);
-	json_decref(j);
+	cJSON_Delete(j);
 	topo_obj_free(k, o);
 }
 
@@ -737,6 +738,148 @@ static void test_indexed_network_lookups(void)
 	topo_destroy(t);
 }
 
+/* ---- input strictness (topo_json_parse on cJSON) ---------------------- */
+
+/* Text (len bytes) that topo_json_parse refuses: 400, the type, the
+ * field, and a message containing `msg`. */
+static void parse_refused(const char *js, size_t len, const char *field, const char *msg)
+{
+	struct topo_err e = { 0 };
+	cJSON *j = topo_json_parse(js, len, "the request body", &e);
+	CU_ASSERT_PTR_NULL(j);
+	cJSON_Delete(j);
+	CU_ASSERT_EQUAL(e.status, 400);
+	CU_ASSERT_STRING_EQUAL(e.type, "MalformedRequestBody");
+	CU_ASSERT_STRING_EQUAL(e.field, field);
+	if (!strstr(e.msg, msg))
+		fprintf(stderr, "\n  message '%s' lacks '%s'\n", e.msg, msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, msg));
+}
+
+#define REFUSED(lit, field, msg) parse_refused((lit), sizeof(lit) - 1, (field), (msg))
+
+/* The decoder's error for kind k on text that parses. */
+static void decode_refused(enum topo_kind k, const char *js, const char *field, const char *msg)
+{
+	decode_err(k, js, field);
+	struct topo_err e = { 0 };
+	cJSON *j = topo_json_parse(js, strlen(js), "test", &e);
+	void *o = topo_json_new_obj(k);
+	CU_ASSERT_NOT_EQUAL(topo_json_decode(k, j, o, true, TOPO_JSON_API, &e), 0);
+	if (!strstr(e.msg, msg))
+		fprintf(stderr, "\n  message '%s' lacks '%s'\n", e.msg, msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, msg));
+	cJSON_Delete(j);
+	topo_obj_free(k, o);
+}
+
+static void test_json_duplicate_keys(void)
+{
+	REFUSED("{\"id\":\"a\",\"name\":\"x\",\"name\":\"y\"}", "name",
+		"name: duplicate key");
+	REFUSED("{\"ports\":[{\"id\":\"p\"},{\"id\":\"q\",\"fixed_ips\":[{\"subnet_id\":\"s\","
+		"\"ip_address\":\"10.0.0.1\",\"subnet_id\":\"t\"}]}]}",
+		"ports[1].fixed_ips[0].subnet_id", "ports[1].fixed_ips[0].subnet_id: duplicate key");
+	REFUSED("{\"network\":{\"id\":\"n\"},\"network\":{\"id\":\"m\"}}", "network",
+		"duplicate key");
+	/* a big object is checked sorted: the later of the two is named */
+	char big[2048];
+	size_t n = (size_t)snprintf(big, sizeof(big), "{");
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "\"k%d\":%d,", i, i);
+	snprintf(big + n, sizeof(big) - n, "\"k42\":true}");
+	parse_refused(big, strlen(big), "k42", "k42: duplicate key");
+	/* same key in different objects, and keys differing late: fine */
+	struct topo_err e = { 0 };
+	const char *ok = "{\"a\":{\"x\":1},\"b\":{\"x\":2},\"ab\":1,\"ac\":2}";
+	cJSON *j = topo_json_parse(ok, strlen(ok), "test", &e);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	cJSON_Delete(j);
+}
+
+static void test_json_invalid_utf8(void)
+{
+	/* the place is reported: byte 11 of line 1, byte 3 of line 2 */
+	REFUSED("{\"name\":\"a\xc3\x28\"}", "", "line 1 column 11: invalid UTF-8 (byte 0xc3)");
+	REFUSED("{\n \"\xff\": 1}", "", "line 2 column 3: invalid UTF-8 (byte 0xff)");
+	REFUSED("{\"name\":\"\xc0\xaf\"}", "", "invalid UTF-8 (byte 0xc0)");        /* overlong '/' */
+	REFUSED("{\"name\":\"\xe0\x80\xaf\"}", "", "invalid UTF-8 (byte 0xe0)");    /* overlong, 3 bytes */
+	REFUSED("{\"name\":\"\xf0\x80\x80\xaf\"}", "", "invalid UTF-8 (byte 0xf0)");/* overlong, 4 bytes */
+	REFUSED("{\"name\":\"\xed\xa0\x80\"}", "", "invalid UTF-8 (byte 0xed)");    /* U+D800 encoded */
+	REFUSED("{\"name\":\"\xf4\x90\x80\x80\"}", "", "invalid UTF-8 (byte 0xf4)");/* U+110000 */
+	REFUSED("{\"name\":\"\x80\"}", "", "invalid UTF-8 (byte 0x80)");            /* lone continuation */
+	REFUSED("{\"name\":\"\xe2\x82\"}", "", "invalid UTF-8 (byte 0xe2)");        /* cut short */
+	/* escapes cJSON would turn into bad UTF-8 or a cut string */
+	REFUSED("{\"name\":\"\\ud800\"}", "", "line 1 column 10: \\uD800: a lone UTF-16 surrogate");
+	REFUSED("{\"name\":\"\\udc00x\"}", "", "\\uDC00: a lone UTF-16 surrogate");
+	REFUSED("{\"name\":\"\\ud800\\u0041\"}", "", "\\uD800: a lone UTF-16 surrogate");
+	REFUSED("{\"name\":\"a\\u0000b\"}", "", "\\u0000 (NUL) is not allowed");
+	REFUSED("{\"name\":\"\\u00zz\"}", "", "\\u needs 4 hex digits");
+	REFUSED("{\"name\":\"a\x01\"}", "", "control character 0x01 in a string");
+	REFUSED("{\x01\"name\":\"a\"}", "", "control character 0x01 outside a string");
+	REFUSED("{\"name\":\"a\"} x", "", "line 1 column 14: text after the JSON value");
+	REFUSED("{\"name\":", "", "malformed JSON in the request body, line 1 column");
+	/* well-formed: 2, 3 and 4 byte forms, and a surrogate pair escape */
+	const char *ok = "{\"id\":\"n\",\"name\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+			 "\\ud83d\\ude00\"}";
+	struct topo_network *n = obj_from(TOPO_NETWORK, ok);
+	CU_ASSERT_STRING_EQUAL(n->name, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
+	topo_obj_free(TOPO_NETWORK, n);
+}
+
+static void test_json_numbers(void)
+{
+	decode_refused(TOPO_NETWORK, "{\"mtu\":1500.5}", "mtu",
+		       "mtu: must be an integer in 0..4294967295");
+	decode_refused(TOPO_NETWORK, "{\"mtu\":-1}", "mtu", "must be an integer");
+	decode_refused(TOPO_NETWORK, "{\"mtu\":4294967296}", "mtu", "must be an integer");
+	decode_refused(TOPO_NETWORK, "{\"mtu\":1e400}", "mtu", "must be an integer");
+	decode_refused(TOPO_SUBNET, "{\"ip_version\":4.5}", "ip_version", "ip_version: must be 4 or 6");
+	/* a whole number written with a fraction is taken (topo_json.c) */
+	struct topo_network *n = obj_from(TOPO_NETWORK, "{\"id\":\"n\",\"mtu\":1400.0}");
+	CU_ASSERT_EQUAL(n->mtu, 1400u);
+	topo_obj_free(TOPO_NETWORK, n);
+	/* datapath ids: numbers up to 2^53 - 1, hex strings for the rest */
+	struct topo_chassis *c = obj_from(TOPO_CHASSIS, "{\"name\":\"c\",\"datapath_id\":9007199254740991}");
+	CU_ASSERT_EQUAL(c->dpid, UINT64_C(9007199254740991));
+	topo_obj_free(TOPO_CHASSIS, c);
+	decode_refused(TOPO_CHASSIS, "{\"datapath_id\":9007199254740992}", "datapath_id",
+		       "datapath_id: numbers from 2^53 on are not exact in JSON: give the datapath "
+		       "id as a hex string");
+	decode_refused(TOPO_CHASSIS, "{\"datapath_id\":18446744073709551615}", "datapath_id",
+		       "as a hex string");
+	decode_refused(TOPO_CHASSIS, "{\"datapath_id\":12.5}", "datapath_id",
+		       "must be a hex string or an integer");
+	c = obj_from(TOPO_CHASSIS, "{\"name\":\"c\",\"datapath_id\":\"0xffffffffffffffff\"}");
+	CU_ASSERT_EQUAL(c->dpid, UINT64_MAX);
+	topo_obj_free(TOPO_CHASSIS, c);
+}
+
+static void test_json_nesting(void)
+{
+	/* TOPO_JSON_MAX_DEPTH levels parse (here inside an ignored attribute) */
+	char doc[300000];
+	size_t n = (size_t)snprintf(doc, sizeof(doc), "{\"id\":\"n\",\"tags\":");
+	for (int i = 1; i < TOPO_JSON_MAX_DEPTH; i++)
+		doc[n++] = '[';
+	for (int i = 1; i < TOPO_JSON_MAX_DEPTH; i++)
+		doc[n++] = ']';
+	doc[n++] = '}';
+	doc[n] = '\0';
+	topo_obj_free(TOPO_NETWORK, obj_from(TOPO_NETWORK, doc));
+	/* one more is refused, where it opens */
+	n = (size_t)snprintf(doc, sizeof(doc), "{\"tags\":");
+	for (int i = 0; i < TOPO_JSON_MAX_DEPTH; i++)
+		doc[n++] = '[';
+	doc[n] = '\0';
+	parse_refused(doc, n, "", "line 1 column 40: nested deeper than 32 levels");
+	/* far deeper than cJSON's own limit: a 400, not a crash */
+	memset(doc, '[', 200000);
+	parse_refused(doc, 200000, "", "nested deeper than 32 levels");
+	memset(doc, '{', 200000);
+	parse_refused(doc, 200000, "", "nested deeper than 32 levels");
+}
+
 UNIT_SUITE(topo_validate, NULL, NULL,
 	   UNIT_TEST(test_port_compact_fields),
 	   UNIT_TEST(test_overlapping_subnets_on_router),
@@ -752,4 +895,8 @@ UNIT_SUITE(topo_validate, NULL, NULL,
 	   UNIT_TEST(test_ipv6_and_defaults),
 	   UNIT_TEST(test_floatingip_and_gateway),
 	   UNIT_TEST(test_chassis),
-	   UNIT_TEST(test_indexed_network_lookups));
+	   UNIT_TEST(test_indexed_network_lookups),
+	   UNIT_TEST(test_json_duplicate_keys),
+	   UNIT_TEST(test_json_invalid_utf8),
+	   UNIT_TEST(test_json_numbers),
+	   UNIT_TEST(test_json_nesting));

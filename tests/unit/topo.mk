@@ -3,4 +3,4 @@
 unit-srcs-y += tests/unit/test_topo_validate.c tests/unit/test_store_roundtrip.c \
 	tests/unit/test_topo_durable.c
 unit-libs += topo store
-unit-ldlibs += -ljansson -lsqlite3
+unit-ldlibs += -lcjson -ljansson -lsqlite3
