@@ -48,7 +48,9 @@
  *
  * Output per mode:
  *   RESULT: mode=plain flows=N seconds=T flow_mods/s=R errors=E installed=K
- *   RESULT: mode=replay flows=N groups=G seconds=T flow_mods/s=R errors=E installed=K groups_installed=H
+ *   RESULT: mode=replay flows=N groups=G seconds=T flow_mods/s=R errors=0 installed=K groups_installed=H runs=N min_s=.. max_s=..
+ * With -R N the replay's emptying, settling and timed run are done N times
+ * (the same encoded bytes), each checked; T is the median run.
  * In the replay modes flow_mods/s counts the FLOW_MODs only (N / T), like
  * hostd's own "flow_mods=" figure; the G GROUP_MODs travel in the same
  * timed stream (msgs/s on the human-readable line counts both).
@@ -76,6 +78,7 @@
 #define COOKIE 0xdf0b1a5700000000ull
 #define IO_TIMEOUT_MS 60000 /* no progress for this long: give up */
 #define SETTLE_US 1000000   /* replay: pause between emptying and the timed run */
+#define MAX_REPEAT 15       /* replay: at most this many timed runs (-R) */
 
 /* Command-line settings. */
 struct fb_cfg {
@@ -91,6 +94,7 @@ struct fb_cfg {
 	unsigned small_k;   /* -k small: flow adds per bundle */
 	unsigned small_g;   /* -g small: group modifies per bundle */
 	unsigned gap_ms;    /* --gap-ms small: pause after each commit reply */
+	unsigned repeat;    /* -R replay: timed runs (the median is the result) */
 	unsigned accept_s;  /* -a seconds to wait for the switch */
 };
 
@@ -636,9 +640,16 @@ static int delete_all(struct fb_conn *c)
 
 /* The replay mode (bundled or plain). 0 when every flow and group landed
  * again without an error. */
-static int run_replay(struct fb_conn *c, int bundle)
+static int cmp_secs(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int run_replay(struct fb_conn *c, int bundle, unsigned repeat)
 {
 	struct fb_replay rp = { .flows = OFPBUF_INIT, .bundle = bundle };
+	double runs[MAX_REPEAT];
 	struct ofpbuf out = OFPBUF_INIT;
 	struct ofp_msg m;
 	const char *mode = bundle ? "replay" : "replay-plain";
@@ -686,37 +697,47 @@ static int run_replay(struct fb_conn *c, int bundle)
 		goto enc_fail;
 	bxid = m.xid;
 	ofpbuf_uninit(&rp.flows); /* copied into out */
-	/* 3. the switch emptied (untimed), then left to settle: a switch with
-	 * many ports is busy for a while after a big table change, and that
-	 * work must not be counted against the replay */
-	if (delete_all(c)) {
-		fprintf(stderr, "flowmod-blast: %s: could not empty the switch\n", mode);
-		goto out;
+	/* 3. + 4., `repeat` times: the switch emptied (untimed), then left
+	 * to settle (a switch with many ports is busy for a while after a
+	 * big table change, and that work must not be counted against the
+	 * replay), then the timed replay; the same bytes each time (a
+	 * committed bundle's id may be used again) */
+	for (unsigned run = 0; run < repeat; run++) {
+		if (delete_all(c)) {
+			fprintf(stderr, "flowmod-blast: %s: could not empty the switch\n", mode);
+			goto out;
+		}
+		usleep(SETTLE_US);
+		if (barrier(c)) {
+			fprintf(stderr, "flowmod-blast: %s: no barrier reply after emptying\n", mode);
+			goto out;
+		}
+		errors0 = c->errors;
+		if (timed_send(c, out.data, out.len, OFPMSG_BARRIER_REPLY, bxid, 0, mode, &secs))
+			goto out;
+		long installed = count_flows(c, 0, 0), groups = count_groups(c);
+		unsigned errors = c->errors - errors0;
+		unsigned msgs = rp.n_flows + (unsigned)rp.n_groups;
+		printf("flowmod-blast: %s: run %u of %u: %u flow_mods + %zu group_mods (%zu bytes%s)"
+		       " in %.3f s = %.0f flow_mods/s (%.0f msgs/s), %u errors, %ld flows and %ld"
+		       " groups installed\n", mode, run + 1, repeat, rp.n_flows, rp.n_groups, out.len,
+		       bundle ? ", one bundle" : "", secs, rp.n_flows / secs, msgs / secs, errors,
+		       installed, groups);
+		if (errors || installed != (long)rp.n_flows || groups != (long)rp.n_groups) {
+			fprintf(stderr, "flowmod-blast: %s: run invalid (%u errors, %ld of %u flows, "
+				"%ld of %zu groups)\n", mode, errors, installed, rp.n_flows, groups,
+				rp.n_groups);
+			goto out;
+		}
+		runs[run] = secs;
 	}
-	usleep(SETTLE_US);
-	if (barrier(c)) {
-		fprintf(stderr, "flowmod-blast: %s: no barrier reply after emptying\n", mode);
-		goto out;
-	}
-	errors0 = c->errors;
-	/* 4. timed: the replay */
-	if (timed_send(c, out.data, out.len, OFPMSG_BARRIER_REPLY, bxid, 0, mode, &secs))
-		goto out;
-	long installed = count_flows(c, 0, 0), groups = count_groups(c);
-	unsigned errors = c->errors - errors0;
-	unsigned msgs = rp.n_flows + (unsigned)rp.n_groups;
-	printf("flowmod-blast: %s: %u flow_mods + %zu group_mods (%zu bytes%s) in %.3f s ="
-	       " %.0f flow_mods/s (%.0f msgs/s), %u errors, %ld flows and %ld groups installed\n",
-	       mode, rp.n_flows, rp.n_groups, out.len, bundle ? ", one bundle" : "", secs,
-	       rp.n_flows / secs, msgs / secs, errors, installed, groups);
-	printf("RESULT: mode=%s flows=%u groups=%zu seconds=%.3f flow_mods/s=%.0f errors=%u"
-	       " installed=%ld groups_installed=%ld\n", mode, rp.n_flows, rp.n_groups, secs,
-	       rp.n_flows / secs, errors, installed, groups);
-	if (errors || installed != (long)rp.n_flows || groups != (long)rp.n_groups)
-		fprintf(stderr, "flowmod-blast: %s: run invalid (%u errors, %ld of %u flows, %ld of"
-			" %zu groups)\n", mode, errors, installed, rp.n_flows, groups, rp.n_groups);
-	else
-		rc = 0;
+	qsort(runs, repeat, sizeof(*runs), cmp_secs);
+	secs = runs[repeat / 2]; /* the median (the upper one of an even count) */
+	printf("RESULT: mode=%s flows=%u groups=%zu seconds=%.3f flow_mods/s=%.0f errors=0"
+	       " installed=%u groups_installed=%zu runs=%u min_s=%.3f max_s=%.3f\n", mode,
+	       rp.n_flows, rp.n_groups, secs, rp.n_flows / secs, rp.n_flows, rp.n_groups, repeat,
+	       runs[0], runs[repeat - 1]);
+	rc = 0;
 	goto out;
 
 enc_fail:
@@ -1053,6 +1074,8 @@ static void usage(FILE *f)
 		"  -k K      small: flow adds per round (default 2)\n"
 		"  -g G      small: group modifies per round (default 2)\n"
 		"  --gap-ms MS  small: pause after each round's commit reply (default 0)\n"
+		"  -R N      replay: timed runs, each after emptying the switch and 1 s of\n"
+		"            settling; the RESULT is the median (default 1, at most 15)\n"
 		"  -a SECS   wait this long for the switch to connect (default 30)\n");
 }
 
@@ -1064,13 +1087,13 @@ int main(int argc, char **argv)
 	};
 	struct fb_cfg cfg = { .host = "127.0.0.1", .port = "6653", .flows = 100000, .plain = 1,
 			      .bundle = 1, .rounds = 200, .small_k = 2, .small_g = 2,
-			      .accept_s = 30 };
+			      .repeat = 1, .accept_s = 30 };
 	struct fb_conn c = { .fd = -1, .xid = 1 };
 	struct ofp_msg m, r;
 	unsigned long v;
 	int lfd, o, rc = 1, one = 1;
 
-	while ((o = getopt_long(argc, argv, "l:p:n:m:a:r:k:g:h", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "l:p:n:m:a:r:k:g:R:h", lo, NULL)) != -1) {
 		switch (o) {
 		case 'l': cfg.host = optarg; break;
 		case 'p': cfg.port = optarg; break;
@@ -1098,6 +1121,11 @@ int main(int argc, char **argv)
 			if (dfn_parse_uint(optarg, 0, 10000, &v))
 				goto bad;
 			cfg.small_g = (unsigned)v;
+			break;
+		case 'R':
+			if (dfn_parse_uint(optarg, 1, MAX_REPEAT, &v))
+				goto bad;
+			cfg.repeat = (unsigned)v;
 			break;
 		case 'G':
 			if (dfn_parse_uint(optarg, 0, 60000, &v))
@@ -1149,9 +1177,9 @@ int main(int argc, char **argv)
 	rc = 0;
 	if (cfg.small && run_small(&c, &cfg))
 		rc = 1;
-	if (cfg.replay && run_replay(&c, 1))
+	if (cfg.replay && run_replay(&c, 1, cfg.repeat))
 		rc = 1;
-	if (cfg.replay_plain && run_replay(&c, 0))
+	if (cfg.replay_plain && run_replay(&c, 0, cfg.repeat))
 		rc = 1;
 	if (cfg.plain && run(&c, &cfg, 0))
 		rc = 1;
