@@ -26,6 +26,7 @@ struct probe {
 	int early_saw_port;         /* an early reader found the port */
 	uint64_t gen_during;        /* topo_gen() seen by the early reader */
 	pthread_t reader;           /* ordinary reader started in the hook */
+	atomic_int reader_started;  /* it is about to take its lock */
 	atomic_int reader_done;     /* it got its lock */
 	int reader_saw_port;        /* ... and found the port */
 	int reader_done_in_commit;  /* it was done before the write ended */
@@ -51,6 +52,7 @@ static void h_rollback(void *arg) { (void)arg; }
 static void *ordinary_reader(void *arg)
 {
 	struct probe *p = arg;
+	atomic_store(&p->reader_started, 1);
 	topo_rdlock(p->t);
 	p->reader_saw_port = topo_port_get(p->t, "p1") != NULL;
 	topo_unlock(p->t);
@@ -74,8 +76,13 @@ static int h_commit(void *arg)
 	p->gen_during = topo_gen(p->t);
 	topo_unlock(p->t);
 	p->fate_during = topo_gen_fate(p->t, p->gen_during);
-	/* an ordinary reader must wait until the write has ended */
+	/* an ordinary reader must wait until the write has ended: once the
+	 * thread runs, it gets 50 ms to (wrongly) take its lock */
+	atomic_store(&p->reader_started, 0);
+	atomic_store(&p->reader_done, 0);
 	if (pthread_create(&p->reader, NULL, ordinary_reader, p) == 0) {
+		while (!atomic_load(&p->reader_started))
+			sleep_ms(1);
 		sleep_ms(50);
 		p->reader_done_in_commit = atomic_load(&p->reader_done);
 	}
