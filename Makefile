@@ -14,6 +14,7 @@
 #   make demo                 run the main job on the sim board
 #   make bench                build optimised and print the benchmarks
 #   make fuzz                 build the libFuzzer targets (clang)
+#   make check-tsan           ThreadSanitizer build; unit and threaded tests
 #   make V=1 ...              show the full commands
 
 TOP := $(CURDIR)

@@ -50,6 +50,11 @@ ifeq ($(CONFIG_SANITIZE),y)
 SAN_FLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 endif
+ifeq ($(CONFIG_SANITIZE_THREAD),y)
+# (gcc warns that TSan does not model atomic_thread_fence, which the
+# mailbox rings use next to their acquire/release pairs: not an error)
+SAN_FLAGS += -fsanitize=thread -fno-omit-frame-pointer $(if $(findstring clang,$(CC)),,-Wno-tsan)
+endif
 # `make fuzz` builds everything with clang and coverage instrumentation.
 ifeq ($(FUZZ),1)
 SAN_FLAGS += -fsanitize=fuzzer-no-link,address,undefined \

@@ -40,7 +40,20 @@ check: deps-ensure
 	$(MAKE) --no-print-directory check-clang
 	$(MAKE) --no-print-directory fuzz
 	tests/run.sh --build $(CHECK_O) --fuzz $(FUZZ_O) --fuzz-seconds $(FUZZ_SECONDS)
+	$(MAKE) --no-print-directory check-tsan
 	$(MAKE) --no-print-directory check-dpu
+
+# ThreadSanitizer: the unit tests and the integration tests whose daemons
+# run several threads against shared state (hostd: API, controller, NIC
+# client; the firmware's poll and mailbox threads). A report fails it.
+TSAN_O := out/$(BOARD)/tsan
+TSAN_TESTS := api_durability pipeline_store_refused pipeline_one_chassis fw_offload \
+	mbox_hostd_firmware
+.PHONY: check-tsan
+check-tsan: deps-ensure
+	$(MAKE) --no-print-directory BOARD=$(BOARD) O=$(TSAN_O) CONFIG_FRAGMENT=build/configs/tsan.fragment tests-build
+	tests/run.sh --build $(TSAN_O) --tsan-reports $(TSAN_O)/tsan --only unit
+	tests/run.sh --build $(TSAN_O) --tsan-reports $(TSAN_O)/tsan --only integration $(TSAN_TESTS)
 
 # The aarch64 dpu board: cross-built with ASan+UBSan, its unit runner run
 # under qemu-aarch64 user emulation (board/dpu/README.md).

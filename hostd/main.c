@@ -593,6 +593,7 @@ int main(int argc, char **argv)
 				    nic ? "on" : "off");
 		sig = ctl_run(ctl);
 		hostd_service_stopping("stopping");
+		hostd_nb_quiesce(); /* no request runs while the rest goes */
 		ctl_tick_free(wd);
 		api_flows_set_ctl(NULL);
 		pipeline_detach(pl);
@@ -602,6 +603,7 @@ int main(int argc, char **argv)
 				    nic ? "on" : "off");
 		sig = wait_for_signal(&set, wd_ms);
 		hostd_service_stopping("stopping");
+		hostd_nb_quiesce();
 	}
 	LOG_INFO(MOD, "%s: shutting down", sig > 0 ? strsignal(sig) : "error");
 	if (nic)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/run.sh: the test driver behind `make check`.
 #
-#   tests/run.sh --build DIR [--fuzz DIR] [--fuzz-seconds N] [--only KIND] [NAME...]
+#   tests/run.sh --build DIR [--fuzz DIR] [--fuzz-seconds N] [--only KIND]
+#                [--tsan-reports DIR] [NAME...]
 #
 # Runs, in order: the CUnit runner ($DIR/tests/unit-runner), every
 # executable tests/integration/*.sh (or only the NAMEs given), and each
@@ -9,17 +10,20 @@
 # KIND is unit, integration or fuzz. An integration test exits 0 (PASS),
 # 77 after printing "SKIP: <reason>" (SKIP) or anything else (FAIL); its
 # output goes to $DIR/logs/<name>.log and is shown when it fails.
+# --tsan-reports DIR (a ThreadSanitizer build): every process writes its
+# reports to DIR (emptied first); any report is a FAIL ("tsan").
 # Exits 1 when anything failed.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BUILD= FUZZDIR= FUZZ_SECONDS=15 ONLY= NAMES=()
+BUILD= FUZZDIR= FUZZ_SECONDS=15 ONLY= TSAN_DIR= NAMES=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift 2 ;;
 	--fuzz) FUZZDIR=$2; shift 2 ;;
 	--fuzz-seconds) FUZZ_SECONDS=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--tsan-reports) TSAN_DIR=$2; shift 2 ;;
+	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) NAMES+=("$1"); shift ;;
 	esac
@@ -31,6 +35,10 @@ mkdir -p "$LOGS"
 export DFNIC_BIN=$BUILD/bin DFNIC_TESTBIN=$BUILD/tests DFNIC_TOP=$TOP DFNIC_LOGS=$LOGS
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+if [ -n "$TSAN_DIR" ]; then
+	rm -rf "$TSAN_DIR" && mkdir -p "$TSAN_DIR" && TSAN_DIR=$(cd "$TSAN_DIR" && pwd)
+	export TSAN_OPTIONS="log_path=$TSAN_DIR/report second_deadlock_stack=1"
+fi
 
 pass=0 fail=0 skip=0 failed=()
 want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
@@ -89,6 +97,16 @@ if want fuzz && [ -n "$FUZZDIR" ] && [ ${#NAMES[@]} -eq 0 ]; then
 	done
 fi
 
+if [ -n "$TSAN_DIR" ]; then
+	reports=("$TSAN_DIR"/report*)
+	if [ -e "${reports[0]}" ]; then
+		echo "=== ThreadSanitizer reports (${#reports[@]} file(s) in $TSAN_DIR):"
+		grep -h '^SUMMARY' "${reports[@]}" | sort | uniq -c
+		result tsan FAIL "see $TSAN_DIR"
+	else
+		result tsan PASS "no ThreadSanitizer report"
+	fi
+fi
 echo "=== summary: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }
 exit 0

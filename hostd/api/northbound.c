@@ -120,10 +120,15 @@ free_topo:
 	return r;
 }
 
-void hostd_nb_stop(void)
+void hostd_nb_quiesce(void)
 {
 	api_stop(nb.http);
 	nb.http = NULL;
+}
+
+void hostd_nb_stop(void)
+{
+	hostd_nb_quiesce();
 	if (nb.topo)
 		topo_set_persist(nb.topo, NULL);
 	store_close(nb.store);

@@ -42,6 +42,11 @@ void hostd_nb_usage(FILE *f);
 int hostd_nb_start(void);
 /* Stop the API, close the store, free the topology (safe if not started). */
 void hostd_nb_stop(void);
+/* Stops serving requests (the API's threads end; the topology and the
+ * store stay until hostd_nb_stop). Call it first at shutdown, so that
+ * no request runs while the modules it reaches (pipeline, controller,
+ * offload) are torn down. Idempotent. */
+void hostd_nb_quiesce(void);
 /* The live topology (NULL before start). */
 struct topo *hostd_nb_topo(void);
 

@@ -978,15 +978,23 @@ int topo_load_object(struct topo *t, enum topo_kind k, const void *obj)
 
 /* ---- subscribers ------------------------------------------------------ */
 
+/* (Un)subscribing takes txn_mu: no transaction is telling the
+ * subscribers meanwhile, and the next one sees the list (and whatever
+ * the subscriber set up before subscribing) complete. */
 int topo_subscribe_settled(struct topo *t, topo_change_fn cb, topo_settled_fn settled,
 			   void *arg)
 {
+	int r = 0;
+	pthread_mutex_lock(&t->txn_mu);
 	struct sub *s = realloc(t->subs, (t->n_subs + 1) * sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	t->subs = s;
-	s[t->n_subs++] = (struct sub){ cb, settled, arg };
-	return 0;
+	if (s) {
+		t->subs = s;
+		s[t->n_subs++] = (struct sub){ cb, settled, arg };
+	} else {
+		r = -ENOMEM;
+	}
+	pthread_mutex_unlock(&t->txn_mu);
+	return r;
 }
 
 int topo_subscribe(struct topo *t, topo_change_fn cb, void *arg)
@@ -996,12 +1004,14 @@ int topo_subscribe(struct topo *t, topo_change_fn cb, void *arg)
 
 void topo_unsubscribe(struct topo *t, topo_change_fn cb, void *arg)
 {
+	pthread_mutex_lock(&t->txn_mu);
 	for (size_t i = 0; i < t->n_subs; i++)
 		if (t->subs[i].fn == cb && t->subs[i].arg == arg) {
 			memmove(&t->subs[i], &t->subs[i + 1], (t->n_subs - i - 1) * sizeof(*t->subs));
 			t->n_subs--;
-			return;
+			break;
 		}
+	pthread_mutex_unlock(&t->txn_mu);
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -1111,13 +1121,18 @@ static void txn_undo(struct topo_txn *x)
 	memcpy(x->t->next_key, x->saved_keys, sizeof(x->saved_keys));
 }
 
-/* Ends a transaction: its locks released (the write lock if `locked`),
+/* Ends a transaction: the write lock released (if `locked`), the
+ * settled callbacks called (if `settled`: a change was told; txn_mu
+ * still held, so the list cannot change under them), txn_mu released,
  * x freed. */
-static void txn_end(struct topo_txn *x, bool locked)
+static void txn_end(struct topo_txn *x, bool locked, bool settled)
 {
 	struct topo *t = x->t;
 	if (locked)
 		pthread_rwlock_unlock(&t->lock);
+	for (size_t i = 0; settled && i < t->n_subs; i++)
+		if (t->subs[i].settled)
+			t->subs[i].settled(t->subs[i].arg);
 	pthread_mutex_unlock(&t->txn_mu);
 	free(x->log);
 	free(x);
@@ -1128,7 +1143,7 @@ void topo_txn_abort(struct topo_txn *x)
 	if (!x)
 		return;
 	txn_undo(x);
-	txn_end(x, true);
+	txn_end(x, true, false);
 }
 
 static uint32_t alloc_key(struct topo_txn *x, enum topo_kind k)
@@ -2676,10 +2691,7 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 settle:
 	tidx_free(&seen);
 	free(ch);
-	txn_end(x, locked);
-	for (size_t i = 0; n && i < t->n_subs; i++)
-		if (t->subs[i].settled)
-			t->subs[i].settled(t->subs[i].arg);
+	txn_end(x, locked, n > 0);
 	/* a large transaction leaves much freed heap behind (replaced
 	 * copies, the undo log, index rehashes, the store's work): give the
 	 * free pages back to the system rather than keep them resident */

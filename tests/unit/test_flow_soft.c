@@ -916,7 +916,7 @@ static void test_handle_quarantine(void)
 
 /* Packets on two threads while rules come and go. */
 struct churn {
-	volatile int stop;      /* ask the packet threads to end */
+	int stop;               /* ask the packet threads to end (atomic access) */
 	uint64_t hits;          /* routed packets seen */
 };
 
@@ -924,7 +924,7 @@ static void *packet_thread(void *arg)
 {
 	struct churn *c = arg;
 	uint8_t buf[128];
-	while (!c->stop) {
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) { /* pairs with the release below */
 		size_t len = make_ipv4(buf, rtr0_mac, vm1_mac, IP(10, 0, 0, 5), IP(10, 0, 1, 7), 64, 8);
 		struct flow_pkt pkt = { .buf = buf, .cap = sizeof(buf), .off = 0, .len = (uint32_t)len };
 		struct flow_soft_result res;
@@ -962,7 +962,7 @@ static void test_concurrent_packets_and_updates(void)
 		if (i % 64 == 0)
 			sched_yield();
 	}
-	c.stop = 1;
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	flow_soft_get_stats(dev, &st);

@@ -4,7 +4,8 @@
  * the reverse told to the subscribers and the generation's fate -1 (topo.h,
  * "Durability and generations"). The store here is a struct topo_persist
  * of test hooks; the pipeline's use of the gate is covered end to end by
- * tests/integration/pipeline_store_refused.sh. */
+ * tests/integration/pipeline_store_refused.sh. A stress test runs both
+ * kinds of readers against commits a third of which the store refuses. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -215,6 +216,125 @@ static void test_refused_store_write_is_undone(void)
 	topo_destroy(t);
 }
 
+/* ---- concurrency: readers of both kinds against committing writers ---- */
+
+/* Shared by the stress threads. */
+struct stress {
+	struct topo *t;             /* the topology */
+	atomic_int stop;            /* readers: finish */
+	atomic_int bad;             /* violations seen by readers */
+	atomic_int early_saw_undecided; /* early reads of a change still being written */
+	unsigned commits;           /* writer: store commits so far */
+};
+
+/* The store: every third commit refused, each takes a little while. */
+static int s_commit(void *arg)
+{
+	struct stress *st = arg;
+	sleep_ms(1);
+	return ++st->commits % 3 == 0 ? -EIO : 0;
+}
+
+/* Ordinary reader: never a generation that is not durable, and never a
+ * port whose generation was refused (ports named "r<gen>"). */
+static void *s_reader(void *arg)
+{
+	struct stress *st = arg;
+	while (!atomic_load(&st->stop)) {
+		topo_rdlock(st->t);
+		uint64_t g = topo_gen(st->t);
+		if (topo_gen_fate(st->t, g) != 1)
+			atomic_fetch_add(&st->bad, 1);
+		for (const struct topo_port *p = topo_port_next(st->t, NULL); p;
+		     p = topo_port_next(st->t, p)) {
+			uint64_t pg = strtoull(p->id + 1, NULL, 10);
+			if (topo_gen_fate(st->t, pg) == -1)
+				atomic_fetch_add(&st->bad, 1);
+		}
+		topo_unlock(st->t);
+	}
+	return NULL;
+}
+
+/* Early reader: may see an undecided generation, never a refused one it
+ * read as the current state before it was refused (the undo takes the
+ * write lock, so it cannot happen under an early read lock). */
+static void *s_early(void *arg)
+{
+	struct stress *st = arg;
+	while (!atomic_load(&st->stop)) {
+		topo_rdlock_early(st->t);
+		uint64_t g = topo_gen(st->t);
+		int f = topo_gen_fate(st->t, g);
+		if (f == 0)
+			atomic_fetch_add(&st->early_saw_undecided, 1);
+		if (f < 0)
+			atomic_fetch_add(&st->bad, 1);
+		topo_unlock(st->t);
+	}
+	return NULL;
+}
+
+static void test_stress_readers_and_refusals(void)
+{
+	struct stress st = { 0 };
+	struct topo *t = topo_new();
+	struct topo_err e;
+	pthread_t th[3];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	st.t = t;
+	struct topo_network *n = topo_json_new_obj(TOPO_NETWORK);
+	strcpy(n->id, "net1");
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_put_network(x, n, NULL, &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	topo_obj_free(TOPO_NETWORK, n);
+	const struct topo_persist ps = { .begin = h_ok, .put = h_put, .del = h_del,
+					 .commit = s_commit, .rollback = h_rollback, .arg = &st };
+	topo_set_persist(t, &ps);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th[0], NULL, s_reader, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th[1], NULL, s_reader, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th[2], NULL, s_early, &st), 0);
+	int ok = 0, refused = 0;
+	for (int i = 0; i < 60; i++) {
+		/* a port named after the generation its commit will have */
+		struct topo_port *o = topo_json_new_obj(TOPO_PORT);
+		topo_rdlock(t);
+		uint64_t next = topo_gen(t) + 1;
+		topo_unlock(t);
+		snprintf(o->id, sizeof(o->id), "r%llu", (unsigned long long)next);
+		strcpy(o->network_id, "net1");
+		o->n_fixed_ips = 0;
+		x = topo_txn_begin(t);
+		int r = topo_txn_put_port(x, o, NULL, &e);
+		topo_obj_free(TOPO_PORT, o);
+		if (r) {
+			topo_txn_abort(x);
+			CU_FAIL("cannot stage a port");
+			break;
+		}
+		if (topo_txn_commit(x, &e) == 0)
+			ok++;
+		else
+			refused++;
+	}
+	atomic_store(&st.stop, 1);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	CU_ASSERT_EQUAL(ok, 40);
+	CU_ASSERT_EQUAL(refused, 20);
+	CU_ASSERT_EQUAL(atomic_load(&st.bad), 0);
+	/* the early reader did look during the writes (60 of 1 ms each) */
+	CU_ASSERT(atomic_load(&st.early_saw_undecided) > 0);
+	size_t ports = 0;
+	for (const struct topo_port *p = topo_port_next(t, NULL); p; p = topo_port_next(t, p))
+		ports++;
+	CU_ASSERT_EQUAL(ports, 40);
+	topo_set_persist(t, NULL);
+	topo_destroy(t);
+}
+
 UNIT_SUITE(topo_durable, NULL, NULL,
 	   UNIT_TEST(test_early_reader_overlaps_store_write),
-	   UNIT_TEST(test_refused_store_write_is_undone));
+	   UNIT_TEST(test_refused_store_write_is_undone),
+	   UNIT_TEST(test_stress_readers_and_refusals));
