@@ -315,8 +315,14 @@ cJSON *topo_json_parse(const char *text, size_t len, const char *what, struct to
 		bad_text(err, what, text, at, why);
 		return NULL;
 	}
+	/* cJSON keeps the place of its last error in one static variable,
+	 * written by every parse: parses are serialised, so the API's two
+	 * servers (Unix socket, TLS) do not race on it */
+	static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
 	const char *end = NULL;
+	pthread_mutex_lock(&parse_mu);
 	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	pthread_mutex_unlock(&parse_mu);
 	at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
 	if (!j) {
 		/* cJSON says where, not why: show the text there */
