@@ -158,16 +158,7 @@ void conv_uninit(struct conv *cv)
 static int send_dump(struct conn *cn, uint16_t mp_type, uint32_t *xid)
 {
 	struct ofp_msg m;
-	ofp_msg_init(&m, OFPMSG_MULTIPART_REQUEST, *xid = conn_xid(cn));
-	m.u.mp.mp_type = mp_type;
-	if (mp_type == OFPMP_FLOW) {
-		ofp_match_init(&m.u.mp.u.flow_req.match);
-		m.u.mp.u.flow_req.table_id = OFPTT_ALL;
-		m.u.mp.u.flow_req.out_port = OFPP_ANY;
-		m.u.mp.u.flow_req.out_group = OFPG_ANY;
-	} else if (mp_type == OFPMP_METER) {
-		m.u.mp.u.meter_id = OFPM_ALL;
-	}
+	ofp_mp_request_init(&m, *xid = conn_xid(cn), mp_type);
 	return conn_send(cn, &m);
 }
 

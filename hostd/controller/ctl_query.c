@@ -386,12 +386,7 @@ static void query_begin(struct ctl *c, struct ctl_query *q)
 		complete(q, 0, "out of memory");
 		return;
 	}
-	ofp_msg_init(&m, OFPMSG_MULTIPART_REQUEST, q->xid = conn_xid(cn));
-	m.u.mp.mp_type = OFPMP_FLOW;
-	ofp_match_init(&m.u.mp.u.flow_req.match);
-	m.u.mp.u.flow_req.table_id = OFPTT_ALL;
-	m.u.mp.u.flow_req.out_port = OFPP_ANY;
-	m.u.mp.u.flow_req.out_group = OFPG_ANY;
+	ofp_mp_request_init(&m, q->xid = conn_xid(cn), OFPMP_FLOW);
 	if (conn_send(cn, &m)) {
 		complete(q, 0, "cannot queue the flow dump request");
 		return;

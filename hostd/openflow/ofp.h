@@ -680,6 +680,11 @@ struct ofp_msg {
 /* Zeroes msg and sets type, version 4 and xid, with the defaults of the
  * type (OFP_NO_BUFFER, OFPP_ANY, OFPG_ANY, OFPTT_ALL where they apply). */
 void ofp_msg_init(struct ofp_msg *msg, enum ofp_msg_type type, uint32_t xid);
+/* ofp_msg_init of a MULTIPART_REQUEST of mp_type that asks for everything:
+ * FLOW / AGGREGATE of every table (OFPTT_ALL), any out port and group,
+ * no cookie mask, an empty match; METER of every meter (OFPM_ALL);
+ * PORT_STATS of every port (OFPP_ANY). The caller narrows it after. */
+void ofp_mp_request_init(struct ofp_msg *msg, uint32_t xid, uint16_t mp_type);
 /* Frees what the message owns; accepts NULL. Leaves it re-initialisable. */
 void ofp_msg_uninit(struct ofp_msg *msg);
 /* Multipart reply/request list helpers: appends a zeroed entry of the

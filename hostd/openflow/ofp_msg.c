@@ -135,6 +135,21 @@ static const char *ofpt13_name(uint8_t code)
 	return NULL;
 }
 
+void ofp_mp_request_init(struct ofp_msg *msg, uint32_t xid, uint16_t mp_type)
+{
+	ofp_msg_init(msg, OFPMSG_MULTIPART_REQUEST, xid);
+	msg->u.mp.mp_type = mp_type;
+	if (mp_type == OFPMP_FLOW || mp_type == OFPMP_AGGREGATE) {
+		msg->u.mp.u.flow_req.table_id = OFPTT_ALL;
+		msg->u.mp.u.flow_req.out_port = OFPP_ANY;
+		msg->u.mp.u.flow_req.out_group = OFPG_ANY;
+	} else if (mp_type == OFPMP_METER) {
+		msg->u.mp.u.meter_id = OFPM_ALL;
+	} else if (mp_type == OFPMP_PORT_STATS) {
+		msg->u.mp.u.port_no = OFPP_ANY;
+	}
+}
+
 void ofp_msg_init(struct ofp_msg *msg, enum ofp_msg_type type, uint32_t xid)
 {
 	memset(msg, 0, sizeof(*msg));

@@ -257,11 +257,7 @@ static long count_flows(struct fb_conn *c, uint64_t cookie, uint64_t mask)
 {
 	struct ofp_msg m, r;
 	long n;
-	ofp_msg_init(&m, OFPMSG_MULTIPART_REQUEST, c->xid++);
-	m.u.mp.mp_type = OFPMP_AGGREGATE;
-	m.u.mp.u.flow_req.table_id = OFPTT_ALL;
-	m.u.mp.u.flow_req.out_port = OFPP_ANY;
-	m.u.mp.u.flow_req.out_group = OFPG_ANY;
+	ofp_mp_request_init(&m, c->xid++, OFPMP_AGGREGATE);
 	m.u.mp.u.flow_req.cookie = cookie;
 	m.u.mp.u.flow_req.cookie_mask = mask;
 	if (send_msg(c, &m) || wait_reply(c, OFPMSG_MULTIPART_REPLY, m.xid, &r))
@@ -462,14 +458,7 @@ static int dump_mp(struct fb_conn *c, uint16_t mp_type,
 {
 	struct ofp_msg m, r;
 
-	ofp_msg_init(&m, OFPMSG_MULTIPART_REQUEST, c->xid++);
-	m.u.mp.mp_type = mp_type;
-	if (mp_type == OFPMP_FLOW) {
-		ofp_match_init(&m.u.mp.u.flow_req.match);
-		m.u.mp.u.flow_req.table_id = OFPTT_ALL;
-		m.u.mp.u.flow_req.out_port = OFPP_ANY;
-		m.u.mp.u.flow_req.out_group = OFPG_ANY;
-	}
+	ofp_mp_request_init(&m, c->xid++, mp_type);
 	if (send_msg(c, &m))
 		return -1;
 	for (;;) {

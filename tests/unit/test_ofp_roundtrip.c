@@ -168,6 +168,30 @@ static void test_rt_multipart(void)
 	RT("mp_reply_meter", "band0=4/256");
 }
 
+/* ofp_mp_request_init: a request for everything of its type. */
+static void test_mp_request_init(void)
+{
+	struct ofp_msg m;
+	ofp_mp_request_init(&m, 7, OFPMP_FLOW);
+	CU_ASSERT_EQUAL(m.type, OFPMSG_MULTIPART_REQUEST);
+	CU_ASSERT_EQUAL(m.xid, 7);
+	CU_ASSERT_EQUAL(m.u.mp.mp_type, OFPMP_FLOW);
+	CU_ASSERT_EQUAL(m.u.mp.u.flow_req.table_id, OFPTT_ALL);
+	CU_ASSERT_EQUAL(m.u.mp.u.flow_req.out_port, OFPP_ANY);
+	CU_ASSERT_EQUAL(m.u.mp.u.flow_req.out_group, OFPG_ANY);
+	CU_ASSERT_EQUAL(m.u.mp.u.flow_req.cookie_mask, 0);
+	CU_ASSERT_EQUAL(m.u.mp.u.flow_req.match.present, 0);
+	ofp_mp_request_init(&m, 8, OFPMP_AGGREGATE);
+	CU_ASSERT_EQUAL(m.u.mp.u.flow_req.table_id, OFPTT_ALL);
+	ofp_mp_request_init(&m, 9, OFPMP_METER);
+	CU_ASSERT_EQUAL(m.u.mp.u.meter_id, OFPM_ALL);
+	ofp_mp_request_init(&m, 10, OFPMP_PORT_STATS);
+	CU_ASSERT_EQUAL(m.u.mp.u.port_no, OFPP_ANY);
+	ofp_mp_request_init(&m, 11, OFPMP_GROUP_DESC);
+	CU_ASSERT_EQUAL(m.u.mp.mp_type, OFPMP_GROUP_DESC);
+	ofp_msg_uninit(&m);
+}
+
 static void test_rt_bundles(void)
 {
 	RT("bundle_open", "type=OPEN_REQUEST flags=atomic|ordered");
@@ -345,7 +369,7 @@ UNIT_SUITE(ofp_roundtrip, NULL, NULL, UNIT_TEST(test_rt_hello_echo_error),
 	   UNIT_TEST(test_rt_flow_mod_l3), UNIT_TEST(test_rt_flow_mod_arp_responder),
 	   UNIT_TEST(test_rt_flow_mod_nicira), UNIT_TEST(test_rt_flow_mod_instructions),
 	   UNIT_TEST(test_rt_packets), UNIT_TEST(test_rt_switch), UNIT_TEST(test_rt_group_meter),
-	   UNIT_TEST(test_rt_multipart), UNIT_TEST(test_rt_bundles),
+	   UNIT_TEST(test_rt_multipart), UNIT_TEST(test_mp_request_init), UNIT_TEST(test_rt_bundles),
 	   UNIT_TEST(test_samples_cover_catalogue), UNIT_TEST(test_frame_len),
 	   UNIT_TEST(test_error_table), UNIT_TEST(test_encode_rejects), UNIT_TEST(test_truncations),
 	   UNIT_TEST(test_actions_clone));
