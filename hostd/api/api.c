@@ -160,19 +160,6 @@ static const void *get_any(const struct topo *t, enum topo_kind k, const char *i
 	}
 }
 
-static const void *next_any(const struct topo *t, enum topo_kind k, const void *prev)
-{
-	switch (k) {
-	case TOPO_NETWORK: return topo_network_next(t, prev);
-	case TOPO_SUBNET: return topo_subnet_next(t, prev);
-	case TOPO_PORT: return topo_port_next(t, prev);
-	case TOPO_ROUTER: return topo_router_next(t, prev);
-	case TOPO_FLOATINGIP: return topo_floatingip_next(t, prev);
-	case TOPO_CHASSIS: return topo_chassis_next(t, prev);
-	default: return NULL;
-	}
-}
-
 static int put_any(struct topo_txn *x, enum topo_kind k, const void *o, char *id,
 		   struct topo_err *e)
 {
@@ -246,7 +233,7 @@ static enum MHD_Result do_list(struct MHD_Connection *c, struct api *a, enum top
 {
 	json_t *arr = json_array();
 	topo_rdlock(a->topo);
-	for (const void *o = next_any(a->topo, k, NULL); o; o = next_any(a->topo, k, o)) {
+	for (const void *o = topo_next(a->topo, k, NULL); o; o = topo_next(a->topo, k, o)) {
 		json_t *j = encode(a->topo, k, o);
 		struct filter_ctx f = { j, true };
 		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, filter_cb, &f);
@@ -653,7 +640,7 @@ static int apply_doc(struct topo_txn *x, const cJSON *doc, bool prune, struct to
 			json_decref(listed);
 			return -ENOMEM;
 		}
-		for (const void *ob = next_any(t, k, NULL); ob; ob = next_any(t, k, ob)) {
+		for (const void *ob = topo_next(t, k, NULL); ob; ob = topo_next(t, k, ob)) {
 			const char *id = topo_obj_id(k, ob);
 			if (json_object_get(listed, id))
 				continue;

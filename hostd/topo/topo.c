@@ -664,6 +664,11 @@ static const void *next_obj(const struct topo *t, enum topo_kind k, const void *
 TOPO_KINDS(GETTERS)
 #undef GETTERS
 
+const void *topo_next(const struct topo *t, enum topo_kind k, const void *prev)
+{
+	return (unsigned)k < TOPO_KIND_COUNT ? next_obj(t, k, prev) : NULL;
+}
+
 static const void *by_key(const struct topo *t, enum topo_kind k, uint32_t key)
 {
 	struct tkey b;

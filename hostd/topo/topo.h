@@ -332,6 +332,8 @@ const struct topo_router *topo_router_next(const struct topo *t, const struct to
 const struct topo_floatingip *topo_floatingip_next(const struct topo *t,
 						   const struct topo_floatingip *prev);
 const struct topo_chassis *topo_chassis_next(const struct topo *t, const struct topo_chassis *prev);
+/* The same for kind k (NULL for a kind out of range). */
+const void *topo_next(const struct topo *t, enum topo_kind k, const void *prev);
 size_t topo_count(const struct topo *t, enum topo_kind k);
 
 /* Ports / subnets of one network (same loop shape, filtered). */

@@ -67,18 +67,7 @@ static char *dump(struct topo *t)
 	json_t *all = json_object();
 	for (int k = 0; k < TOPO_KIND_COUNT; k++) {
 		json_t *a = json_array();
-		const void *o = NULL;
-		for (;;) {
-			switch (k) {
-			case TOPO_NETWORK: o = topo_network_next(t, o); break;
-			case TOPO_SUBNET: o = topo_subnet_next(t, o); break;
-			case TOPO_PORT: o = topo_port_next(t, o); break;
-			case TOPO_ROUTER: o = topo_router_next(t, o); break;
-			case TOPO_FLOATINGIP: o = topo_floatingip_next(t, o); break;
-			default: o = topo_chassis_next(t, o); break;
-			}
-			if (!o)
-				break;
+		for (const void *o = topo_next(t, k, NULL); o; o = topo_next(t, k, o)) {
 			json_array_append_new(a, topo_json_encode(t, k, o, TOPO_JSON_API));
 		}
 		json_object_set_new(all, topo_kind_plural(k), a);
@@ -314,18 +303,7 @@ static void test_store_doc_is_janssons(void)
 				   "\"fixed_ips\":[],\"mac_address\":\"fa:16:3e:00:0a:ff\"}"), 0);
 	size_t n = 0;
 	for (int k = 0; k < TOPO_KIND_COUNT; k++) {
-		const void *o = NULL;
-		for (;;) {
-			switch (k) {
-			case TOPO_NETWORK: o = topo_network_next(t, o); break;
-			case TOPO_SUBNET: o = topo_subnet_next(t, o); break;
-			case TOPO_PORT: o = topo_port_next(t, o); break;
-			case TOPO_ROUTER: o = topo_router_next(t, o); break;
-			case TOPO_FLOATINGIP: o = topo_floatingip_next(t, o); break;
-			default: o = topo_chassis_next(t, o); break;
-			}
-			if (!o)
-				break;
+		for (const void *o = topo_next(t, k, NULL); o; o = topo_next(t, k, o)) {
 			json_t *j = topo_json_encode(NULL, k, o, TOPO_JSON_STORE);
 			char *want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 			size_t len = topo_json_store_doc(k, o, &buf, &cap);
