@@ -24,15 +24,23 @@ static void collect(const struct topo *t, const struct topo_change *ch, size_t n
 		((struct unitset *)arg)->all = 1;
 }
 
-static int compile_full(struct topo *t, const char *chassis, struct desired *d)
+/* A full compile of chassis into d (initialised here), ports named
+ * through map. */
+static int compile_with(struct topo *t, const char *chassis, pl_port_fn map,
+			struct desired *d)
 {
 	struct pl_cfg cfg = { .reactive_idle = 5 };
 	int r;
 	desired_init(d);
 	topo_rdlock(t);
-	r = pipeline_compile(t, topo_chassis_get(t, chassis), tp_port_map, NULL, &cfg, d, NULL);
+	r = pipeline_compile(t, topo_chassis_get(t, chassis), map, NULL, &cfg, d, NULL);
 	topo_unlock(t);
 	return r;
+}
+
+static int compile_full(struct topo *t, const char *chassis, struct desired *d)
+{
+	return compile_with(t, chassis, tp_port_map, d);
 }
 
 /* 1 when a and b hold the same flows (key, cookie, timeouts, instruction
@@ -337,17 +345,6 @@ static int map_vmd(void *arg, const char *name, uint32_t *port)
 	return tp_port_map(arg, name, port);
 }
 
-static int compile_map(struct topo *t, const char *chassis, struct desired *d)
-{
-	struct pl_cfg cfg = { .reactive_idle = 5 };
-	int r;
-	desired_init(d);
-	topo_rdlock(t);
-	r = pipeline_compile(t, topo_chassis_get(t, chassis), map_vmd, NULL, &cfg, d, NULL);
-	topo_unlock(t);
-	return r;
-}
-
 /* A switch port appearing / leaving: only the units that use it are
  * recompiled (pipeline_port_units) and the result equals a full compile;
  * tunnel and provider ports mean everything. */
@@ -367,7 +364,7 @@ static void test_switch_port_units(void)
 			0);
 	CU_ASSERT_FATAL(topo_txn_commit(x, &err) == 0);
 	vmd_present = 0;
-	CU_ASSERT_FATAL(compile_map(t, "c1", &want) == 0);
+	CU_ASSERT_FATAL(compile_with(t, "c1", map_vmd, &want) == 0);
 	for (round = 0; round < 4; round++) {
 		size_t ff;
 		struct pl_stats st;
@@ -389,7 +386,7 @@ static void test_switch_port_units(void)
 		topo_unlock(t);
 		CU_ASSERT_FATAL(r == 0);
 		CU_ASSERT_EQUAL(want.flows.n - ff, st.flows);
-		CU_ASSERT_FATAL(compile_map(t, "c1", &full) == 0);
+		CU_ASSERT_FATAL(compile_with(t, "c1", map_vmd, &full) == 0);
 		CU_ASSERT(same_state(&want, &full, round));
 		/* the port's unit: its proactive /32, plus classify and L2 delivery
 		 * when present; net1's: the tunnel ingress and two flood flows */
