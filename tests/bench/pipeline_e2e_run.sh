@@ -94,6 +94,21 @@ wait_converged() {
 	return 1
 }
 field() { echo "$2" | sed -n "s/.*$1\([0-9]*\).*/\1/p"; } # PREFIX LINE -> the number after PREFIX
+# blast LOG ARGS...: flowmod-blast ARGS on a free port, the switch's
+# controller pointed at it (in one set-controller: OVS flushes every flow
+# when a bridge goes from some controller to none), waited for; its output
+# indented; sets BLAST_RC (its exit status)
+blast() {
+	local log=$1 port pid
+	shift
+	port=$(free_port) || invalid "no free port"
+	"$BLAST" -l "$CTL_IP" -p "$port" "$@" >"$log" 2>&1 &
+	pid=$!; PIDS+=("$pid")
+	wait_listen "$port" "$pid" && ovs_vsctl $OVS_ID set-controller br-int "tcp:$CTL_IP:$port" -- \
+		set controller br-int max_backoff=1000 inactivity_probe=0
+	wait "$pid"; BLAST_RC=$?
+	sed 's/^/  /' "$log"
+}
 
 echo "pipeline_e2e: $PORTS ports, $SUBNETS subnets, $ROUTERS routers on chassis c1; $ADDS single port adds$([ $QUICK = 1 ] && echo ' (--quick: targets are for the full size)')"
 
@@ -178,17 +193,11 @@ CONV_RATE=$(awk -v n="$F" -v ms="$CMS" 'BEGIN { printf "%.0f", n * 1000 / (ms > 
 # the group_mods travel in the same timed stream, as in hostd's. The
 # controller is replaced in one set-controller, not removed first: OVS
 # flushes every flow when a bridge goes from some controller to none.
-BPORT=$(free_port) || invalid "no free port"
 BMODE=bundle BLMODE=replay; [ "$HOW" = plain ] && BMODE=plain BLMODE=replay-plain
-"$BLAST" -l "$CTL_IP" -p "$BPORT" -m $BLMODE -R $CEIL_RUNS >"$TMP/blast.log" 2>&1 &
-bpid=$!; PIDS+=("$bpid")
-wait_listen "$BPORT" "$bpid" && ovs_vsctl $OVS_ID set-controller br-int "tcp:$CTL_IP:$BPORT" -- \
-	set controller br-int max_backoff=1000 inactivity_probe=0
-wait "$bpid"; brc=$?
-sed 's/^/  /' "$TMP/blast.log"
+blast "$TMP/blast.log" -m $BLMODE -R $CEIL_RUNS
 BLINE=$(grep "^RESULT: mode=$BLMODE " "$TMP/blast.log")
 CEIL=$(echo "$BLINE" | sed -n 's/.* flow_mods\/s=\([0-9]*\).*/\1/p')
-[ $brc -eq 0 ] && [ -n "$CEIL" ] || invalid "flowmod-blast failed (exit $brc)"
+[ $BLAST_RC -eq 0 ] && [ -n "$CEIL" ] || invalid "flowmod-blast failed (exit $BLAST_RC)"
 [ "$(field ' flows=' "$BLINE")" = "$D" ] && [ "$(field ' groups=' "$BLINE")" = "$G" ] ||
 	invalid "flowmod-blast replayed $(field ' flows=' "$BLINE") flows and $(field ' groups=' "$BLINE") groups, hostd installed $D and $G"
 # emptied again: section 3 measures hostd re-installing everything
@@ -266,16 +275,9 @@ p50=$(num p50_ms "$summary"); p99=$(num p99_ms "$summary")
 # disconnected: nothing after this needs it.
 FLOWS3=$(flow_count)
 floor() { # NAME GAP_MS: sets FLINE (flowmod-blast's RESULT line)
-	local fport fpid frc
-	fport=$(free_port) || invalid "no free port"
-	"$BLAST" -l "$CTL_IP" -p "$fport" -m small -r $ADDS -k 2 -g 2 --gap-ms "$2" >"$TMP/floor-$1.log" 2>&1 &
-	fpid=$!; PIDS+=("$fpid")
-	wait_listen "$fport" "$fpid" && ovs_vsctl $OVS_ID set-controller br-int "tcp:$CTL_IP:$fport" -- \
-		set controller br-int max_backoff=1000 inactivity_probe=0
-	wait "$fpid"; frc=$?
-	sed 's/^/  /' "$TMP/floor-$1.log"
+	blast "$TMP/floor-$1.log" -m small -r $ADDS -k 2 -g 2 --gap-ms "$2"
 	FLINE=$(grep '^RESULT: mode=small ' "$TMP/floor-$1.log")
-	[ $frc -eq 0 ] && [ -n "$FLINE" ] || invalid "flowmod-blast -m small ($1) failed (exit $frc)"
+	[ $BLAST_RC -eq 0 ] && [ -n "$FLINE" ] || invalid "flowmod-blast -m small ($1) failed (exit $BLAST_RC)"
 }
 floor back-to-back 0
 FB2B=$FLINE
