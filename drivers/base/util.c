@@ -39,6 +39,37 @@ int dfn_parse_uint(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+size_t dfn_utf8_len(const unsigned char *p, size_t avail)
+{
+	unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+	size_t n;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+		n = 2;
+	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		n = 3;
+		if (p[0] == 0xE0)
+			lo = 0xA0; /* below: overlong */
+		else if (p[0] == 0xED)
+			hi = 0x9F; /* above: surrogates */
+	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		n = 4;
+		if (p[0] == 0xF0)
+			lo = 0x90; /* below: overlong */
+		else if (p[0] == 0xF4)
+			hi = 0x8F; /* above: past U+10FFFF */
+	} else {
+		return 0; /* a continuation byte, C0/C1 (overlong) or F5..FF */
+	}
+	if (avail < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
 int dfn_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)

@@ -35,6 +35,12 @@ uint64_t dfn_random64(void);
  * least `need` elements, doubling from 16; 0 or -ENOMEM (*p kept). */
 int dfn_grow(void **p, size_t *cap, size_t need, size_t elem);
 
+/* Length (1..4) of the well-formed UTF-8 sequence at p, of which `avail`
+ * bytes may be read (>= 1), or 0: RFC 3629, so no overlong forms, no
+ * surrogates (U+D800..U+DFFF), nothing above U+10FFFF. For decoders of
+ * untrusted text (mailbox, topology JSON). */
+size_t dfn_utf8_len(const unsigned char *p, size_t avail);
+
 /* Parse an unsigned decimal option value in [min, max]; 0 or -EINVAL. */
 int dfn_parse_uint(const char *s, unsigned long min, unsigned long max,
 		   unsigned long *out);

@@ -103,38 +103,11 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 static uint32_t utf8_valid_prefix(const uint8_t *s, uint32_t n)
 {
 	uint32_t i = 0;
-	while (i < n) {
-		uint8_t c = s[i];
-		uint32_t need, min;
-		if (c == 0)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			need = 1;
-			min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2;
-			min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3;
-			min = 0x10000;
-		} else {
-			return i;
-		}
-		if (n - i <= need)
-			return i;
-		uint32_t cp = c & (0x3fu >> need);
-		for (uint32_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += need + 1;
+	while (i < n && s[i]) {
+		size_t l = dfn_utf8_len(s + i, n - i);
+		if (!l)
+			break;
+		i += (uint32_t)l;
 	}
 	return i;
 }

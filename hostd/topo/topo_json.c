@@ -96,38 +96,6 @@ static void plain_init(void)
 	}
 }
 
-/* Length of the well-formed UTF-8 sequence at p (its first byte >= 0x80),
- * or 0: RFC 3629, so no overlong forms, no surrogates (U+D800..U+DFFF),
- * nothing above U+10FFFF. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-	size_t n;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-		n = 2;
-	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-		n = 3;
-		if (p[0] == 0xE0)
-			lo = 0xA0; /* below: overlong */
-		else if (p[0] == 0xED)
-			hi = 0x9F; /* above: surrogates */
-	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-		n = 4;
-		if (p[0] == 0xF0)
-			lo = 0x90; /* below: overlong */
-		else if (p[0] == 0xF4)
-			hi = 0x8F; /* above: past U+10FFFF */
-	} else {
-		return 0; /* a continuation byte, C0/C1 (overlong) or F5..FF */
-	}
-	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* The value of the 4 hex digits at p, or -1. */
 static int hex4(const unsigned char *p)
 {
@@ -213,7 +181,7 @@ static bool check_text(const char *text, size_t len, size_t *at, char *why, size
 			} else if (*p < 0x20) {
 				REFUSE(p, "control character 0x%02x in a string (escape it)", *p);
 			} else {
-				size_t n = utf8_len(p, end);
+				size_t n = dfn_utf8_len(p, (size_t)(end - p));
 				if (!n)
 					REFUSE(p, "invalid UTF-8 (byte 0x%02x)", *p);
 				p += n;
