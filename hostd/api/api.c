@@ -5,7 +5,9 @@
  * (api_flows.c) and /v2.0/{dfnic,chassis/<name>}/firmware (api_firmware.c).
  * Bodies are collected up to max_body, parsed with cJSON
  * (topo_json_parse: with the strictness jansson had) and turned into
- * topology transactions (hostd/topo); replies are built with jansson. */
+ * topology transactions (hostd/topo); replies are built with jansson. An
+ * apply document is read one element at a time (topo_json_doc_open and
+ * its iterator): it is never a tree as a whole. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +41,9 @@ struct api {
 };
 
 /* Per-request state. */
+/* Bodies announced larger than this get their buffer at once. */
+#define BODY_PRESIZE_MIN (64u * 1024)
+
 struct req {
 	char *body;                     /* collected body */
 	size_t len, cap;                /* used / allocated */
@@ -479,23 +484,6 @@ static const char *id_key(enum topo_kind k)
 	return k == TOPO_CHASSIS ? "name" : "id";
 }
 
-/* The ids a document lists for kind k, as the keys of a JSON object (a
- * hash set: a prune looks up every object of the topology). NULL when
- * out of memory. */
-static json_t *doc_ids(const cJSON *doc, enum topo_kind k)
-{
-	const cJSON *o;
-	json_t *ids = json_object();
-	cJSON_ArrayForEach(o, member(doc, topo_kind_plural(k))) {
-		const char *s = member_str(o, id_key(k));
-		if (ids && s && json_object_set_new(ids, s, json_true())) {
-			json_decref(ids);
-			return NULL;
-		}
-	}
-	return ids;
-}
-
 /* Router interfaces listed in a document's router: [{subnet_id}|{port_id}]. */
 static int apply_ifaces(struct topo_txn *x, const char *rid, const cJSON *ifs, bool prune,
 			struct topo_err *e)
@@ -558,17 +546,28 @@ static int apply_ifaces(struct topo_txn *x, const char *rid, const cJSON *ifs, b
 	return 0;
 }
 
-static int apply_doc(struct topo_txn *x, const cJSON *doc, bool prune, struct topo_err *e)
+/* A router's interfaces, applied once the document's ports exist. */
+struct apply_ifs {
+	char *rid;                      /* the router's id */
+	size_t i;                       /* its index in "routers" (for errors) */
+	cJSON *ifs;                     /* its "interfaces" (detached, owned) */
+};
+
+/* The document's top-level members: the kinds' lists and "prune" (its
+ * value to *prune). 0 or -EINVAL with e filled. */
+static int apply_members(const struct topo_json_doc *d, bool *prune, struct topo_err *e)
 {
-	static const enum topo_kind order[] = { TOPO_CHASSIS, TOPO_NETWORK, TOPO_SUBNET,
-						TOPO_ROUTER, TOPO_PORT, TOPO_FLOATINGIP };
-	const cJSON *v;
-	char w[64];
-	cJSON_ArrayForEach(v, doc) {
-		const char *key = v->string;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct topo_json_member *m = &d->m[i];
 		enum topo_kind k;
-		if (!strcmp(key, "prune")) {
-			if (!cJSON_IsBool(v)) {
+		if (!strcmp(m->key, "prune")) {
+			cJSON *v = topo_json_doc_value(d, m, e);
+			if (!v)
+				return -EINVAL;
+			bool ok = cJSON_IsBool(v);
+			*prune |= cJSON_IsTrue(v);
+			cJSON_Delete(v);
+			if (!ok) {
 				e->status = 400;
 				snprintf(e->type, sizeof(e->type), "BadRequest");
 				snprintf(e->field, sizeof(e->field), "prune");
@@ -577,56 +576,25 @@ static int apply_doc(struct topo_txn *x, const cJSON *doc, bool prune, struct to
 			}
 			continue;
 		}
-		if (kind_of(key, &k) || !cJSON_IsArray(v)) {
+		if (kind_of(m->key, &k) || d->text[m->at] != '[') {
 			e->status = 400;
 			snprintf(e->type, sizeof(e->type), "BadRequest");
-			snprintf(e->field, sizeof(e->field), "%s", key);
+			snprintf(e->field, sizeof(e->field), "%s", m->key);
 			snprintf(e->msg, sizeof(e->msg),
 				 "%s: not a list of networks, subnets, ports, routers, floatingips "
-				 "or chassis", key);
+				 "or chassis", m->key);
 			return -EINVAL;
 		}
 	}
-	for (size_t oi = 0; oi < ARRAY_SIZE(order); oi++) {
-		enum topo_kind k = order[oi];
-		const cJSON *arr = member(doc, topo_kind_plural(k)), *o;
-		size_t i;
-		for (i = 0, o = arr ? arr->child : NULL; o; o = o->next, i++) {
-			snprintf(w, sizeof(w), "%s[%zu]", topo_kind_plural(k), i);
-			const char *id = member_str(o, id_key(k));
-			if (!id) {
-				e->status = 400;
-				snprintf(e->type, sizeof(e->type), "BadRequest");
-				snprintf(e->field, sizeof(e->field), "%s.%s", w, id_key(k));
-				snprintf(e->msg, sizeof(e->msg),
-					 "%s.%s: required (a string) in an apply document", w, id_key(k));
-				return -EINVAL;
-			}
-			int r = get_any(topo_txn_view(x), k, id) ? update_one(x, k, id, o, e)
-								 : create_one(x, k, o, NULL, e);
-			if (r) {
-				err_at(e, w);
-				return r;
-			}
-		}
-	}
-	/* Router interfaces, once ports and subnets exist. */
-	const cJSON *routers = member(doc, "routers"), *o;
-	size_t i;
-	for (i = 0, o = routers ? routers->child : NULL; o; o = o->next, i++) {
-		const cJSON *ifs = member(o, "interfaces");
-		if (!ifs)
-			continue;
-		snprintf(w, sizeof(w), "routers[%zu]", i);
-		if (apply_ifaces(x, member_str(o, "id"), ifs, prune, e)) {
-			err_at(e, w);
-			return -EINVAL;
-		}
-	}
-	if (!prune)
-		return 0;
-	/* Delete what the document does not list, dependents first. Ports
-	 * owned by routers and floating IPs follow their owner. */
+	return 0;
+}
+
+/* Deletes what the document does not list (`listed`: per kind, the ids
+ * it lists, as the keys of a JSON object), dependents first. Ports owned
+ * by routers and floating IPs follow their owner. */
+static int apply_prune(struct topo_txn *x, json_t *const listed[TOPO_KIND_COUNT],
+		       struct topo_err *e)
+{
 	static const enum topo_kind rev[] = { TOPO_FLOATINGIP, TOPO_ROUTER, TOPO_PORT,
 					      TOPO_SUBNET, TOPO_NETWORK, TOPO_CHASSIS };
 	for (size_t ri = 0; ri < ARRAY_SIZE(rev); ri++) {
@@ -634,15 +602,11 @@ static int apply_doc(struct topo_txn *x, const cJSON *doc, bool prune, struct to
 		const struct topo *t = topo_txn_view(x);
 		size_t cnt = topo_count(t, k), nd = 0;
 		char (*drop)[TOPO_HOST_MAX + 1] = calloc(cnt ? cnt : 1, sizeof(*drop));
-		json_t *listed = doc_ids(doc, k);
-		if (!drop || !listed) {
-			free(drop);
-			json_decref(listed);
+		if (!drop)
 			return -ENOMEM;
-		}
 		for (const void *ob = topo_next(t, k, NULL); ob; ob = topo_next(t, k, ob)) {
 			const char *id = topo_obj_id(k, ob);
-			if (json_object_get(listed, id))
+			if (json_object_get(listed[k], id))
 				continue;
 			if (k == TOPO_PORT) {
 				const struct topo_port *p = ob;
@@ -670,27 +634,106 @@ static int apply_doc(struct topo_txn *x, const cJSON *doc, bool prune, struct to
 				r = topo_txn_delete(x, k, drop[j], e);
 		}
 		free(drop);
-		json_decref(listed);
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
+/* The document into transaction x: kinds in dependency order, each list
+ * read one element at a time (topo_json_iter_next: the document is never
+ * a tree as a whole), then routers' interfaces, then (prune) deletions. */
+static int apply_doc(struct topo_txn *x, const struct topo_json_doc *d, bool prune,
+		     struct topo_err *e)
+{
+	static const enum topo_kind order[] = { TOPO_CHASSIS, TOPO_NETWORK, TOPO_SUBNET,
+						TOPO_ROUTER, TOPO_PORT, TOPO_FLOATINGIP };
+	json_t *listed[TOPO_KIND_COUNT] = { 0 };
+	struct apply_ifs *rifs = NULL;
+	size_t n_rifs = 0, cap_rifs = 0;
+	struct topo_json_iter it;
+	char w[64];
+	int r = 0;
+	for (size_t oi = 0; oi < ARRAY_SIZE(order) && !r; oi++) {
+		enum topo_kind k = order[oi];
+		cJSON *o;
+		if (prune && !(listed[k] = json_object())) {
+			r = -ENOMEM;
+			break;
+		}
+		if (!topo_json_iter_start(d, topo_json_doc_member(d, topo_kind_plural(k)), &it))
+			continue;
+		while (!r && (o = topo_json_iter_next(d, &it, e))) {
+			snprintf(w, sizeof(w), "%s[%zu]", topo_kind_plural(k), it.i - 1);
+			const char *id = member_str(o, id_key(k));
+			if (!id) {
+				e->status = 400;
+				snprintf(e->type, sizeof(e->type), "BadRequest");
+				snprintf(e->field, sizeof(e->field), "%s.%s", w, id_key(k));
+				snprintf(e->msg, sizeof(e->msg),
+					 "%s.%s: required (a string) in an apply document", w, id_key(k));
+				r = -EINVAL;
+			} else if (prune && json_object_set_new(listed[k], id, json_true())) {
+				r = -ENOMEM;
+			} else if ((r = get_any(topo_txn_view(x), k, id) ? update_one(x, k, id, o, e)
+									 : create_one(x, k, o, NULL, e))) {
+				err_at(e, w);
+			} else if (k == TOPO_ROUTER && member(o, "interfaces")) {
+				/* kept for after the ports */
+				if (n_rifs == cap_rifs) {
+					size_t cap = cap_rifs ? 2 * cap_rifs : 16;
+					struct apply_ifs *v = realloc(rifs, cap * sizeof(*v));
+					if (!v) {
+						r = -ENOMEM;
+						goto next;
+					}
+					rifs = v;
+					cap_rifs = cap;
+				}
+				rifs[n_rifs].rid = strdup(id);
+				rifs[n_rifs].i = it.i - 1;
+				rifs[n_rifs].ifs = cJSON_DetachItemFromObjectCaseSensitive(o, "interfaces");
+				if (!rifs[n_rifs++].rid)
+					r = -ENOMEM;
+			}
+next:
+			cJSON_Delete(o);
+		}
+		if (!r && e->status) /* the list's text is malformed */
+			r = -EINVAL;
+	}
+	/* Router interfaces, once ports and subnets exist. */
+	for (size_t i = 0; i < n_rifs && !r; i++) {
+		snprintf(w, sizeof(w), "routers[%zu]", rifs[i].i);
+		if ((r = apply_ifaces(x, rifs[i].rid, rifs[i].ifs, prune, e)))
+			err_at(e, w);
+	}
+	if (!r && prune)
+		r = apply_prune(x, listed, e);
+	for (size_t i = 0; i < n_rifs; i++) {
+		free(rifs[i].rid);
+		cJSON_Delete(rifs[i].ifs);
+	}
+	free(rifs);
+	for (int k = 0; k < TOPO_KIND_COUNT; k++)
+		json_decref(listed[k]);
+	return r;
+}
+
 static enum MHD_Result do_apply(struct MHD_Connection *c, struct api *a, struct req *rq)
 {
-	enum MHD_Result ret;
-	cJSON *doc = parse_body(c, rq, &ret);
-	if (!doc)
-		return ret;
-	const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "prune");
-	bool prune = cJSON_IsTrue(member(doc, "prune")) ||
-		     (q && (!strcmp(q, "1") || !strcmp(q, "true")));
+	struct topo_json_doc d;
 	struct topo_err e = { 0 };
+	if (!rq->len)
+		return reply_err(c, 400, "BadRequest", "", "the request needs a JSON body");
+	const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "prune");
+	bool prune = q && (!strcmp(q, "1") || !strcmp(q, "true"));
+	if (topo_json_doc_open(&d, rq->body, rq->len, "the request body", &e) ||
+	    apply_members(&d, &prune, &e))
+		return send_err(c, &e);
 	struct topo_commit_stats st = { 0 };
 	struct topo_txn *x = topo_txn_begin(a->topo);
-	int r = apply_doc(x, doc, prune, &e);
-	cJSON_Delete(doc);
+	int r = apply_doc(x, &d, prune, &e);
 	if (r) {
 		topo_txn_abort(x);
 		if (!e.status)
@@ -809,8 +852,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return MHD_NO;
 		*con_cls = rq;
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > a->max_body)
+		unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+		if (want > a->max_body)
 			rq->too_big = true;
+		else if (want > BODY_PRESIZE_MIN) {
+			/* a large body (an apply): one buffer of the announced
+			 * size rather than doublings (a lying length only
+			 * costs a realloc later) */
+			rq->body = malloc(want);
+			rq->cap = rq->body ? want : 0;
+		}
 		return MHD_YES;
 	}
 	if (*upload_size) {

@@ -275,6 +275,70 @@ static bool path_of(const cJSON *j, const cJSON *want, char *p, size_t cap, size
 	return false;
 }
 
+/* cJSON on text[at..len), stopping after one value; *stop gets where it
+ * stopped (the end of the value, or where it failed). cJSON keeps the
+ * place of its last error in one static variable, written by every parse:
+ * parses are serialised, so the API's two servers (Unix socket, TLS) do
+ * not race on it. */
+static cJSON *cjson_at(const char *text, size_t len, size_t at, size_t *stop)
+{
+	static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
+	const char *end = NULL;
+	pthread_mutex_lock(&parse_mu);
+	cJSON *j = cJSON_ParseWithLengthOpts(text + at, len - at, &end, false);
+	pthread_mutex_unlock(&parse_mu);
+	*stop = end && end >= text + at && end <= text + len ? (size_t)(end - text) : at;
+	return j;
+}
+
+/* err for text cJSON refused at offset `at`: cJSON says where, not why,
+ * so the message shows the text there. */
+static void bad_syntax(struct topo_err *err, const char *what, const char *text, size_t len,
+		       size_t at)
+{
+	char near[24], why[120];
+	size_t n = 0;
+	for (size_t i = at; i < len && n < 16; i++)
+		near[n++] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
+	near[n] = '\0';
+	if (!len)
+		snprintf(why, sizeof(why), "no JSON value");
+	else if (at + 1 >= len) /* cJSON's place for "ran out" too */
+		snprintf(why, sizeof(why), "not valid JSON at the end of the text ('%s')", near);
+	else
+		snprintf(why, sizeof(why), "not valid JSON at '%s'", near);
+	bad_text(err, what, text, at, why);
+}
+
+/* JSON's whitespace from text[at] on: where it ends. */
+static size_t skip_ws(const char *text, size_t len, size_t at)
+{
+	while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' ||
+			    text[at] == '\r'))
+		at++;
+	return at;
+}
+
+/* A key that some object of j (found under `prefix`, "" for the top)
+ * has twice: true with err filled (the field is the key's path). */
+static bool dup_refused(const cJSON *j, const char *prefix, struct topo_err *err)
+{
+	const cJSON *d = dup_member(j);
+	if (!d)
+		return false;
+	char path[sizeof(err->field)];
+	snprintf(path, sizeof(path), "%s", prefix);
+	path_of(j, d, path, sizeof(path), strlen(path));
+	if (err) {
+		err->status = 400;
+		snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
+		snprintf(err->field, sizeof(err->field), "%s", path);
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: duplicate key (an attribute may appear once per object)", path);
+	}
+	return true;
+}
+
 cJSON *topo_json_parse(const char *text, size_t len, const char *what, struct topo_err *err)
 {
 	char why[120];
@@ -283,53 +347,228 @@ cJSON *topo_json_parse(const char *text, size_t len, const char *what, struct to
 		bad_text(err, what, text, at, why);
 		return NULL;
 	}
-	/* cJSON keeps the place of its last error in one static variable,
-	 * written by every parse: parses are serialised, so the API's two
-	 * servers (Unix socket, TLS) do not race on it */
-	static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
-	const char *end = NULL;
-	pthread_mutex_lock(&parse_mu);
-	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	pthread_mutex_unlock(&parse_mu);
-	at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+	cJSON *j = cjson_at(text, len, 0, &at);
 	if (!j) {
-		/* cJSON says where, not why: show the text there */
-		char near[24];
-		size_t n = 0;
-		for (size_t i = at; i < len && n < 16; i++)
-			near[n++] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
-		near[n] = '\0';
-		if (!len)
-			snprintf(why, sizeof(why), "no JSON value");
-		else if (at + 1 >= len) /* cJSON's place for "ran out" too */
-			snprintf(why, sizeof(why), "not valid JSON at the end of the text ('%s')", near);
-		else
-			snprintf(why, sizeof(why), "not valid JSON at '%s'", near);
-		bad_text(err, what, text, at, why);
+		bad_syntax(err, what, text, len, at);
 		return NULL;
 	}
-	while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' ||
-			    text[at] == '\r'))
-		at++;
+	at = skip_ws(text, len, at);
 	if (at < len) {
 		cJSON_Delete(j);
 		bad_text(err, what, text, at, "text after the JSON value");
 		return NULL;
 	}
-	const cJSON *d = dup_member(j);
-	if (d) {
-		char path[sizeof(err->field)] = "";
-		path_of(j, d, path, sizeof(path), 0);
+	if (dup_refused(j, "", err)) {
 		cJSON_Delete(j);
-		if (err) {
-			err->status = 400;
-			snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
-			snprintf(err->field, sizeof(err->field), "%s", path);
-			snprintf(err->msg, sizeof(err->msg),
-				 "%s: duplicate key (an attribute may appear once per object)", path);
-		}
 		return NULL;
 	}
+	return j;
+}
+
+/* ---- a large document, one element at a time -------------------------- */
+
+/* The end of the JSON value that starts at text[at] (already through
+ * check_text: strings are terminated or run to the end), found by its
+ * brackets and quotes only; cJSON checks the value itself later. len
+ * when it does not end or its brackets do not pair up. */
+static size_t skip_value(const char *text, size_t len, size_t at)
+{
+	char open[TOPO_JSON_MAX_DEPTH + 1]; /* the brackets open, innermost last */
+	unsigned depth = 0;
+	while (at < len) {
+		char c = text[at];
+		if (c == '"') {
+			for (at++; at < len && text[at] != '"'; at++)
+				at += text[at] == '\\';
+			if (at >= len)
+				return len;
+		} else if (c == '{' || c == '[') {
+			if (depth == sizeof(open))
+				return len;
+			open[depth++] = c;
+		} else if (c == '}' || c == ']') {
+			if (!depth)
+				return at; /* the end of the enclosing value */
+			if (open[--depth] != (c == '}' ? '{' : '['))
+				return len; /* [} or {] */
+		} else if (!depth && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+			return at; /* after a number or a literal */
+		}
+		at++;
+		if (!depth && (c == '"' || c == '}' || c == ']'))
+			return at; /* after a string, an object or an array */
+	}
+	return depth ? len : at;
+}
+
+int topo_json_doc_open(struct topo_json_doc *d, const char *text, size_t len, const char *what,
+		       struct topo_err *err)
+{
+	char why[120];
+	size_t at;
+	memset(d, 0, sizeof(*d));
+	d->text = text;
+	d->len = len;
+	d->what = what;
+	if (!check_text(text, len, &at, why, sizeof(why))) {
+		bad_text(err, what, text, at, why);
+		return -EINVAL;
+	}
+	at = skip_ws(text, len, 0);
+	if (at == len || text[at] != '{')
+		goto whole;
+	at = skip_ws(text, len, at + 1);
+	if (at < len && text[at] == '}') {
+		at++;
+		goto end;
+	}
+	for (;;) {
+		size_t k0 = at, k1;
+		if (at == len || text[at] != '"')
+			goto whole;
+		k1 = skip_value(text, len, at);
+		if (k1 == len)
+			goto whole;
+		cJSON *key = cjson_at(text, k1, k0, &k1); /* the key, unescaped */
+		if (!cJSON_IsString(key)) {
+			cJSON_Delete(key);
+			goto whole;
+		}
+		for (size_t i = 0; i < d->n; i++)
+			if (!strcmp(d->m[i].key, key->valuestring)) {
+				if (err) {
+					err->status = 400;
+					snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
+					snprintf(err->field, sizeof(err->field), "%s", key->valuestring);
+					snprintf(err->msg, sizeof(err->msg),
+						 "%s: duplicate key (an attribute may appear once per "
+						 "object)", key->valuestring);
+				}
+				cJSON_Delete(key);
+				return -EINVAL;
+			}
+		if (d->n == TOPO_JSON_DOC_MAX) {
+			bad(err, key->valuestring, "more than %d members in the document's object",
+			    TOPO_JSON_DOC_MAX);
+			if (err)
+				snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
+			cJSON_Delete(key);
+			return -EINVAL;
+		}
+		struct topo_json_member *m = &d->m[d->n++];
+		snprintf(m->key, sizeof(m->key), "%s", key->valuestring);
+		cJSON_Delete(key);
+		at = skip_ws(text, len, k1);
+		if (at == len || text[at] != ':')
+			goto whole;
+		m->at = skip_ws(text, len, at + 1);
+		m->end = skip_value(text, len, m->at);
+		if (m->end == m->at || m->end == len)
+			goto whole;
+		at = skip_ws(text, len, m->end);
+		if (at < len && text[at] == ',') {
+			at = skip_ws(text, len, at + 1);
+			continue;
+		}
+		if (at < len && text[at] == '}') {
+			at++;
+			break;
+		}
+		goto whole;
+	}
+end:
+	at = skip_ws(text, len, at);
+	if (at < len) {
+		bad_text(err, what, text, at, "text after the JSON value");
+		return -EINVAL;
+	}
+	return 0;
+whole:
+	/* not an object, or its top level is malformed: cJSON on the whole
+	 * text says where (or it is some other value) */
+	{
+		cJSON *j = topo_json_parse(text, len, what, err);
+		if (!j)
+			return -EINVAL;
+		cJSON_Delete(j);
+		err->status = 400;
+		snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
+		err->field[0] = '\0';
+		snprintf(err->msg, sizeof(err->msg), "%s must be a JSON object", what);
+		return -EINVAL;
+	}
+}
+
+const struct topo_json_member *topo_json_doc_member(const struct topo_json_doc *d,
+						    const char *key)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->m[i].key, key))
+			return &d->m[i];
+	return NULL;
+}
+
+cJSON *topo_json_doc_value(const struct topo_json_doc *d, const struct topo_json_member *m,
+			   struct topo_err *err)
+{
+	size_t stop;
+	cJSON *j = cjson_at(d->text, m->end, m->at, &stop);
+	if (!j || stop != m->end) {
+		cJSON_Delete(j);
+		bad_syntax(err, d->what, d->text, d->len, stop);
+		return NULL;
+	}
+	if (dup_refused(j, m->key, err)) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+bool topo_json_iter_start(const struct topo_json_doc *d, const struct topo_json_member *m,
+			  struct topo_json_iter *it)
+{
+	memset(it, 0, sizeof(*it));
+	if (!m || d->text[m->at] != '[')
+		return false;
+	it->m = m;
+	it->pos = skip_ws(d->text, m->end, m->at + 1);
+	it->i = 0;
+	return true;
+}
+
+cJSON *topo_json_iter_next(const struct topo_json_doc *d, struct topo_json_iter *it,
+			   struct topo_err *err)
+{
+	const char *text = d->text;
+	size_t end = it->m->end - 1, stop; /* end: the array's ']' */
+	char prefix[sizeof(it->m->key) + 24];
+	if (err)
+		err->status = 0;
+	if (it->pos >= end)
+		return NULL; /* done */
+	cJSON *j = cjson_at(text, end, it->pos, &stop);
+	if (!j) {
+		bad_syntax(err, d->what, text, d->len, stop);
+		return NULL;
+	}
+	snprintf(prefix, sizeof(prefix), "%s[%zu]", it->m->key, it->i);
+	if (dup_refused(j, prefix, err)) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	/* a comma and the next element, or the end */
+	stop = skip_ws(text, end, stop);
+	if (stop < end && text[stop] == ',' && skip_ws(text, end, stop + 1) < end) {
+		it->pos = skip_ws(text, end, stop + 1);
+	} else if (stop == end) {
+		it->pos = end;
+	} else {
+		cJSON_Delete(j);
+		bad_syntax(err, d->what, text, d->len, stop);
+		return NULL;
+	}
+	it->i++;
 	return j;
 }
 

@@ -32,6 +32,65 @@ enum topo_json_mode {
  * check the shape they want. */
 cJSON *topo_json_parse(const char *text, size_t len, const char *what, struct topo_err *err);
 
+/* ---- a large document, one element at a time ----
+ * A 10,000-port apply document is 2.5 MB: parsed whole, its tree takes
+ * 15 MB of fresh memory, and faulting those pages in is most of the parse.
+ * Read this way, the top-level object's members are found by their
+ * brackets and quotes (no tree), and an array member is parsed one element
+ * at a time, each freed before the next is parsed, so the same few
+ * kilobytes of heap serve the whole document. Every check of
+ * topo_json_parse applies (check_text over the whole text at open, cJSON's
+ * grammar per element, duplicate keys with their path, e.g.
+ * "ports[3].name"); an error is found when its element is read, so
+ * what comes before it may already have been acted upon (a transaction
+ * undoes it). */
+#define TOPO_JSON_DOC_MAX 16  /* members of the top-level object, at most */
+
+struct topo_json_member {
+	char key[64];                   /* its key (unescaped; longer ones cut) */
+	size_t at;                      /* its value: text[at..end) */
+	size_t end;                     /* (the value itself unchecked until read) */
+};
+
+struct topo_json_doc {
+	const char *text;               /* the document (borrowed, len bytes) */
+	size_t len;                     /* its length */
+	const char *what;               /* for messages: "the request body" */
+	struct topo_json_member m[TOPO_JSON_DOC_MAX]; /* top-level members, in order */
+	size_t n;                       /* how many */
+};
+
+/* Where an iteration over an array member is. */
+struct topo_json_iter {
+	const struct topo_json_member *m; /* the array member */
+	size_t pos;                     /* next element's first byte (m->end - 1:
+					 * at the closing bracket, done) */
+	size_t i;                       /* its index (for error paths) */
+};
+
+/* Check text (as topo_json_parse does) and locate the members of its
+ * top-level object. 0, or -EINVAL with err filled (400
+ * MalformedRequestBody: malformed text, a duplicate top-level key, more
+ * than TOPO_JSON_DOC_MAX members, or "<what> must be a JSON object"). d
+ * borrows text. */
+int topo_json_doc_open(struct topo_json_doc *d, const char *text, size_t len, const char *what,
+		       struct topo_err *err);
+/* The member with that key, or NULL. */
+const struct topo_json_member *topo_json_doc_member(const struct topo_json_doc *d,
+						    const char *key);
+/* A member's value parsed whole (free with cJSON_Delete), or NULL with err
+ * filled. */
+cJSON *topo_json_doc_value(const struct topo_json_doc *d, const struct topo_json_member *m,
+			   struct topo_err *err);
+/* Start iterating over m's elements: false when m is NULL or not an array. */
+bool topo_json_iter_start(const struct topo_json_doc *d, const struct topo_json_member *m,
+			  struct topo_json_iter *it);
+/* The next element parsed alone (free with cJSON_Delete before asking for
+ * the next: that is the point), or NULL: at the end of the array with
+ * err->status 0, else err filled (malformed text in or after it). */
+cJSON *topo_json_iter_next(const struct topo_json_doc *d, struct topo_json_iter *it,
+			   struct topo_err *err);
+
 /* A fresh object of kind k with the defaults of a create (admin state up,
  * vxlan, reactive, "allocate" fixed IP, SNAT on, ...). Free with
  * topo_obj_free. NULL on allocation failure. */

@@ -9,8 +9,11 @@
  * encode: jansson's topo_json_encode and json_dumps (which refuse invalid
  * UTF-8) succeed, the store document text equals jansson's dump of it
  * (topo_json_store_doc's contract), parses back, and when it decodes
- * again gives the same document. Everything is freed: ASan's leak check
- * runs at exit. */
+ * again gives the same document. The streaming reader of apply documents
+ * (topo_json_doc_open and its iterator) must agree with the whole parse:
+ * the same elements and values for a document the parse takes, a 400
+ * somewhere in it for one the parse refuses. Everything is freed: ASan's
+ * leak check runs at exit. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +86,64 @@ static void decode_all(const cJSON *j)
 	}
 }
 
+/* Two trees print the same (cJSON_Compare says no for infinities, which
+ * a number like 1e400 parses to). */
+static int same_tree(const cJSON *a, const cJSON *b)
+{
+	char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+	int same = x && y && !strcmp(x, y);
+	free(x);
+	free(y);
+	return same;
+}
+
+/* Reads every member of the document the streaming way: 1 when all of it
+ * was read, 0 at a refusal (a 400 with a message, else a trap). With
+ * `whole` (the parse's tree of the same text), each element and value
+ * must be the same as the tree's. */
+static int read_streaming(const char *text, size_t size, const cJSON *whole)
+{
+	struct topo_json_doc d;
+	struct topo_json_iter it;
+	struct topo_err e = { 0 };
+	if (topo_json_doc_open(&d, text, size, "the request body", &e))
+		goto refused;
+	if (whole && (size_t)cJSON_GetArraySize(whole) != d.n)
+		__builtin_trap(); /* members lost or invented */
+	for (size_t i = 0; i < d.n; i++) {
+		const cJSON *w = whole ? cJSON_GetArrayItem(whole, (int)i) : NULL;
+		if (whole && strncmp(w->string, d.m[i].key, sizeof(d.m[i].key) - 1))
+			__builtin_trap();
+		if (topo_json_iter_start(&d, &d.m[i], &it)) {
+			const cJSON *we = w ? w->child : NULL;
+			cJSON *el;
+			while ((el = topo_json_iter_next(&d, &it, &e))) {
+				if (w && (!we || !same_tree(el, we)))
+					__builtin_trap(); /* not the tree's element */
+				we = we ? we->next : NULL;
+				cJSON_Delete(el);
+			}
+			if (e.status)
+				goto refused;
+			if (we)
+				__builtin_trap(); /* elements left out */
+		} else {
+			cJSON *v = topo_json_doc_value(&d, &d.m[i], &e);
+			if (!v)
+				goto refused;
+			int same = !w || same_tree(v, w);
+			cJSON_Delete(v);
+			if (!same)
+				__builtin_trap();
+		}
+	}
+	return 1;
+refused:
+	if (e.status != 400 || strcmp(e.type, "MalformedRequestBody") || !e.msg[0])
+		__builtin_trap();
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* an exact-size copy: a read past the body is an ASan report */
@@ -95,9 +156,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!j) {
 		if (e.status != 400 || strcmp(e.type, "MalformedRequestBody") || !e.msg[0])
 			__builtin_trap();
+		if (read_streaming(text, size, NULL))
+			__builtin_trap(); /* the streaming reader took malformed text */
 		free(text);
 		return 0;
 	}
+	/* an object of at most TOPO_JSON_DOC_MAX members reads the same
+	 * streamed; anything else is refused */
+	if (read_streaming(text, size, cJSON_IsObject(j) ? j : NULL) !=
+	    (cJSON_IsObject(j) && cJSON_GetArraySize(j) <= TOPO_JSON_DOC_MAX))
+		__builtin_trap();
 	decode_all(j);
 	const cJSON *v, *el;
 	cJSON_ArrayForEach(v, j) {

@@ -95,6 +95,14 @@ expect 404 NetworkNotFound 'ports\[1\]: network_id: network nope' POST /v2.0/dfn
 	  "ports": [{"id": "p-new", "network_id": "net-new"}, {"id": "p-bad", "network_id": "nope"}]}'
 expect 409 IpAddressAlreadyAllocated '10.0.1.1 is already allocated in network net-a' POST /v2.0/dfnic/apply \
 	'{"routers": [{"id": "router2", "interfaces": [{"subnet_id": "subnet-a"}]}]}'
+# apply documents are read one element at a time: malformed text after
+# objects already taken (a later list, a later element) undoes them too
+expect 400 Malformed 'line 3 column 9: not valid JSON at' POST /v2.0/dfnic/apply \
+	$'{"networks": [{"id": "net-new"}],\n "ports": [{"id": "p-new", "network_id": "net-new"},\n\t{"id": x}]}'
+expect 400 Malformed 'ports\[1\].name: duplicate key' POST /v2.0/dfnic/apply \
+	'{"networks": [{"id": "net-new"}], "ports": [{"id": "p-new", "network_id": "net-new"}, {"id": "p2", "name": "a", "name": "b"}]}'
+expect 400 Malformed 'malformed JSON' POST /v2.0/dfnic/apply '{"networks": [{"id": "net-new"}}, "ports": []}'
+expect 400 Malformed 'networks: duplicate key' POST /v2.0/dfnic/apply '{"networks": [], "networks": [{"id": "net-new"}]}'
 # a body over --api-max-body
 python3 -c 'import json; print(json.dumps({"networks": [{"id": "n%d" % i, "name": "x" * 100} for i in range(2000)]}))' >"$T/huge.json"
 api POST /v2.0/dfnic/apply "@$T/huge.json"

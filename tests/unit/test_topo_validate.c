@@ -880,6 +880,107 @@ static void test_json_nesting(void)
 	parse_refused(doc, 200000, "", "nested deeper than 32 levels");
 }
 
+/* ---- apply documents read one element at a time (topo_json_doc_*) ---- */
+
+/* Reads text the streaming way, every member: each element or value
+ * printed compactly after "key[i]=" or "key=" into out (space separated).
+ * 0, or -EINVAL with *e filled. */
+static int doc_read(const char *text, size_t len, char *out, size_t cap, struct topo_err *e)
+{
+	struct topo_json_doc d;
+	struct topo_json_iter it;
+	size_t n = 0;
+	out[0] = '\0';
+	memset(e, 0, sizeof(*e));
+	if (topo_json_doc_open(&d, text, len, "the request body", e))
+		return -EINVAL;
+	for (size_t i = 0; i < d.n; i++) {
+		cJSON *v;
+		char *p;
+		if (topo_json_iter_start(&d, &d.m[i], &it)) {
+			while ((v = topo_json_iter_next(&d, &it, e))) {
+				p = cJSON_PrintUnformatted(v);
+				n += (size_t)snprintf(out + n, cap - n, "%s%s[%zu]=%s", n ? " " : "",
+						      d.m[i].key, it.i - 1, p);
+				free(p);
+				cJSON_Delete(v);
+			}
+			if (e->status)
+				return -EINVAL;
+			continue;
+		}
+		if (!(v = topo_json_doc_value(&d, &d.m[i], e)))
+			return -EINVAL;
+		p = cJSON_PrintUnformatted(v);
+		n += (size_t)snprintf(out + n, cap - n, "%s%s=%s", n ? " " : "", d.m[i].key, p);
+		free(p);
+		cJSON_Delete(v);
+	}
+	return 0;
+}
+
+static void test_json_doc_elements(void)
+{
+	char out[512];
+	struct topo_err e;
+	/* whitespace anywhere, an escaped key, empty lists, scalars, nesting */
+	const char *doc = " {\n \"net\\u0077orks\" : [ {\"id\":\"n1\"} ,\n\t{\"id\":\"n2\",\"tags\":[[],{}]} ] ,"
+			  "\"ports\":[],\"prune\":true,\"x\":\"a\\\"]}\",\"y\":-1.5e2 } \n";
+	CU_ASSERT_EQUAL(doc_read(doc, strlen(doc), out, sizeof(out), &e), 0);
+	CU_ASSERT_STRING_EQUAL(out, "networks[0]={\"id\":\"n1\"} networks[1]={\"id\":\"n2\",\"tags\":[[],{}]} "
+				    "prune=true x=\"a\\\"]}\" y=-150");
+	CU_ASSERT_EQUAL(doc_read("{}", 2, out, sizeof(out), &e), 0);
+	CU_ASSERT_STRING_EQUAL(out, "");
+	/* only the document's own bytes are read (no NUL after them) */
+	const char cut[] = "{\"ports\":[1]}XYZ";
+	CU_ASSERT_EQUAL(doc_read(cut, sizeof(cut) - 4, out, sizeof(out), &e), 0);
+	CU_ASSERT_STRING_EQUAL(out, "ports[0]=1");
+}
+
+/* Text the streaming reader refuses (when opening it or reading a member):
+ * 400 MalformedRequestBody, the field, a message containing msg. */
+static void doc_refused(const char *js, const char *field, const char *msg)
+{
+	char out[512];
+	struct topo_err e;
+	CU_ASSERT_EQUAL(doc_read(js, strlen(js), out, sizeof(out), &e), -EINVAL);
+	CU_ASSERT_EQUAL(e.status, 400);
+	CU_ASSERT_STRING_EQUAL(e.type, "MalformedRequestBody");
+	CU_ASSERT_STRING_EQUAL(e.field, field);
+	if (!strstr(e.msg, msg))
+		fprintf(stderr, "\n  message '%s' lacks '%s'\n", e.msg, msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, msg));
+}
+
+static void test_json_doc_refused(void)
+{
+	/* in an element: the path starts with the list and its index */
+	doc_refused("{\"ports\":[{\"id\":\"a\"},{\"id\":\"b\",\"name\":\"x\",\"name\":\"y\"}]}",
+		    "ports[1].name", "ports[1].name: duplicate key");
+	doc_refused("{\"a\":1,\"b\":2,\"a\":3}", "a", "a: duplicate key");
+	/* the place of a syntax error is counted from the document's start */
+	doc_refused("{\n\"ports\":[\n{\"id\":\"a\"},\n{\"id\": x}]}", "",
+		    "line 4 column 8: not valid JSON at 'x}]}'");
+	doc_refused("{\"ports\":[1,]}", "", "not valid JSON at ',]}'");
+	doc_refused("{\"ports\":[1 2]}", "", "not valid JSON at '2]}'");
+	doc_refused("{\"ports\":[1,,2]}", "", "not valid JSON");
+	doc_refused("{\"prune\":tru}", "", "not valid JSON");
+	/* the top level: brackets that do not pair, missing parts, other values */
+	doc_refused("{\"ports\":[{\"id\":\"a\"}}}", "", "malformed JSON in the request body");
+	doc_refused("{\"ports\" [1]}", "", "malformed JSON in the request body");
+	doc_refused("{\"ports\":[1]", "", "malformed JSON in the request body");
+	doc_refused("{\"ports\":[1]} x", "", "line 1 column 15: text after the JSON value");
+	doc_refused("[1, 2]", "", "the request body must be a JSON object");
+	doc_refused("", "", "no JSON value");
+	doc_refused("{\"name\":\"a\xc3\x28\"}", "", "line 1 column 11: invalid UTF-8");
+	char many[512];
+	size_t n = (size_t)snprintf(many, sizeof(many), "{");
+	for (int i = 0; i <= TOPO_JSON_DOC_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "%s\"k%d\":[]", i ? "," : "", i);
+	snprintf(many + n, sizeof(many) - n, "}");
+	doc_refused(many, "k16", "more than 16 members");
+}
+
 UNIT_SUITE(topo_validate, NULL, NULL,
 	   UNIT_TEST(test_port_compact_fields),
 	   UNIT_TEST(test_overlapping_subnets_on_router),
@@ -898,5 +999,7 @@ UNIT_SUITE(topo_validate, NULL, NULL,
 	   UNIT_TEST(test_indexed_network_lookups),
 	   UNIT_TEST(test_json_duplicate_keys),
 	   UNIT_TEST(test_json_invalid_utf8),
+	   UNIT_TEST(test_json_doc_elements),
+	   UNIT_TEST(test_json_doc_refused),
 	   UNIT_TEST(test_json_numbers),
 	   UNIT_TEST(test_json_nesting));
