@@ -106,6 +106,9 @@ struct fb_conn {
 	uint32_t xid;      /* next xid */
 	unsigned errors;   /* ERROR messages received */
 	unsigned printed;  /* ERRORs printed */
+	uint32_t mark_xid; /* an ECHO_REQUEST sent inside a timed stream (0: none) */
+	uint64_t mark_ns;  /* when its ECHO_REPLY came (dfn_now_ns), else 0 */
+	uint64_t sent_ns;  /* when the last timed stream started (dfn_now_ns) */
 };
 
 static int send_all(struct fb_conn *c, const void *p, size_t len)
@@ -170,6 +173,8 @@ static int on_msg(struct fb_conn *c, const uint8_t *p, size_t len, enum ofp_msg_
 			free(txt);
 		}
 	}
+	if (m.type == OFPMSG_ECHO_REPLY && c->mark_xid && m.xid == c->mark_xid)
+		c->mark_ns = dfn_now_ns();
 	if (m.type == want && m.xid == xid) {
 		*out = m;
 		return 1;
@@ -362,6 +367,8 @@ static int timed_send(struct fb_conn *c, const uint8_t *data, size_t len, enum o
 	int got = 0;
 
 	uint64_t t0 = dfn_now_ns(), last = dfn_now_ms();
+	c->sent_ns = t0;
+	c->mark_ns = 0;
 	while (!got) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN | (off < len ? POLLOUT : 0) };
 		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
@@ -674,6 +681,11 @@ static int run_replay(struct fb_conn *c, int bundle, unsigned repeat)
 		goto enc_fail;
 	ofpbuf_put(&out, rp.flows.data, rp.flows.len);
 	if (bundle) {
+		/* an echo before the commit: its reply tells when the switch
+		 * had taken every bundle add, the rest is the commit's work */
+		ofp_msg_init(&m, OFPMSG_ECHO_REQUEST, c->mark_xid = c->xid++);
+		if (ofp_encode(&m, &out, rp.err, sizeof(rp.err)))
+			goto enc_fail;
 		ofp_msg_init(&m, OFPMSG_BUNDLE_CONTROL, c->xid++);
 		m.u.bundle_ctrl.bundle_id = rp.bundle_id;
 		m.u.bundle_ctrl.type = OFPBCT_COMMIT_REQUEST;
@@ -712,6 +724,11 @@ static int run_replay(struct fb_conn *c, int bundle, unsigned repeat)
 		       " groups installed\n", mode, run + 1, repeat, rp.n_flows, rp.n_groups, out.len,
 		       bundle ? ", one bundle" : "", secs, rp.n_flows / secs, msgs / secs, errors,
 		       installed, groups);
+		if (bundle && c->mark_ns > c->sent_ns)
+			printf("flowmod-blast: %s: run %u: the switch had taken the bundle's adds after"
+			       " %.1f ms, its commit took the remaining %.1f ms\n", mode, run + 1,
+			       (double)(c->mark_ns - c->sent_ns) / 1e6,
+			       secs * 1e3 - (double)(c->mark_ns - c->sent_ns) / 1e6);
 		if (errors || installed != (long)rp.n_flows || groups != (long)rp.n_groups) {
 			fprintf(stderr, "flowmod-blast: %s: run invalid (%u errors, %ld of %u flows, "
 				"%ld of %zu groups)\n", mode, errors, installed, rp.n_flows, groups,
@@ -732,6 +749,7 @@ static int run_replay(struct fb_conn *c, int bundle, unsigned repeat)
 enc_fail:
 	fprintf(stderr, "flowmod-blast: %s: encoding failed: %s\n", mode, rp.err);
 out:
+	c->mark_xid = 0;
 	for (size_t i = 0; i < rp.n_groups; i++)
 		ofp_msg_uninit(&rp.groups[i]);
 	free(rp.groups);
