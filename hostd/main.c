@@ -218,6 +218,15 @@ static int set_api_max_body(const char *a, char *err, size_t n)
 	}
 	return nb_set(HOSTD_NB_OPT_API_MAX_BODY, a, err, n);
 }
+static int set_api_nice(const char *a, char *err, size_t n)
+{
+	unsigned long v;
+	if (dfn_parse_uint(a, 0, 19, &v)) {
+		snprintf(err, n, "'%s' is not a number in 0..19", a);
+		return -EINVAL;
+	}
+	return nb_set(HOSTD_NB_OPT_API_NICE, a, err, n);
+}
 static int set_log_level(const char *a, char *err, size_t n)
 {
 	enum dfn_log_level lvl;
@@ -333,6 +342,10 @@ static const struct hcfg_opt hostd_opts[] = {
 	  .help = "PEM private key for api-tls.", .check = HCFG_CHECK_FILE, .set = set_api_key },
 	{ .name = "api-max-body", .metavar = "N", .def = DEFAULT_MAX_BODY, .section = S_NB,
 	  .help = "Largest request body in bytes, 1024..2147483648.", .set = set_api_max_body },
+	{ .name = "api-nice", .metavar = "N", .def = STR(API_DEFAULT_NICE), .section = S_NB,
+	  .help = "The API's threads run N nicer than the rest of hostd, 0..19: bulk requests "
+		  "(parsing, SQLite) yield the CPU to the controller and to a switch on the same "
+		  "host.", .set = set_api_nice },
 	{ .name = "log-level", .short_name = 'l', .metavar = "LEVEL", .def = "info", .section = S_LOG,
 	  .help = "error, warn, info or debug.", .set = set_log_level },
 	{ .name = "log-target", .metavar = "TARGET", .def = "stderr", .section = S_LOG,

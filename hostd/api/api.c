@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -37,6 +39,7 @@ struct api {
 	struct topo *topo;              /* what we serve */
 	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* to unlink */
 	size_t max_body;                /* body limit */
+	int nice;                       /* added to the server threads' nice value */
 	char *cert, *key;               /* PEM contents (TLS) */
 };
 
@@ -546,12 +549,49 @@ static int apply_ifaces(struct topo_txn *x, const char *rid, const cJSON *ifs, b
 	return 0;
 }
 
+/* Ports of an apply document between two stages (topo_txn_stage): a few
+ * milliseconds of building. The first stage has everything before the
+ * ports too (a change of a network, subnet or router recompiles a switch
+ * whole: once); a document with fewer ports is not staged. */
+#define APPLY_STAGE 1000
+
 /* A router's interfaces, applied once the document's ports exist. */
 struct apply_ifs {
 	char *rid;                      /* the router's id */
 	size_t i;                       /* its index in "routers" (for errors) */
 	cJSON *ifs;                     /* its "interfaces" (detached, owned) */
 };
+
+/* Does a router's interface list name subnets only (each interface a
+ * new port, made before the document's ports: a compile of the ports'
+ * stages then finds their routers complete)? */
+static bool ifs_subnets_only(const cJSON *ifs)
+{
+	const cJSON *o;
+	cJSON_ArrayForEach(o, ifs)
+		if (!member_str(o, "subnet_id") || member(o, "port_id"))
+			return false;
+	return true;
+}
+
+/* The routers' interface lists: those of subnets only (`early`), or the
+ * others. 0 or -errno with e filled (its field prefixed with the router). */
+static int apply_rifs(struct topo_txn *x, const struct apply_ifs *rifs, size_t n, bool early,
+		      bool prune, struct topo_err *e)
+{
+	char w[48];
+	int r = 0;
+	for (size_t i = 0; i < n && !r; i++) {
+		if (cJSON_IsArray(rifs[i].ifs) && ifs_subnets_only(rifs[i].ifs) != early)
+			continue;
+		if (!cJSON_IsArray(rifs[i].ifs) && early)
+			continue; /* (not a list: refused with the others) */
+		snprintf(w, sizeof(w), "routers[%zu]", rifs[i].i);
+		if ((r = apply_ifaces(x, rifs[i].rid, rifs[i].ifs, prune, e)))
+			err_at(e, w);
+	}
+	return r;
+}
 
 /* The document's top-level members: the kinds' lists and "prune" (its
  * value to *prune). 0 or -EINVAL with e filled. */
@@ -642,7 +682,10 @@ static int apply_prune(struct topo_txn *x, json_t *const listed[TOPO_KIND_COUNT]
 
 /* The document into transaction x: kinds in dependency order, each list
  * read one element at a time (topo_json_iter_next: the document is never
- * a tree as a whole), then routers' interfaces, then (prune) deletions. */
+ * a tree as a whole), then routers' interfaces, then (prune) deletions.
+ * Every APPLY_STAGE ports what was built is staged (topo_txn_stage): the
+ * pipeline compiles and sends it into the switch's bundle while the rest
+ * is built, and the bundle is committed once the whole is stored. */
 static int apply_doc(struct topo_txn *x, const struct topo_json_doc *d, bool prune,
 		     struct topo_err *e)
 {
@@ -653,6 +696,7 @@ static int apply_doc(struct topo_txn *x, const struct topo_json_doc *d, bool pru
 	size_t n_rifs = 0, cap_rifs = 0;
 	struct topo_json_iter it;
 	char w[64];
+	size_t done = 0;
 	int r = 0;
 	for (size_t oi = 0; oi < ARRAY_SIZE(order) && !r; oi++) {
 		enum topo_kind k = order[oi];
@@ -698,16 +742,17 @@ static int apply_doc(struct topo_txn *x, const struct topo_json_doc *d, bool pru
 			}
 next:
 			cJSON_Delete(o);
+			if (!r && k == TOPO_PORT && ++done % APPLY_STAGE == 0)
+				topo_txn_stage(x);
 		}
 		if (!r && e->status) /* the list's text is malformed */
 			r = -EINVAL;
+		if (k == TOPO_ROUTER) /* interfaces made from subnets: now */
+			r = r ? r : apply_rifs(x, rifs, n_rifs, true, prune, e);
 	}
-	/* Router interfaces, once ports and subnets exist. */
-	for (size_t i = 0; i < n_rifs && !r; i++) {
-		snprintf(w, sizeof(w), "routers[%zu]", rifs[i].i);
-		if ((r = apply_ifaces(x, rifs[i].rid, rifs[i].ifs, prune, e)))
-			err_at(e, w);
-	}
+	/* the other router interfaces, once the ports exist */
+	if (!r)
+		r = apply_rifs(x, rifs, n_rifs, false, prune, e);
 	if (!r && prune)
 		r = apply_prune(x, listed, e);
 	for (size_t i = 0; i < n_rifs; i++) {
@@ -840,6 +885,27 @@ static enum MHD_Result route(struct MHD_Connection *c, struct api *a, const char
 	return reply_err(c, 404, "HTTPNotFound", "", "no resource at %s", url);
 }
 
+/* The server thread that calls this lowers its priority by a->nice, once
+ * (Linux: the nice value is per thread). */
+static void nice_thread(const struct api *a)
+{
+	static _Thread_local bool done;
+	if (done || !a->nice)
+		return;
+	done = true;
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int cur = getpriority(PRIO_PROCESS, tid);
+	if (cur == -1 && errno)
+		return;
+	int want = DFN_MIN(cur + a->nice, 19);
+	if (setpriority(PRIO_PROCESS, tid, want))
+		LOG_WARN(MOD, "cannot lower the API thread's priority to nice %d: %s", want,
+			 strerror(errno));
+	else
+		LOG_DBG(MOD, "API thread %d runs at nice %d", (int)tid, want);
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
 			       const char *method, const char *version, const char *upload,
 			       size_t *upload_size, void **con_cls)
@@ -847,6 +913,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	struct api *a = cls;
 	struct req *rq = *con_cls;
 	if (!rq) {
+		nice_thread(a);
 		rq = calloc(1, sizeof(*rq));
 		if (!rq)
 			return MHD_NO;
@@ -973,6 +1040,7 @@ int api_start(const struct api_cfg *cfg, struct topo *t, struct api **out)
 		return -ENOMEM;
 	a->topo = t;
 	a->max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
+	a->nice = cfg->nice;
 	int fd = unix_listen(cfg->unix_path);
 	if (fd < 0) {
 		LOG_ERR(MOD, "cannot listen on %s: %s", cfg->unix_path, strerror(-fd));

@@ -17,6 +17,11 @@
 #include "hostd/topo/topo.h"
 
 #define API_DEFAULT_MAX_BODY (32u << 20) /* bytes; larger bodies get 413 */
+/* The API's threads run this much nicer than the rest of hostd: a bulk
+ * request (parsing, SQLite) yields the CPU to the controller thread and to
+ * a switch on the same host taking the flows of the part already staged
+ * (tests/bench/README.md, pipeline_e2e). */
+#define API_DEFAULT_NICE 5
 
 struct api_cfg {
 	const char *unix_path;          /* Unix socket path (required) */
@@ -24,6 +29,8 @@ struct api_cfg {
 	const char *tls_cert;           /* PEM certificate file (with tls_listen) */
 	const char *tls_key;            /* PEM private key file (with tls_listen) */
 	size_t max_body;                /* request body limit, 0 = default */
+	int nice;                       /* added to the nice value of the API's
+					 * threads (0..19; API_DEFAULT_NICE) */
 };
 
 struct api;

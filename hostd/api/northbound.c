@@ -19,10 +19,11 @@ static struct {
 	const char *tls;                /* --api-tls tcp:ADDR:PORT */
 	const char *cert, *key;         /* --api-cert / --api-key */
 	unsigned long max_body;         /* --api-max-body */
+	unsigned long nice;             /* --api-nice */
 	struct topo *topo;              /* the live topology */
 	struct store *store;            /* its store */
 	struct api *http;               /* the REST server */
-} nb = { .state_dir = HOSTD_NB_DEFAULT_STATE_DIR };
+} nb = { .state_dir = HOSTD_NB_DEFAULT_STATE_DIR, .nice = API_DEFAULT_NICE };
 
 int hostd_nb_option(int opt, const char *arg)
 {
@@ -59,6 +60,12 @@ int hostd_nb_option(int opt, const char *arg)
 			return -EINVAL;
 		}
 		return 0;
+	case HOSTD_NB_OPT_API_NICE:
+		if (dfn_parse_uint(arg, 0, 19, &nb.nice)) {
+			fprintf(stderr, "hostd: --api-nice: '%s' is not a number in 0..19\n", arg);
+			return -EINVAL;
+		}
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -77,8 +84,9 @@ void hostd_nb_usage(FILE *f)
 		"      --api-tls tcp:ADDR:PORT  also serve the API over TLS on TCP\n"
 		"      --api-cert FILE     PEM certificate for --api-tls\n"
 		"      --api-key FILE      PEM private key for --api-tls\n"
-		"      --api-max-body N    largest request body in bytes (default %u)\n",
-		HOSTD_NB_DEFAULT_STATE_DIR, API_DEFAULT_MAX_BODY);
+		"      --api-max-body N    largest request body in bytes (default %u)\n"
+		"      --api-nice N        the API's threads run N nicer (0..19, default %d)\n",
+		HOSTD_NB_DEFAULT_STATE_DIR, API_DEFAULT_MAX_BODY, API_DEFAULT_NICE);
 }
 
 int hostd_nb_start(void)
@@ -105,6 +113,7 @@ int hostd_nb_start(void)
 		.tls_cert = nb.cert,
 		.tls_key = nb.key,
 		.max_body = nb.max_body,
+		.nice = (int)nb.nice,
 	};
 	if ((r = api_start(&cfg, nb.topo, &nb.http)))
 		goto detach;

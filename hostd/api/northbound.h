@@ -21,6 +21,7 @@ enum {
 	HOSTD_NB_OPT_API_CERT,
 	HOSTD_NB_OPT_API_KEY,
 	HOSTD_NB_OPT_API_MAX_BODY,
+	HOSTD_NB_OPT_API_NICE,
 	HOSTD_NB_OPT_END,
 };
 
@@ -31,7 +32,8 @@ enum {
 	{ "api-tls", required_argument, NULL, HOSTD_NB_OPT_API_TLS },             \
 	{ "api-cert", required_argument, NULL, HOSTD_NB_OPT_API_CERT },           \
 	{ "api-key", required_argument, NULL, HOSTD_NB_OPT_API_KEY },             \
-	{ "api-max-body", required_argument, NULL, HOSTD_NB_OPT_API_MAX_BODY }
+	{ "api-max-body", required_argument, NULL, HOSTD_NB_OPT_API_MAX_BODY },   \
+	{ "api-nice", required_argument, NULL, HOSTD_NB_OPT_API_NICE }
 
 /* Handle one of the options above: 0, or -EINVAL after printing why. */
 int hostd_nb_option(int opt, const char *arg);

@@ -143,6 +143,7 @@ static void conv_reset_attempt(struct conv *cv)
 	cv->rejected_now = 0;
 	cv->open_failed = 0;
 	cv->gate_ok = 0;
+	cv->extended = 0;
 }
 
 void conv_uninit(struct conv *cv)
@@ -354,15 +355,24 @@ static int send_item(struct conn *cn, const struct diff_item *it)
 
 	switch (it->kind) {
 	case DK_FLOW: {
+		/* the most numerous: written straight from the packed record
+		 * (no message struct, instructions copied as packed) */
 		static const uint8_t cmd[] = { [DIFF_ADD] = OFPFC_ADD,
 					       [DIFF_MODIFY] = OFPFC_MODIFY_STRICT,
 					       [DIFF_REPLACE] = OFPFC_ADD,
 					       [DIFF_DELETE] = OFPFC_DELETE_STRICT };
-		if (dflow_rec_to_flow_mod(&src->flows.v[it->idx], cmd[it->op], xid, &m)) {
-			ofp_msg_uninit(&m);
-			return -ENOMEM;
+		const struct ofp_bundle_add wrap = { .bundle_id = cv->bundle_id,
+						     .flags = OFPBF_ATOMIC | OFPBF_ORDERED };
+		ofpbuf_clear(&cn->out);
+		rc = dflow_rec_put_flow_mod(&src->flows.v[it->idx], cmd[it->op], xid,
+					    in_bundle ? &wrap : NULL, &cn->out);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc) { /* a bad item is skipped, not fatal (as conn_send) */
+			LOG_ERR(CTL_MOD, "%s: cannot encode a flow_mod of table %u priority %u",
+				cn->peer, src->flows.v[it->idx].table, src->flows.v[it->idx].priority);
+			return 0;
 		}
-		owned = 1;
 		cv->flow_mods++;
 		cn->n_flow_mod++;
 		if (it->op == DIFF_ADD)
@@ -371,7 +381,9 @@ static int send_item(struct conn *cn, const struct diff_item *it)
 			cv->n_del++;
 		else
 			cv->n_mod++;
-		break;
+		if (xidmap_push(&cv->pend, xid, (uint8_t)it->kind, (uint8_t)it->op, it->idx))
+			return -ENOMEM;
+		return conn_send_raw(cn, cn->out.data, cn->out.len);
 	}
 	case DK_GROUP: {
 		const struct dgroup *g = &src->groups[it->idx];
@@ -433,19 +445,15 @@ static int send_barrier(struct conn *cn, uint32_t *xid)
 	return conn_send(cn, &m);
 }
 
-/* A refused change (the provider's gate said -1): nothing of this
- * convergence may land. Its bundle is discarded (the switch keeps what it
- * had), and since the desired state and the switch no longer match what
- * this convergence assumed, the switch is rebuilt whole and converged
- * from a dump (the undone change's units came through the kick too). */
-static void conv_refused(struct conn *cn)
+/* Starts the switch over: the open bundle discarded (`discard`; the
+ * switch keeps what it had), and since the desired state and the switch
+ * no longer match what this convergence assumed, the switch is rebuilt
+ * whole and converged from a dump. */
+static void conv_over(struct conn *cn, int discard)
 {
 	struct conv *cv = &cn->conv;
 	uint32_t x;
-	LOG_WARN(CTL_MOD, "switch %#llx: the change being converged was undone (its store write "
-		 "failed): %s; converging again from a dump", (unsigned long long)cn->dpid,
-		 cv->bundle ? "bundle discarded" : "nothing of it was sent");
-	if (cv->bundle && send_ctrl(cn, OFPBCT_DISCARD_REQUEST, &x)) {
+	if (discard && send_ctrl(cn, OFPBCT_DISCARD_REQUEST, &x)) {
 		conn_close(cn, "cannot queue a bundle discard");
 		return;
 	}
@@ -458,6 +466,19 @@ static void conv_refused(struct conn *cn)
 	sw_refresh(cn);
 }
 
+/* A refused change (the provider's gate said -1): nothing of this
+ * convergence may land (the undone change's units came through the kick
+ * too). */
+static void conv_refused(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	LOG_WARN(CTL_MOD, "switch %#llx: the change being converged was undone (its store write "
+		 "failed, or its transaction): %s; converging again from a dump",
+		 (unsigned long long)cn->dpid,
+		 cv->bundle ? "bundle discarded" : "nothing of it was sent");
+	conv_over(cn, cv->bundle);
+}
+
 /* The provider's gate (provider.h) before anything of this attempt can
  * land: 1 go on, 0 held (CV_HOLD), -1 refused (conv_refused). */
 static int gate_open(struct conn *cn)
@@ -467,6 +488,13 @@ static int gate_open(struct conn *cn)
 	if (cv->gate_ok)
 		return 1;
 	g = ctl_provider_gate(cn->ctl, cn->sw);
+	/* an extended bundle holds every generation since the attempt
+	 * started: a failed staged transaction refuses all of its own, and
+	 * an extension may have read the state after their undo (durable) */
+	for (uint64_t gen = cv->gen_low; cv->extended && g >= 0 && gen < cn->sw->gen; gen++) {
+		int f = ctl_provider_gate_gen(cn->ctl, gen);
+		g = f < 0 ? f : f < g ? f : g;
+	}
 	if (g > 0) {
 		cv->gate_ok = 1;
 		return 1;
@@ -476,6 +504,7 @@ static int gate_open(struct conn *cn)
 			(unsigned long long)cn->dpid, cv->bundle ? "bundle commit" : "first message");
 		cv->st = CV_HOLD;
 		conn_push(cn); /* the bundle's items go out meanwhile */
+		conv_extend(cn); /* and the next stage's, if any came */
 	} else {
 		conv_refused(cn);
 	}
@@ -539,17 +568,98 @@ void conv_pump(struct conn *cn)
 	}
 }
 
+/* How the switch's difference is worked out (flows of others kept). */
+static void diff_opts_of(struct conn *cn, struct diff_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->meters_opaque = 1;
+	if (cn->ctl->cfg.app == CTL_APP_LEARN) {
+		opts->keep_cookie = APP_LEARN_COOKIE;
+		opts->keep_mask = APP_LEARN_COOKIE_MASK;
+	}
+	if (cn->ctl->prov)
+		ctl_provider_keep(cn->ctl, &opts->keep_cookie, &opts->keep_mask);
+}
+
+static int has_meters(const struct diff *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].kind == DK_METER)
+			return 1;
+	return 0;
+}
+
+void conv_extend(struct conn *cn)
+{
+	struct conv *cv = &cn->conv;
+	struct sw *s = cn->sw;
+	struct diff_opts opts;
+	struct desired cur;
+	struct diff d = { 0 };
+	size_t ff = 0, gf = 0;
+	int r;
+	if (cv->st != CV_HOLD || !cv->bundle || !s || !s->synced ||
+	    (!s->pending.all && !s->pending.n) || has_meters(&cv->diff)) /* (meters travel
+									   * outside bundles) */
+		return;
+	diff_opts_of(cn, &opts);
+	desired_init(&cur);
+	if (s->pending.all) {
+		/* rebuilt whole, diffed against the previous desired state
+		 * (what the switch and the bundle hold together) */
+		struct desired *prev = NULL;
+		unitset_clear(&s->pending);
+		r = ctl_provider_build(cn->ctl, s, &prev);
+		if (r == 1 && prev) {
+			cur = *prev; /* moved */
+			free(prev);
+		} else if (prev) {
+			desired_uninit(prev);
+			free(prev);
+			r = -EINVAL;
+		}
+	} else {
+		r = ctl_provider_build_units(cn->ctl, s, &cur, &ff, &gf);
+		unitset_clear(&s->pending);
+	}
+	if (r != 1 || ctl_diff_from(&cur, s->want, ff, gf, &opts, &d) || has_meters(&d)) {
+		LOG_INFO(CTL_MOD, "switch %#llx: the held bundle cannot take the next change "
+			 "incrementally: discarded, converging again from a dump",
+			 (unsigned long long)cn->dpid);
+		desired_uninit(&cur);
+		diff_uninit(&d);
+		conv_over(cn, 1);
+		return;
+	}
+	if (!d.n) { /* nothing for this switch: hold for the newer generation */
+		desired_uninit(&cur);
+		diff_uninit(&d);
+		return;
+	}
+	/* the earlier items are in the bundle already; from now on a
+	 * rejected item cannot be named (want was rebuilt around them) */
+	cv->extended++;
+	desired_uninit(&cv->cur);
+	cv->cur = cur; /* moved */
+	diff_uninit(&cv->diff);
+	cv->diff = d; /* moved */
+	cv->next = 0;
+	cv->flow_from = cv->group_from = 0; /* conv_done looks at all of want */
+	cv->dumped = 0;
+	cv->partial = 1;
+	LOG_DBG(CTL_MOD, "switch %#llx: held bundle extended (%u) with %zu items",
+		(unsigned long long)cn->dpid, cv->extended, cv->diff.n);
+	cv->st = CV_SEND;
+	conv_pump(cn);
+}
+
 static void diff_and_send(struct conn *cn)
 {
 	struct conv *cv = &cn->conv;
-	struct diff_opts opts = { .meters_opaque = 1 };
-	if (cn->ctl->cfg.app == CTL_APP_LEARN) {
-		opts.keep_cookie = APP_LEARN_COOKIE;
-		opts.keep_mask = APP_LEARN_COOKIE_MASK;
-	}
-	if (cn->ctl->prov)
-		ctl_provider_keep(cn->ctl, &opts.keep_cookie, &opts.keep_mask);
+	struct diff_opts opts;
+	diff_opts_of(cn, &opts);
 	conv_reset_attempt(cv);
+	cv->gen_low = cn->sw->gen;
 	cv->meters_sent = 0;
 	cv->attempts++;
 	cv->n_add = cv->n_mod = cv->n_del = 0;
@@ -613,6 +723,14 @@ static void bundle_finished(struct conn *cn, int ok)
 		return;
 	}
 	/* the bundle was atomic: nothing of it landed, the dump still holds */
+	if (cv->extended) {
+		/* it held several changes, whose rejected items cannot be
+		 * told apart: over from a dump (that attempt names them) */
+		LOG_WARN(CTL_MOD, "switch %#llx: a bundle extended with later changes failed: "
+			 "converging again from a dump", (unsigned long long)cn->dpid);
+		conv_over(cn, 0);
+		return;
+	}
 	if (cv->rejected_now && cv->attempts < 64) {
 		LOG_INFO(CTL_MOD, "switch %#llx: bundle refused because of %u rejected item%s: "
 			 "sending the rest again", (unsigned long long)cn->dpid, cv->rejected_now,
@@ -666,6 +784,15 @@ static void handle_error(struct conn *cn, const struct ofp_msg *msg)
 		p = xidmap_find(&cv->pend, xids[i]);
 	if (p && cv->open_failed)
 		return; /* the item was never in an open bundle */
+	if (p && cv->extended) {
+		LOG_ERR(CTL_MOD, "switch %#llx: rejected %s %s in a bundle extended with later "
+			"changes: %s (the commit fails; the convergence from a dump that follows "
+			"names it)", (unsigned long long)cn->dpid,
+			p->kind == DK_FLOW ? "flow" : p->kind == DK_GROUP ? "group" : "meter",
+			op_name(p->op), ename);
+		cv->rejected_now++;
+		return;
+	}
 	if (p) {
 		int line;
 		char *tofree;

@@ -142,6 +142,12 @@ struct conv {
 	uint64_t other_mods;     /* group/meter mods sent */
 	uint64_t t_start_ms;     /* monotonic start */
 	size_t n_add, n_mod, n_del; /* flow items sent (last attempt) */
+	unsigned extended;       /* later changes this attempt's bundle took
+				  * (conv_extend): its earlier items' xids no
+				  * longer name their flows */
+	uint64_t gen_low;        /* the generation the attempt started from: an
+				  * extended bundle holds every one from there
+				  * to sw->gen, and is refused if any was */
 };
 
 /* ---- connection ------------------------------------------------------- */
@@ -276,6 +282,13 @@ void sw_refresh(struct conn *cn);
 int conv_handle(struct conn *cn, const struct ofp_msg *msg);
 /* Output drained below the low watermark: send more. */
 void conv_pump(struct conn *cn);
+/* A bundle held at the gate (CV_HOLD: its change is not durable yet, a
+ * staged transaction still building) takes the switch's pending units
+ * too: rebuilt, their difference sent into the same bundle, the gate then
+ * asked about the newer generation. No-op unless held, bundled, in sync
+ * and with pending units; a rebuild that cannot be incremental starts the
+ * switch over from a dump. */
+void conv_extend(struct conn *cn);
 void conv_uninit(struct conv *cv);
 
 /* app_learn.c */

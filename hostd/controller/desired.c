@@ -965,6 +965,30 @@ void dflow_to_flow_mod(const struct dflow *f, uint8_t command, uint32_t xid, str
 	fm->insts = f->insts; /* shallow: msg must not be uninit'ed */
 }
 
+int dflow_rec_put_flow_mod(const struct dflow_rec *r, uint8_t command, uint32_t xid,
+			   const struct ofp_bundle_add *in_bundle, struct ofpbuf *out)
+{
+	struct ofp_flow_mod fm; /* (its instructions are not read) */
+	int del = command == OFPFC_DELETE_STRICT, rc;
+	fm.command = command;
+	fm.table_id = r->table;
+	fm.priority = r->priority;
+	fm.buffer_id = OFP_NO_BUFFER;
+	fm.out_port = OFPP_ANY;
+	fm.out_group = OFPG_ANY;
+	fm.cookie = del ? 0 : r->cookie;
+	fm.cookie_mask = 0;
+	fm.idle_timeout = del ? 0 : r->idle_timeout;
+	fm.hard_timeout = del ? 0 : r->hard_timeout;
+	fm.flags = del ? 0 : r->flags;
+	rc = match_unpack(r->bytes, r->match_len, &fm.match);
+	if (rc)
+		return rc;
+	rc = ofp_put_flow_mod(out, xid, &fm, r->bytes + r->match_len, del ? 0 : r->insts_len,
+			      in_bundle, NULL, 0);
+	return rc == -ENOMEM ? -ENOMEM : rc ? -EINVAL : 0;
+}
+
 int dflow_rec_to_flow_mod(const struct dflow_rec *r, uint8_t command, uint32_t xid,
 			  struct ofp_msg *msg)
 {

@@ -248,5 +248,11 @@ void dflow_to_flow_mod(const struct dflow *f, uint8_t command, uint32_t xid, str
  * it). 0, -ENOMEM or -EINVAL (msg is left safe to uninit). */
 int dflow_rec_to_flow_mod(const struct dflow_rec *r, uint8_t command, uint32_t xid,
 			  struct ofp_msg *msg);
+/* The same FLOW_MOD appended to out as wire bytes (ofp_put_flow_mod: the
+ * record's instructions copied as they are packed, not decoded), inside
+ * in_bundle's ONF bundle add unless NULL. The bytes ofp_encode makes of
+ * dflow_rec_to_flow_mod's message. 0, -ENOMEM or -EINVAL. */
+int dflow_rec_put_flow_mod(const struct dflow_rec *r, uint8_t command, uint32_t xid,
+			   const struct ofp_bundle_add *in_bundle, struct ofpbuf *out);
 
 #endif

@@ -62,12 +62,17 @@ static void note_gen(struct ctl_prov_state *ps, struct sw *s)
 	s->gen = ps->p.gen ? ps->p.gen(ps->p.arg) : 0;
 }
 
-int ctl_provider_gate(struct ctl *c, const struct sw *s)
+int ctl_provider_gate_gen(struct ctl *c, uint64_t gen)
 {
 	const struct ctl_prov_state *ps = c->prov;
 	if (!ps || !ps->p.gate)
 		return 1;
-	return ps->p.gate(ps->p.arg, s->gen);
+	return ps->p.gate(ps->p.arg, gen);
+}
+
+int ctl_provider_gate(struct ctl *c, const struct sw *s)
+{
+	return ctl_provider_gate_gen(c, s->gen);
 }
 
 void ctl_provider_free(struct ctl *c)

@@ -111,6 +111,8 @@ void ctl_provider_keep(const struct ctl *c, uint64_t *cookie, uint64_t *mask);
 /* The provider's gate for what s->want was last built from: 1, 0 or -1
  * (see struct ctl_provider's gate; 1 without a gate). */
 int ctl_provider_gate(struct ctl *c, const struct sw *s);
+/* The same for generation gen. */
+int ctl_provider_gate_gen(struct ctl *c, uint64_t gen);
 /* Frees the provider state of c (ctl_destroy). */
 void ctl_provider_free(struct ctl *c);
 

@@ -709,6 +709,18 @@ enum ofperr ofp_decode(const void *buf, size_t len, struct ofp_msg *msg,
  * value that cannot be encoded (reason in err if given), -EMSGSIZE above
  * 65535 bytes, -ENOMEM. On error out is restored to its previous length. */
 int ofp_encode(const struct ofp_msg *msg, struct ofpbuf *out, char *err, size_t errlen);
+/* Appends one FLOW_MOD (xid) whose instructions are already encoded:
+ * `insts` is what an encoded FLOW_MOD carries after its match (fm->insts
+ * is not read). The same bytes as ofp_encode of the message with those
+ * instructions decoded, and the same checks but goto_table's; wrapped in
+ * an ONF bundle add of in_bundle's id and flags (its msg not read, the
+ * same xid outside and in) unless in_bundle is NULL. For senders that keep
+ * flows encoded (hostd/controller's desired state): no struct ofp_msg, no
+ * decoding. 0, or -EINVAL (err says why), -EMSGSIZE, -ENOMEM; out is as
+ * before on failure. */
+int ofp_put_flow_mod(struct ofpbuf *out, uint32_t xid, const struct ofp_flow_mod *fm,
+		     const uint8_t *insts, size_t insts_len, const struct ofp_bundle_add *in_bundle,
+		     char *err, size_t errlen);
 
 /* Appends one line (no newline) describing msg to s. */
 void ofp_format(const struct ofp_msg *msg, struct ofpbuf *s);

@@ -2,6 +2,7 @@
  * the flow stats entries of a MULTIPART FLOW reply (ofp_multipart.c calls
  * the entry helpers). Matches come from ofp_match.c, instructions from
  * ofp_actions.c. */
+#include <errno.h>
 #include <string.h>
 
 #include "hostd/openflow/ofp_private.h"
@@ -75,19 +76,17 @@ enum ofperr ofp_decode_flow_mod(struct ofp_cur *c, struct ofp_msg *msg, struct o
 	return ofp_check_goto(fm->table_id, &fm->insts, eb);
 }
 
-int ofp_encode_flow_mod(const struct ofp_msg *msg, struct ofpbuf *b, struct ofp_errbuf *eb)
+/* The checks of a FLOW_MOD's fixed part and its bytes up to the match,
+ * then the match (both encoders below). */
+static int flow_mod_head_put(struct ofpbuf *b, const struct ofp_flow_mod *fm,
+			     struct ofp_errbuf *eb)
 {
-	const struct ofp_flow_mod *fm = &msg->u.flow_mod;
-	int rc;
-
 	if (fm->command > OFPFC_DELETE_STRICT)
 		return ofp_einval(eb, "flow_mod command %u", fm->command);
 	if (fm->flags & ~OFPFF_ALL)
 		return ofp_einval(eb, "flow_mod flags 0x%x", fm->flags);
 	if (fm->table_id == OFPTT_ALL && fm->command < OFPFC_DELETE)
 		return ofp_einval(eb, "table 255 (all) in an add/modify");
-	if (ofp_check_goto(fm->table_id, &fm->insts, NULL))
-		return ofp_einval(eb, "goto_table:%u from table %u", fm->insts.goto_table, fm->table_id);
 	ofpbuf_put_be64(b, fm->cookie);
 	ofpbuf_put_be64(b, fm->cookie_mask);
 	ofpbuf_put_u8(b, fm->table_id);
@@ -100,10 +99,66 @@ int ofp_encode_flow_mod(const struct ofp_msg *msg, struct ofpbuf *b, struct ofp_
 	ofpbuf_put_be32(b, fm->out_group);
 	ofpbuf_put_be16(b, fm->flags);
 	ofpbuf_put_zeros(b, 2);
-	rc = ofp_match_put(b, &fm->match, eb);
+	return ofp_match_put(b, &fm->match, eb);
+}
+
+int ofp_encode_flow_mod(const struct ofp_msg *msg, struct ofpbuf *b, struct ofp_errbuf *eb)
+{
+	const struct ofp_flow_mod *fm = &msg->u.flow_mod;
+	int rc;
+
+	if (ofp_check_goto(fm->table_id, &fm->insts, NULL))
+		return ofp_einval(eb, "goto_table:%u from table %u", fm->insts.goto_table, fm->table_id);
+	rc = flow_mod_head_put(b, fm, eb);
 	if (rc)
 		return rc;
 	return ofp_instructions_put(b, &fm->insts, eb);
+}
+
+int ofp_put_flow_mod(struct ofpbuf *b, uint32_t xid, const struct ofp_flow_mod *fm,
+		     const uint8_t *insts, size_t insts_len, const struct ofp_bundle_add *in_bundle,
+		     char *err, size_t errlen)
+{
+	struct ofp_errbuf ebs = { err, errlen };
+	size_t start = b->len, inner;
+	int rc;
+
+	if (err && errlen)
+		err[0] = 0;
+	if (in_bundle) {
+		if (in_bundle->flags & ~(OFPBF_ATOMIC | OFPBF_ORDERED))
+			return ofp_einval(&ebs, "bundle flags 0x%x", in_bundle->flags);
+		ofpbuf_put_u8(b, OFP13_VERSION);
+		ofpbuf_put_u8(b, OFPT_EXPERIMENTER);
+		ofpbuf_put_be16(b, 0); /* patched below */
+		ofpbuf_put_be32(b, xid);
+		ofpbuf_put_be32(b, ONF_EXPERIMENTER_ID);
+		ofpbuf_put_be32(b, ONFT_BUNDLE_ADD_MESSAGE);
+		ofpbuf_put_be32(b, in_bundle->bundle_id);
+		ofpbuf_put_zeros(b, 2);
+		ofpbuf_put_be16(b, in_bundle->flags);
+	}
+	inner = b->len;
+	ofpbuf_put_u8(b, OFP13_VERSION);
+	ofpbuf_put_u8(b, OFPT_FLOW_MOD);
+	ofpbuf_put_be16(b, 0); /* patched below */
+	ofpbuf_put_be32(b, xid);
+	rc = flow_mod_head_put(b, fm, &ebs);
+	if (!rc)
+		ofpbuf_put(b, insts, insts_len);
+	if (!rc && b->failed)
+		rc = -ENOMEM;
+	if (!rc && b->len - start > OFP_MAX_MSG_LEN)
+		rc = -EMSGSIZE;
+	if (rc) {
+		b->len = start;
+		b->failed = 0;
+		return rc;
+	}
+	ofpbuf_set_be16(b, inner + 2, (uint16_t)(b->len - inner));
+	if (in_bundle)
+		ofpbuf_set_be16(b, start + 2, (uint16_t)(b->len - start));
+	return 0;
 }
 
 void ofp_format_flow_mod(struct ofpbuf *s, const struct ofp_msg *msg)

@@ -1063,6 +1063,12 @@ struct topo_txn {
 	size_t n, cap;                  /* used / allocated steps */
 	uint32_t saved_keys[TOPO_KIND_COUNT]; /* next_key at begin, restored on abort */
 	bool internal;                  /* set while hostd itself deletes owned ports */
+	size_t staged;                  /* steps already visible (topo_txn_stage) */
+	uint64_t gen_first;             /* the first staged generation (0: none) */
+	bool no_stage;                  /* a stage was declined: the rest waits for
+					 * the commit */
+	bool unlocked;                  /* a stage let the write lock go: the next
+					 * step takes it again (txn_relock) */
 };
 
 static const char *undo_id(const struct undo *u)
@@ -1087,6 +1093,17 @@ struct topo_txn *topo_txn_begin(struct topo *t)
 const struct topo *topo_txn_view(const struct topo_txn *x)
 {
 	return x->t;
+}
+
+/* Every step of a transaction holds the write lock: after a stage let it
+ * go (early readers compiling the staged change), the next step waits
+ * for them and takes it again. */
+static void txn_relock(struct topo_txn *x)
+{
+	if (x->unlocked) {
+		pthread_rwlock_wrlock(&x->t->lock);
+		x->unlocked = false;
+	}
 }
 
 /* Apply one step (obj owned by the transaction from here on). */
@@ -1114,15 +1131,21 @@ static int txn_set(struct topo_txn *x, enum topo_kind k, const char *id, void *o
 	return 0;
 }
 
-static void txn_undo(struct topo_txn *x)
+/* Takes the steps after the first `keep` back (nobody saw them). */
+static void txn_undo_to(struct topo_txn *x, size_t keep)
 {
-	while (x->n) {
+	while (x->n > keep) {
 		struct undo *u = &x->log[--x->n];
 		tab_set(x->t, u->kind, undo_id(u), u->old_obj);
 		if (!u->old_obj)
 			tab_purge(x->t, u->kind, undo_id(u));
 		topo_obj_free(u->kind, u->new_obj);
 	}
+}
+
+static void txn_undo(struct topo_txn *x)
+{
+	txn_undo_to(x, 0);
 	memcpy(x->t->next_key, x->saved_keys, sizeof(x->saved_keys));
 }
 
@@ -1143,10 +1166,21 @@ static void txn_end(struct topo_txn *x, bool locked, bool settled)
 	free(x);
 }
 
+static void undo_staged(struct topo_txn *x);
+
 void topo_txn_abort(struct topo_txn *x)
 {
 	if (!x)
 		return;
+	txn_relock(x);
+	if (x->staged) {
+		/* staged steps were seen (by early readers): undone visibly,
+		 * their generations refused; the rest silently */
+		txn_undo_to(x, x->staged);
+		undo_staged(x);
+		txn_end(x, true, true);
+		return;
+	}
 	txn_undo(x);
 	txn_end(x, true, false);
 }
@@ -1371,6 +1405,7 @@ static int alloc_segid(const struct topo *t, const struct topo_network *n, uint3
 int topo_txn_put_network(struct topo_txn *x, const struct topo_network *in, char *created,
 			 struct topo_err *err)
 {
+	txn_relock(x);
 	struct topo_network *n = topo_obj_dup(TOPO_NETWORK, in);
 	int r = -ENOMEM;
 	if (!n)
@@ -1431,6 +1466,7 @@ free_obj:
 int topo_txn_put_subnet(struct topo_txn *x, const struct topo_subnet *in, char *created,
 			struct topo_err *err)
 {
+	txn_relock(x);
 	struct topo_subnet *s = topo_obj_dup(TOPO_SUBNET, in);
 	char f[64];
 	int r;
@@ -1645,6 +1681,7 @@ static bool owned_port(const struct topo_port *p)
 int topo_txn_put_port(struct topo_txn *x, const struct topo_port *in, char *created,
 		      struct topo_err *err)
 {
+	txn_relock(x);
 	return put_port(x, in, created, err);
 }
 
@@ -1659,6 +1696,7 @@ static int del_obj(struct topo_txn *x, enum topo_kind k, const char *id)
 
 int topo_txn_delete(struct topo_txn *x, enum topo_kind k, const char *id, struct topo_err *err)
 {
+	txn_relock(x);
 	if (k >= TOPO_KIND_COUNT)
 		return fail(err, 400, "BadRequest", NULL, "unknown resource kind");
 	const void *o = get(x->t, k, id);
@@ -1703,6 +1741,7 @@ int topo_txn_delete(struct topo_txn *x, enum topo_kind k, const char *id, struct
 int topo_txn_put_router(struct topo_txn *x, const struct topo_router *in, char *created,
 			struct topo_err *err)
 {
+	txn_relock(x);
 	struct topo_router *rt = topo_obj_dup(TOPO_ROUTER, in);
 	int r;
 	if (!rt)
@@ -1768,6 +1807,7 @@ free_obj:
 int topo_txn_add_router_iface(struct topo_txn *x, const char *router_id, const char *subnet_id,
 			      const char *port_id, char *port_id_out, struct topo_err *err)
 {
+	txn_relock(x);
 	const struct topo *t = x->t;
 	if (!get(t, TOPO_ROUTER, router_id))
 		return fail(err, 404, "RouterNotFound", "router_id",
@@ -1823,6 +1863,7 @@ int topo_txn_remove_router_iface(struct topo_txn *x, const char *router_id,
 				 const char *subnet_id, const char *port_id, char *port_id_out,
 				 char *subnet_id_out, struct topo_err *err)
 {
+	txn_relock(x);
 	const struct topo *t = x->t;
 	if (!get(t, TOPO_ROUTER, router_id))
 		return fail(err, 404, "RouterNotFound", "router_id",
@@ -1915,6 +1956,7 @@ static int fip_associate(const struct topo *t, struct topo_floatingip *f, struct
 int topo_txn_put_floatingip(struct topo_txn *x, const struct topo_floatingip *in,
 			    char *created, struct topo_err *err)
 {
+	txn_relock(x);
 	struct topo_floatingip *f = topo_obj_dup(TOPO_FLOATINGIP, in);
 	int r;
 	if (!f)
@@ -1986,6 +2028,7 @@ free_obj:
 
 int topo_txn_put_chassis(struct topo_txn *x, const struct topo_chassis *in, struct topo_err *err)
 {
+	txn_relock(x);
 	size_t n = strnlen(in->name, sizeof(in->name));
 	if (!n || n > TOPO_HOST_MAX)
 		return fail(err, 400, "BadRequest", "name", "name: required (1..%d characters)",
@@ -2506,19 +2549,39 @@ static void notify(struct topo *t, const struct net_change *ch, size_t n, bool r
 	free(cs);
 }
 
-/* The store refused a change that was already visible (its generation
- * told to the subscribers and perhaps read by early readers): the old
- * objects go back, the subscribers are told the reverse while the
- * refused objects still exist, then those are freed. The undone state is
- * a new generation, durable at once (it is what the store holds); the
- * refused one is recorded for topo_gen_fate. Write lock held. */
+/* A change that was already visible (its generations told to the
+ * subscribers and perhaps read by early readers) is taken back: the store
+ * refused it, or a staged transaction failed. The old objects go back,
+ * the subscribers are told the reverse of the n net changes while the
+ * refused objects still exist, then those are freed. The undone state is a
+ * new generation, durable at once (it is what the store holds); the
+ * refused ones (from the first staged, or the last) are recorded for
+ * topo_gen_fate. Write lock held. */
 static void undo_visible(struct topo_txn *x, const struct net_change *ch, size_t n)
 {
 	struct topo *t = x->t;
-	uint64_t refused = t->gen;
+	uint64_t refused = t->gen, from = x->gen_first ? x->gen_first : refused;
 	for (size_t i = x->n; i-- > 0;)
 		tab_set(t, x->log[i].kind, undo_id(&x->log[i]), x->log[i].old_obj);
 	t->gen++;
+	memcpy(t->next_key, x->saved_keys, sizeof(t->next_key));
+	/* the fate first: a reader woken by the reverse changes must find
+	 * the refused generations refused (a held bundle is discarded, not
+	 * extended with the undo) */
+	pthread_mutex_lock(&t->gen_mu);
+	uint64_t *f = realloc(t->failed, (t->n_failed + (size_t)(refused - from + 1)) * sizeof(*f));
+	if (!f) { /* forgetting it could let a refused change reach a switch */
+		LOG_ERR(MOD, "out of memory recording refused generation %llu",
+			 (unsigned long long)refused);
+		abort();
+	}
+	t->failed = f;
+	for (uint64_t g = from; g <= refused; g++)
+		t->failed[t->n_failed++] = g;
+	t->durable_gen = t->gen;
+	t->persisting = false;
+	pthread_cond_broadcast(&t->gen_cv);
+	pthread_mutex_unlock(&t->gen_mu);
 	notify(t, ch, n, true);
 	for (size_t i = x->n; i-- > 0;) {
 		if (!x->log[i].old_obj)
@@ -2526,57 +2589,37 @@ static void undo_visible(struct topo_txn *x, const struct net_change *ch, size_t
 		topo_obj_free(x->log[i].kind, x->log[i].new_obj);
 	}
 	x->n = 0;
-	memcpy(t->next_key, x->saved_keys, sizeof(t->next_key));
-	pthread_mutex_lock(&t->gen_mu);
-	uint64_t *f = realloc(t->failed, (t->n_failed + 1) * sizeof(*f));
-	if (!f) { /* forgetting it could let a refused change reach a switch */
-		LOG_ERR(MOD, "out of memory recording refused generation %llu",
-			 (unsigned long long)refused);
-		abort();
-	}
-	t->failed = f;
-	t->failed[t->n_failed++] = refused;
-	t->durable_gen = t->gen;
-	t->persisting = false;
-	pthread_cond_broadcast(&t->gen_cv);
-	pthread_mutex_unlock(&t->gen_mu);
 }
 
-int topo_txn_commit(struct topo_txn *x, struct topo_err *err)
+/* The net changes of steps [from, x->n): one per object (its first old
+ * and last new version), no-ops dropped (created then deleted, updates
+ * that change nothing), ops named. `seen` (initialised, caller frees)
+ * indexes the objects; *global: something was replaced or removed;
+ * *everything: a network or subnet was. st (may be NULL) counts them.
+ * 0, or a 500 in err (out of memory). */
+static int net_changes(struct topo_txn *x, size_t from, struct net_change **out, size_t *nout,
+		       struct tidx *seen, bool *global, bool *everything,
+		       struct topo_commit_stats *st, struct topo_err *err)
 {
-	return topo_txn_commit_stats(x, NULL, err);
-}
-
-int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
-			  struct topo_err *err)
-{
-	struct topo *t = x->t;
-	struct tidx seen;
-	struct net_change *ch = malloc((x->n ? x->n : 1) * sizeof(*ch));
-	size_t n = 0;
-	bool global = false, everything = false;
-	int r = 0;
-	tidx_init(&seen, key_step, 0);
-	if (st)
-		memset(st, 0, sizeof(*st));
-	if (!ch) {
-		r = fail(err, 500, "InternalError", NULL, "out of memory");
-		goto undo;
-	}
+	size_t steps = x->n - from, n = 0;
+	struct net_change *ch = malloc((steps ? steps : 1) * sizeof(*ch));
+	*out = ch;
+	*nout = 0;
+	*global = *everything = false;
+	if (!ch)
+		return fail(err, 500, "InternalError", NULL, "out of memory");
 	/* Coalesce the steps per object: first old, last new. */
-	for (size_t i = 0; i < x->n; i++) {
+	for (size_t i = from; i < x->n; i++) {
 		struct undo *u = &x->log[i];
 		struct tkey key;
 		tkey_obj(&key, u->kind, undo_id(u));
-		struct tidx_slot *e = tidx_next(&seen, &key, NULL);
+		struct tidx_slot *e = tidx_next(seen, &key, NULL);
 		struct net_change *c;
 		if (e) {
 			c = &ch[e->aux];
 		} else {
-			if (tidx_add(&seen, u, (uint32_t)n)) {
-				r = fail(err, 500, "InternalError", NULL, "out of memory");
-				goto undo;
-			}
+			if (tidx_add(seen, u, (uint32_t)n))
+				return fail(err, 500, "InternalError", NULL, "out of memory");
 			c = &ch[n++];
 			memset(c, 0, sizeof(*c));
 			c->c.kind = u->kind;
@@ -2597,20 +2640,33 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 		if (c->op == TOPO_OP_UPDATE && obj_equal(c->kind, c->old_obj, c->new_obj))
 			continue;
 		if (c->op != TOPO_OP_CREATE) {
-			global = true;
-			everything |= c->kind == TOPO_NETWORK || c->kind == TOPO_SUBNET;
+			*global = true;
+			*everything |= c->kind == TOPO_NETWORK || c->kind == TOPO_SUBNET;
 		}
 		if (st)
 			(*(c->op == TOPO_OP_CREATE ? &st->created
 			   : c->op == TOPO_OP_DELETE ? &st->deleted : &st->updated))++;
 		ch[m++] = ch[i];
 	}
-	n = m;
-	/* Validate what was touched, precisely... */
+	*nout = m;
+	return 0;
+}
+
+/* Validates net changes against the state they made (the previous state
+ * was valid): what was touched, precisely; routers whose interfaces
+ * changed (routes' next hops); and, when something was replaced or
+ * removed, the references to it (pure creations cannot affect the rest):
+ * a network or subnet is referred to by thousands of objects, so then
+ * everybody is checked, else only what can refer to the changed objects.
+ * 0 or -errno with err filled. */
+static int validate_changes(struct topo *t, const struct net_change *ch, size_t n,
+			    const struct tidx *seen, bool global, bool everything,
+			    struct topo_err *err)
+{
+	int r;
 	for (size_t i = 0; i < n; i++)
 		if (ch[i].c.new_obj && (r = validate(t, ch[i].c.kind, ch[i].c.new_obj, true, err)))
-			goto undo;
-	/* ...routers whose interfaces changed (routes' next hops)... */
+			return r;
 	for (size_t i = 0; i < n; i++) {
 		if (ch[i].c.kind != TOPO_PORT)
 			continue;
@@ -2620,57 +2676,157 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 				continue;
 			const struct topo_router *rt = get(t, TOPO_ROUTER, ps[j]->device_id);
 			if (rt && (r = validate(t, TOPO_ROUTER, rt,
-						touched_obj(&seen, TOPO_ROUTER, ps[j]->device_id), err)))
-				goto undo;
+						touched_obj(seen, TOPO_ROUTER, ps[j]->device_id), err)))
+				return r;
 		}
 	}
-	/* ...and, when something was replaced or removed, the references to
-	 * it (pure creations cannot affect the rest): a network or subnet
-	 * is referred to by thousands of objects, so then everybody is
-	 * checked, else only what can refer to the changed objects. */
-	if (global && !everything && (r = validate_dependents(t, &seen, ch, n, err)))
-		goto undo;
+	if (global && !everything && (r = validate_dependents(t, seen, ch, n, err)))
+		return r;
 	if (everything) {
 		for (int k = 0; k < TOPO_KIND_COUNT; k++)
 			for (size_t i = 0; i < t->tab[k].n_ord; i++) {
 				const void *o = ord_obj(&t->tab[k], i);
 				if (!o)
 					continue;
-				if (touched_obj(&seen, (enum topo_kind)k, topo_obj_id((enum topo_kind)k, o)))
+				if (touched_obj(seen, (enum topo_kind)k, topo_obj_id((enum topo_kind)k, o)))
 					continue;
 				if ((r = validate(t, (enum topo_kind)k, o, false, err)))
-					goto undo;
+					return r;
 			}
 	}
-	bool locked = true; /* the write lock (txn_end releases it) */
+	return 0;
+}
+
+/* Marks the start of a store write, or of a staged transaction: readers
+ * that do not read early wait (topo_rdlock) until its end. */
+static void set_persisting(struct topo *t, bool on)
+{
+	pthread_mutex_lock(&t->gen_mu);
+	t->persisting = on;
+	if (!on)
+		pthread_cond_broadcast(&t->gen_cv);
+	pthread_mutex_unlock(&t->gen_mu);
+}
+
+void topo_txn_stage(struct topo_txn *x)
+{
+	struct topo *t = x->t;
+	struct net_change *ch = NULL;
+	struct tidx seen;
+	struct topo_err e;
+	size_t n = 0;
+	bool global, everything;
+	txn_relock(x);
+	if (x->no_stage || x->staged == x->n)
+		return;
+	tidx_init(&seen, key_step, 0);
+	/* only creations, which no later step of the transaction can make
+	 * valid (a commit validates its tail against the staged state) */
+	memset(&e, 0, sizeof(e));
+	if (net_changes(x, x->staged, &ch, &n, &seen, &global, &everything, NULL, &e) || global ||
+	    validate_changes(t, ch, n, &seen, false, false, &e)) {
+		LOG_DBG(MOD, "transaction not staged after %zu steps: %s", x->n,
+			global ? "it replaces or removes objects" : e.msg);
+		x->no_stage = true; /* the commit does the rest (and says why) */
+		goto out;
+	}
+	LOG_DBG(MOD, "%zu changes staged as generation %llu", n, (unsigned long long)t->gen + !!n);
+	if (n) {
+		t->gen++;
+		if (!x->gen_first)
+			x->gen_first = t->gen;
+		set_persisting(t, true); /* ordinary readers wait for the commit */
+		notify(t, ch, n, false);
+	}
+	x->staged = x->n;
+	/* early readers (the pipeline) compile it now; the next step of the
+	 * transaction takes the lock again */
+	pthread_rwlock_unlock(&t->lock);
+	x->unlocked = true;
+out:
+	tidx_free(&seen);
+	free(ch);
+}
+
+/* A failed staged transaction, its unstaged steps already undone: the
+ * staged ones are taken back visibly (undo_visible). Write lock held. */
+static void undo_staged(struct topo_txn *x)
+{
+	struct net_change *ch = NULL;
+	struct tidx seen;
+	size_t n = 0;
+	bool global, everything;
+	tidx_init(&seen, key_step, 0);
+	if (net_changes(x, 0, &ch, &n, &seen, &global, &everything, NULL, NULL)) {
+		/* the subscribers cannot be told what to forget */
+		LOG_ERR(MOD, "out of memory undoing a staged transaction");
+		abort();
+	}
+	undo_visible(x, ch, n);
+	tidx_free(&seen);
+	free(ch);
+}
+
+int topo_txn_commit(struct topo_txn *x, struct topo_err *err)
+{
+	return topo_txn_commit_stats(x, NULL, err);
+}
+
+int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
+			  struct topo_err *err)
+{
+	struct topo *t = x->t;
+	struct tidx seen, seen_all;
+	struct net_change *ch = NULL, *all = NULL;
+	size_t n = 0, n_all = 0;
+	bool global = false, everything = false, g2, e2;
+	int r = 0;
+	txn_relock(x);
+	tidx_init(&seen, key_step, 0);
+	tidx_init(&seen_all, key_step, 0);
+	if (st)
+		memset(st, 0, sizeof(*st));
+	/* what is left to validate and tell: the steps after the stages */
+	if ((r = net_changes(x, x->staged, &ch, &n, &seen, &global, &everything,
+			     x->staged ? NULL : st, err)) ||
+	    (r = validate_changes(t, ch, n, &seen, global, everything, err)))
+		goto undo;
+	/* what the store gets and the caller is told: all of it */
+	if (x->staged) {
+		if ((r = net_changes(x, 0, &all, &n_all, &seen_all, &g2, &e2, st, err)))
+			goto undo;
+	} else {
+		all = ch;
+		n_all = n;
+	}
+	bool told = n || x->staged, locked = true; /* (txn_end releases the lock) */
 	if (n) {
 		/* Visible: a new generation, the subscribers told (write lock
 		 * held)... */
 		t->gen++;
 		notify(t, ch, n, false);
-		if (t->has_persist) {
-			/* ...then the store write runs with the write lock
-			 * released: early readers (the pipeline compiling and
-			 * sending this change; its bundle is committed only once
-			 * topo_gen_fate says durable) overlap it, topo_rdlock
-			 * readers wait (`persisting`), the next transaction
-			 * waits on txn_mu. */
-			pthread_mutex_lock(&t->gen_mu);
-			t->persisting = true;
-			pthread_mutex_unlock(&t->gen_mu);
-			pthread_rwlock_unlock(&t->lock);
-			locked = false;
-			r = persist_all(x, ch, n);
-			if (r) {
-				LOG_ERR(MOD, "store: cannot persist the change: %s", strerror(-r));
-				r = fail(err, 500, "StoreError", NULL,
-					 "the store refused the change: %s", strerror(-r));
-				pthread_rwlock_wrlock(&t->lock); /* waits for early readers */
-				locked = true;
-				undo_visible(x, ch, n);
-				goto settle;
-			}
+	}
+	if (told && t->has_persist) {
+		/* ...then the store write runs with the write lock released:
+		 * early readers (the pipeline compiling and sending this change;
+		 * its bundle is committed only once topo_gen_fate says durable)
+		 * overlap it, topo_rdlock readers wait (`persisting`), the next
+		 * transaction waits on txn_mu. */
+		set_persisting(t, true);
+		pthread_rwlock_unlock(&t->lock);
+		locked = false;
+		r = persist_all(x, all, n_all);
+		if (r) {
+			LOG_ERR(MOD, "store: cannot persist the change: %s", strerror(-r));
+			r = fail(err, 500, "StoreError", NULL, "the store refused the change: %s",
+				 strerror(-r));
+			pthread_rwlock_wrlock(&t->lock); /* waits for early readers */
+			locked = true;
+			undo_visible(x, all, n_all);
+			goto settle;
 		}
+	}
+	if (told) {
 		pthread_mutex_lock(&t->gen_mu);
 		t->durable_gen = t->gen;
 		t->persisting = false;
@@ -2695,16 +2851,22 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 	}
 settle:
 	tidx_free(&seen);
+	tidx_free(&seen_all);
+	if (all != ch)
+		free(all);
 	free(ch);
-	txn_end(x, locked, n > 0);
+	txn_end(x, locked, told);
 	/* a large transaction leaves much freed heap behind (replaced
 	 * copies, the undo log, index rehashes, the store's work): give the
 	 * free pages back to the system rather than keep them resident */
-	if (!r && n >= TRIM_CHANGES)
+	if (!r && n_all >= TRIM_CHANGES)
 		malloc_trim(0);
 	return r;
 undo:
 	tidx_free(&seen);
+	tidx_free(&seen_all);
+	if (all != ch)
+		free(all);
 	free(ch);
 	topo_txn_abort(x);
 	return r;

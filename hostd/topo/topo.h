@@ -298,8 +298,10 @@ void topo_rdlock_early(struct topo *t);
  * subscriber callback): +1 per committed change, +1 per undone one. */
 uint64_t topo_gen(const struct topo *t);
 /* What became of generation gen (any thread): 1 durable (written to the
- * store, or there is none), 0 its store write is running, -1 the store
- * refused it (it was undone; the undo is the next generation). */
+ * store, or there is none), 0 its store write is running (or its staged
+ * transaction, topo_txn_stage, has not committed yet), -1 the store
+ * refused it or its staged transaction failed (it was undone; the undo is
+ * a later generation). */
 int topo_gen_fate(struct topo *t, uint64_t gen);
 
 /* Lookups by id (NULL if absent). */
@@ -452,6 +454,20 @@ int topo_txn_add_router_iface(struct topo_txn *x, const char *router_id, const c
 int topo_txn_remove_router_iface(struct topo_txn *x, const char *router_id,
 				 const char *subnet_id, const char *port_id, char *port_id_out,
 				 char *subnet_id_out, struct topo_err *err);
+
+/* Publish what the transaction did so far, before its commit (best
+ * effort, for large transactions such as dfctl apply: the pipeline can
+ * compile and send it while the rest is built). Only when every step since
+ * the last stage is a creation that validates on its own: then the steps
+ * become a new generation that subscribers are told and early readers
+ * (topo_rdlock_early) see, the write lock is released until the
+ * transaction's next step, and ordinary readers (topo_rdlock) wait until
+ * the transaction ends. Otherwise nothing is published, now or later in
+ * this transaction: its commit validates and tells the rest. Staged
+ * generations share the transaction's fate (topo_gen_fate): durable once
+ * its commit's store write is; refused (-1) if it aborts or fails, when
+ * subscribers are told the reverse of everything staged. */
+void topo_txn_stage(struct topo_txn *x);
 
 /* Validate everything the transaction touched, persist (struct
  * topo_persist), make it visible, notify subscribers, release the lock.

@@ -13,7 +13,12 @@
 #     switch holds exactly the flows and groups it had before;
 #   - hostd logs that the convergence carrying the change was undone and
 #     its bundle discarded, when it had got that far (printed either way);
-#   - with room again, the same apply goes through and reaches the switch.
+#   - with room again, the same apply with 4,000 more ports and a bad last
+#     one (after eight stages of 1,000 ports had been compiled and sent:
+#     api.c APPLY_STAGE)
+#     is answered 404, and again nothing of it reaches the switch;
+#   - then the same apply without the bad port goes through and reaches
+#     the switch.
 # Twice: with bundles (the commit is held, the bundle discarded) and with
 # --no-bundle (plain messages: nothing is sent before the write ends).
 set -u
@@ -55,6 +60,17 @@ for i in range(int(sys.argv[2])):
                          "mac_address": "02:77:00:00:%02x:%02x" % (i >> 8, i & 0xff),
                          "fixed_ips": [], "binding:host_id": "c2", "device_owner": "compute:nova",
                          "dfnic:interface_name": "x%d" % i})
+json.dump(doc, sys.stdout)
+EOF
+python3 - "$T/big.json" >"$T/big-bad.json" <<'EOF' || fail "cannot write the bad topology"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for i in range(4000): # more stages, so that hostd is sending when the bad one comes
+    doc["ports"].append({"id": "y%d" % i, "name": "y%d" % i, "network_id": "net1",
+                         "mac_address": "02:78:00:00:%02x:%02x" % (i >> 8, i & 0xff),
+                         "fixed_ips": [], "binding:host_id": "c2", "device_owner": "compute:nova",
+                         "dfnic:interface_name": "y%d" % i})
+doc["ports"].append({"id": "bad", "network_id": "nope"})
 json.dump(doc, sys.stdout)
 EOF
 snapshot() { # FILE: flows (no stats) and groups of br-int, sorted
@@ -119,7 +135,7 @@ round() {
 	[ -z "$big" ] || fail "$mode: a convergence committed $big flow adds of the refused change"
 	want="bundle discarded"
 	[ "$mode" = plain ] && want="nothing of it was sent"
-	if tail -n +$((from + 1)) "$log" | grep -q "was undone (its store write failed): $want"; then
+	if tail -n +$((from + 1)) "$log" | grep -q "was undone (.*): $want"; then
 		tail -n +$((from + 1)) "$log" | grep -q 'converged in .*against a dump' ||
 			fail "$mode: hostd dropped the convergence but did not converge again from a dump"
 		info "$mode: hostd had the change in flight ($want), then reconverged from a dump"
@@ -128,8 +144,34 @@ round() {
 	fi
 	info "$mode: the switch is unchanged ($n flows)"
 
-	# ---- room again: the same apply goes through ----------------------
+	# ---- room again: first with a bad last port, then without -------
 	rm -f "$state/filler"
+	from=$(wc -l <"$log")
+	out=$(api POST /v2.0/dfnic/apply "$T/big-bad.json")
+	code=$(echo "$out" | tail -1)
+	[ "$code" = 404 ] && echo "$out" | grep -q 'ports\[[0-9]*\]: network_id: network nope' ||
+		fail "$mode: the apply with a bad last port answered $code: $(echo "$out" | head -c 300)"
+	[ "$(api GET /v2.0/ports/x0 | tail -1)" = 404 ] ||
+		fail "$mode: a port of the apply refused at its end is visible"
+	tail -n +$((from + 1)) "$log" | grep -q 'changes staged as generation' ||
+		fail "$mode: the apply was not staged (nothing compiled before its end)"
+	for _ in $(seq 50); do
+		sleep 0.2
+		tail -n +$((from + 1)) "$log" | grep -q 'converged in' && break
+	done
+	sleep 1
+	snapshot "$T/after-bad-$mode.txt"
+	diff -u "$T/before-$mode.txt" "$T/after-bad-$mode.txt" >"$T/diff-bad-$mode.txt" || {
+		head -20 "$T/diff-bad-$mode.txt" >&2
+		fail "$mode: the switch changed after an apply refused at its end"; }
+	big=$(tail -n +$((from + 1)) "$log" | grep 'converged in' |
+		sed -n 's/.* sent add=\([0-9]*\) .*/\1/p' | awk -v n=$EXTRA '$1 >= n' | head -1)
+	[ -z "$big" ] || fail "$mode: a convergence committed $big flow adds of the refused apply"
+	if tail -n +$((from + 1)) "$log" | grep -q "was undone (.*): $want"; then
+		info "$mode: apply refused at its end: its stages were in flight ($want), switch unchanged"
+	else
+		info "$mode: apply refused at its end before hostd sent its stages (timing); switch unchanged"
+	fi
 	out=$(api POST /v2.0/dfnic/apply "$T/big.json")
 	[ "$(echo "$out" | tail -1)" = 200 ] ||
 		fail "$mode: the big apply with room answered: $(echo "$out" | tail -c 300)"

@@ -241,6 +241,29 @@ static void test_packed_flows(void)
 	CU_ASSERT_EQUAL(m.u.flow_mod.cookie, 0xabc);
 	CU_ASSERT_EQUAL(m.u.flow_mod.insts.apply.n, 2);
 	ofp_msg_uninit(&m);
+	/* written straight from the record: the same bytes as encoding that
+	 * message, plain and inside a bundle add */
+	static const uint8_t cmds[] = { OFPFC_ADD, OFPFC_MODIFY_STRICT, OFPFC_DELETE_STRICT };
+	for (size_t c = 0; c < sizeof(cmds); c++)
+		for (int bundled = 0; bundled < 2; bundled++) {
+			struct ofpbuf want = OFPBUF_INIT, got = OFPBUF_INIT;
+			struct ofp_msg outer;
+			const struct ofp_bundle_add w = { .bundle_id = 77,
+							  .flags = OFPBF_ATOMIC | OFPBF_ORDERED };
+			CU_ASSERT_EQUAL(dflow_rec_to_flow_mod(&d.flows.v[0], cmds[c], 9, &m), 0);
+			ofp_msg_init(&outer, OFPMSG_BUNDLE_ADD, 9);
+			outer.u.bundle_add = w;
+			outer.u.bundle_add.msg = &m; /* borrowed: outer is not uninit'ed */
+			CU_ASSERT_EQUAL(ofp_encode(bundled ? &outer : &m, &want, NULL, 0), 0);
+			ofp_msg_uninit(&m);
+			ofpbuf_put_u8(&got, 0xee); /* appended after what is there */
+			CU_ASSERT_EQUAL(dflow_rec_put_flow_mod(&d.flows.v[0], cmds[c], 9,
+							       bundled ? &w : NULL, &got), 0);
+			CU_ASSERT_EQUAL(got.len, want.len + 1);
+			CU_ASSERT(got.len == want.len + 1 && !memcmp(got.data + 1, want.data, want.len));
+			ofpbuf_uninit(&want);
+			ofpbuf_uninit(&got);
+		}
 
 	/* same key: replaces (other instructions now) */
 	g.insts.present = OFPINST_GOTO;

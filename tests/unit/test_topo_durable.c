@@ -216,6 +216,206 @@ static void test_refused_store_write_is_undone(void)
 	topo_destroy(t);
 }
 
+/* ---- staged transactions (topo_txn_stage) ------------------------------ */
+
+/* Port id on net1 with the given IP (NULL: none) into x. */
+static int put_port_ip(struct topo_txn *x, const char *id, const char *ip, struct topo_err *e)
+{
+	struct topo_port *o = topo_json_new_obj(TOPO_PORT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	snprintf(o->id, sizeof(o->id), "%s", id);
+	strcpy(o->network_id, "net1");
+	o->n_fixed_ips = 0;
+	if (ip) { /* the default's one "allocate" entry, given */
+		snprintf(o->fixed_ips[0].subnet_id, sizeof(o->fixed_ips[0].subnet_id), "sub1");
+		CU_ASSERT_EQUAL_FATAL(topo_ip_parse(ip, &o->fixed_ips[0].ip), 0);
+		o->n_fixed_ips = 1;
+	}
+	int r = topo_txn_put_port(x, o, NULL, e);
+	topo_obj_free(TOPO_PORT, o);
+	return r;
+}
+
+/* An early reader in another thread: does it find port id? */
+struct peek {
+	struct topo *t;             /* the topology */
+	const char *id;             /* the port looked for */
+	int early;                  /* topo_rdlock_early, else topo_rdlock */
+	atomic_int done;            /* it got its lock and looked */
+	int found;                  /* what it found */
+	uint64_t gen;               /* topo_gen() then */
+};
+
+static void *peek_thread(void *arg)
+{
+	struct peek *k = arg;
+	if (k->early)
+		topo_rdlock_early(k->t);
+	else
+		topo_rdlock(k->t);
+	k->found = topo_port_get(k->t, k->id) != NULL;
+	k->gen = topo_gen(k->t);
+	topo_unlock(k->t);
+	atomic_store(&k->done, 1);
+	return NULL;
+}
+
+static void test_staged_commit(void)
+{
+	struct probe p;
+	struct topo *t = setup(&p);
+	struct topo_err e = { 0 };
+	struct topo_commit_stats cs;
+	uint64_t g0 = topo_gen(t);
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(put_port_ip(x, "s1", NULL, &e), 0);
+	CU_ASSERT_EQUAL(put_port_ip(x, "s2", NULL, &e), 0);
+	topo_txn_stage(x);
+	/* staged: told, a generation of its own, undecided; the write lock is
+	 * free for an early reader in another thread, which sees it */
+	CU_ASSERT_EQUAL(p.changes, 1);
+	CU_ASSERT_EQUAL(p.ops[0], TOPO_OP_CREATE);
+	CU_ASSERT_EQUAL(topo_gen_fate(t, g0 + 1), 0);
+	struct peek early = { .t = t, .id = "s2", .early = 1 };
+	pthread_t th;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, peek_thread, &early), 0);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(early.found, 1);
+	CU_ASSERT_EQUAL(early.gen, g0 + 1);
+	/* an ordinary reader waits for the whole transaction */
+	struct peek late = { .t = t, .id = "s2" };
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, peek_thread, &late), 0);
+	sleep_ms(30);
+	CU_ASSERT_EQUAL(atomic_load(&late.done), 0);
+	/* a second stage, then a tail the commit tells */
+	CU_ASSERT_EQUAL(put_port_ip(x, "s3", NULL, &e), 0);
+	topo_txn_stage(x);
+	CU_ASSERT_EQUAL(p.changes, 2);
+	CU_ASSERT_EQUAL(put_port_ip(x, "s4", NULL, &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit_stats(x, &cs, &e), 0);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(late.found, 1);
+	CU_ASSERT_EQUAL(late.gen, g0 + 3); /* only the committed whole */
+	/* the store got all of it; every staged generation is durable */
+	CU_ASSERT_EQUAL(p.in_commit, 1);
+	pthread_join(p.reader, NULL);
+	CU_ASSERT_EQUAL(cs.created, 4);
+	CU_ASSERT_EQUAL(p.changes, 3);
+	CU_ASSERT_EQUAL(p.settled, 1);
+	for (uint64_t g = g0 + 1; g <= g0 + 3; g++)
+		CU_ASSERT_EQUAL(topo_gen_fate(t, g), 1);
+	CU_ASSERT_PTR_NOT_NULL(topo_port_get(t, "s1"));
+	CU_ASSERT_PTR_NOT_NULL(topo_port_get(t, "s4"));
+	topo_set_persist(t, NULL);
+	topo_unsubscribe(t, on_change, &p);
+	topo_destroy(t);
+}
+
+/* A staged transaction that fails (the caller's abort, the commit's own
+ * validation, the store): everything staged is taken back visibly. */
+static void staged_then_fails(int how)
+{
+	struct probe p;
+	struct topo *t = setup(&p);
+	struct topo_err e = { 0 };
+	uint64_t g0 = topo_gen(t);
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(put_port_ip(x, "s1", NULL, &e), 0);
+	topo_txn_stage(x);
+	CU_ASSERT_EQUAL(put_port_ip(x, "s2", NULL, &e), 0);
+	topo_txn_stage(x);
+	CU_ASSERT_EQUAL(p.changes, 2);
+	CU_ASSERT_EQUAL(put_port_ip(x, "s3", NULL, &e), 0);
+	if (how == 0) {
+		topo_txn_abort(x);
+	} else if (how == 1) {
+		/* its network still has ports: refused at commit */
+		CU_ASSERT_EQUAL(topo_txn_delete(x, TOPO_NETWORK, "net1", &e), 0);
+		CU_ASSERT_NOT_EQUAL(topo_txn_commit(x, &e), 0);
+		CU_ASSERT(e.status >= 400 && e.status < 500);
+	} else {
+		p.fail_commit = 1;
+		CU_ASSERT_NOT_EQUAL(topo_txn_commit(x, &e), 0);
+		CU_ASSERT_EQUAL(e.status, 500);
+		pthread_join(p.reader, NULL);
+	}
+	/* nothing of it remains; subscribers told the reverse of the
+	 * staged part (s3 was never told); both staged generations refused,
+	 * the undo a durable generation */
+	CU_ASSERT_PTR_NULL(topo_port_get(t, "s1"));
+	CU_ASSERT_PTR_NULL(topo_port_get(t, "s2"));
+	CU_ASSERT_PTR_NULL(topo_port_get(t, "s3"));
+	int told = how == 2 ? 4 : 3; /* the store case told the tail too */
+	CU_ASSERT_EQUAL(p.changes, told);
+	CU_ASSERT_EQUAL(p.ops[told - 1], TOPO_OP_DELETE);
+	CU_ASSERT_EQUAL(p.settled, 1);
+	CU_ASSERT_EQUAL(topo_gen_fate(t, g0 + 1), -1);
+	CU_ASSERT_EQUAL(topo_gen_fate(t, g0 + 2), -1);
+	CU_ASSERT_EQUAL(topo_gen_fate(t, topo_gen(t)), 1);
+	/* ordinary readers are let in again, and the next transaction works */
+	p.fail_commit = 0;
+	topo_rdlock(t);
+	topo_unlock(t);
+	CU_ASSERT_EQUAL(add_port(t, &e), 0);
+	pthread_join(p.reader, NULL);
+	CU_ASSERT_PTR_NOT_NULL(topo_port_get(t, "p1"));
+	topo_set_persist(t, NULL);
+	topo_unsubscribe(t, on_change, &p);
+	topo_destroy(t);
+}
+
+static void test_staged_abort(void) { staged_then_fails(0); }
+static void test_staged_commit_refused(void) { staged_then_fails(1); }
+static void test_staged_store_refused(void) { staged_then_fails(2); }
+
+/* Only creations that validate alone are staged; anything else waits for
+ * the commit, as does the rest of that transaction. */
+static void test_stage_declined(void)
+{
+	struct probe p;
+	struct topo *t = setup(&p);
+	struct topo_err e = { 0 };
+	struct topo_subnet *sn = topo_json_new_obj(TOPO_SUBNET);
+	strcpy(sn->id, "sub1");
+	strcpy(sn->network_id, "net1");
+	CU_ASSERT_EQUAL(topo_cidr_parse("10.0.0.0/24", &sn->cidr), 0);
+	struct topo_txn *x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(topo_txn_put_subnet(x, sn, NULL, &e), 0);
+	topo_obj_free(TOPO_SUBNET, sn);
+	CU_ASSERT_EQUAL(put_port_ip(x, "a", "10.0.0.5", &e), 0);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	pthread_join(p.reader, NULL);
+	int told = p.changes;
+	uint64_t g = topo_gen(t);
+	/* b takes a's address before a moves away: invalid at the stage,
+	 * valid at the commit */
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(put_port_ip(x, "b", "10.0.0.5", &e), 0);
+	topo_txn_stage(x);
+	CU_ASSERT_EQUAL(p.changes, told);
+	CU_ASSERT_EQUAL(topo_gen(t), g);
+	CU_ASSERT_EQUAL(put_port_ip(x, "a", "10.0.0.6", &e), 0);
+	CU_ASSERT_EQUAL(put_port_ip(x, "c", NULL, &e), 0);
+	topo_txn_stage(x); /* declined for good in this transaction */
+	CU_ASSERT_EQUAL(p.changes, told);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	pthread_join(p.reader, NULL);
+	CU_ASSERT_EQUAL(p.changes, told + 1);
+	CU_ASSERT_EQUAL(topo_gen(t), g + 1);
+	CU_ASSERT_PTR_NOT_NULL(topo_port_get(t, "b"));
+	/* an update is not staged either */
+	x = topo_txn_begin(t);
+	CU_ASSERT_EQUAL(put_port_ip(x, "c", "10.0.0.7", &e), 0);
+	topo_txn_stage(x);
+	CU_ASSERT_EQUAL(p.changes, told + 1);
+	CU_ASSERT_EQUAL(topo_txn_commit(x, &e), 0);
+	pthread_join(p.reader, NULL);
+	CU_ASSERT_EQUAL(p.changes, told + 2);
+	topo_set_persist(t, NULL);
+	topo_unsubscribe(t, on_change, &p);
+	topo_destroy(t);
+}
+
 /* ---- concurrency: readers of both kinds against committing writers ---- */
 
 /* Shared by the stress threads. */
@@ -337,4 +537,9 @@ static void test_stress_readers_and_refusals(void)
 UNIT_SUITE(topo_durable, NULL, NULL,
 	   UNIT_TEST(test_early_reader_overlaps_store_write),
 	   UNIT_TEST(test_refused_store_write_is_undone),
+	   UNIT_TEST(test_staged_commit),
+	   UNIT_TEST(test_staged_abort),
+	   UNIT_TEST(test_staged_commit_refused),
+	   UNIT_TEST(test_staged_store_refused),
+	   UNIT_TEST(test_stage_declined),
 	   UNIT_TEST(test_stress_readers_and_refusals));
