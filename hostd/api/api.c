@@ -555,11 +555,12 @@ static int apply_ifaces(struct topo_txn *x, const char *rid, const cJSON *ifs, b
  * whole: once); a document with fewer ports is not staged. */
 #define APPLY_STAGE 1000
 
-/* A router's interfaces, applied once the document's ports exist. */
+/* A router of the document with interfaces: where to read it again
+ * (nothing of it is kept meanwhile: copies made between the objects
+ * would leave holes in the heap once freed). */
 struct apply_ifs {
-	char *rid;                      /* the router's id */
+	size_t at, end;                 /* its element's text */
 	size_t i;                       /* its index in "routers" (for errors) */
-	cJSON *ifs;                     /* its "interfaces" (detached, owned) */
 };
 
 /* Does a router's interface list name subnets only (each interface a
@@ -576,19 +577,24 @@ static bool ifs_subnets_only(const cJSON *ifs)
 
 /* The routers' interface lists: those of subnets only (`early`), or the
  * others. 0 or -errno with e filled (its field prefixed with the router). */
-static int apply_rifs(struct topo_txn *x, const struct apply_ifs *rifs, size_t n, bool early,
-		      bool prune, struct topo_err *e)
+static int apply_rifs(struct topo_txn *x, struct topo_json_doc *d, const struct apply_ifs *rifs,
+		      size_t n, bool early, bool prune, struct topo_err *e)
 {
 	char w[48];
 	int r = 0;
 	for (size_t i = 0; i < n && !r; i++) {
-		if (cJSON_IsArray(rifs[i].ifs) && ifs_subnets_only(rifs[i].ifs) != early)
-			continue;
-		if (!cJSON_IsArray(rifs[i].ifs) && early)
-			continue; /* (not a list: refused with the others) */
-		snprintf(w, sizeof(w), "routers[%zu]", rifs[i].i);
-		if ((r = apply_ifaces(x, rifs[i].rid, rifs[i].ifs, prune, e)))
-			err_at(e, w);
+		cJSON *o = topo_json_doc_reparse(d, rifs[i].at, rifs[i].end, e);
+		if (!o)
+			return -EINVAL;
+		const cJSON *ifs = member(o, "interfaces");
+		bool list = cJSON_IsArray(ifs);
+		/* (not a list: refused with the late ones) */
+		if (list ? ifs_subnets_only(ifs) == early : !early) {
+			snprintf(w, sizeof(w), "routers[%zu]", rifs[i].i);
+			if ((r = apply_ifaces(x, member_str(o, "id"), ifs, prune, e)))
+				err_at(e, w);
+		}
+		cJSON_Delete(o);
 	}
 	return r;
 }
@@ -629,11 +635,36 @@ static int apply_members(const struct topo_json_doc *d, bool *prune, struct topo
 	return 0;
 }
 
-/* Deletes what the document does not list (`listed`: per kind, the ids
- * it lists, as the keys of a JSON object), dependents first. Ports owned
+/* The ids the document lists for kind k (its elements read again), as the
+ * keys of a JSON object (a hash set: a prune looks up every object of the
+ * topology). Made after the document's objects, not among them: freed, it
+ * leaves no holes between them. NULL (e filled or out of memory). */
+static json_t *doc_ids(struct topo_json_doc *d, enum topo_kind k, struct topo_err *e)
+{
+	struct topo_json_iter it;
+	json_t *ids = json_object();
+	cJSON *o;
+	if (!ids || !topo_json_iter_start(d, topo_json_doc_member(d, topo_kind_plural(k)), &it))
+		return ids;
+	while ((o = topo_json_iter_next(d, &it, e))) {
+		const char *s = member_str(o, id_key(k));
+		int r = s ? json_object_set_new(ids, s, json_true()) : 0;
+		cJSON_Delete(o);
+		if (r) {
+			json_decref(ids);
+			return NULL;
+		}
+	}
+	if (e->status) {
+		json_decref(ids);
+		return NULL;
+	}
+	return ids;
+}
+
+/* Deletes what the document does not list, dependents first. Ports owned
  * by routers and floating IPs follow their owner. */
-static int apply_prune(struct topo_txn *x, json_t *const listed[TOPO_KIND_COUNT],
-		       struct topo_err *e)
+static int apply_prune(struct topo_txn *x, struct topo_json_doc *d, struct topo_err *e)
 {
 	static const enum topo_kind rev[] = { TOPO_FLOATINGIP, TOPO_ROUTER, TOPO_PORT,
 					      TOPO_SUBNET, TOPO_NETWORK, TOPO_CHASSIS };
@@ -641,12 +672,17 @@ static int apply_prune(struct topo_txn *x, json_t *const listed[TOPO_KIND_COUNT]
 		enum topo_kind k = rev[ri];
 		const struct topo *t = topo_txn_view(x);
 		size_t cnt = topo_count(t, k), nd = 0;
+		json_t *listed = doc_ids(d, k, e);
+		if (!listed)
+			return e->status ? -EINVAL : -ENOMEM;
 		char (*drop)[TOPO_HOST_MAX + 1] = calloc(cnt ? cnt : 1, sizeof(*drop));
-		if (!drop)
+		if (!drop) {
+			json_decref(listed);
 			return -ENOMEM;
+		}
 		for (const void *ob = topo_next(t, k, NULL); ob; ob = topo_next(t, k, ob)) {
 			const char *id = topo_obj_id(k, ob);
-			if (json_object_get(listed[k], id))
+			if (json_object_get(listed, id))
 				continue;
 			if (k == TOPO_PORT) {
 				const struct topo_port *p = ob;
@@ -674,6 +710,7 @@ static int apply_prune(struct topo_txn *x, json_t *const listed[TOPO_KIND_COUNT]
 				r = topo_txn_delete(x, k, drop[j], e);
 		}
 		free(drop);
+		json_decref(listed);
 		if (r)
 			return r;
 	}
@@ -686,12 +723,11 @@ static int apply_prune(struct topo_txn *x, json_t *const listed[TOPO_KIND_COUNT]
  * Every APPLY_STAGE ports what was built is staged (topo_txn_stage): the
  * pipeline compiles and sends it into the switch's bundle while the rest
  * is built, and the bundle is committed once the whole is stored. */
-static int apply_doc(struct topo_txn *x, const struct topo_json_doc *d, bool prune,
+static int apply_doc(struct topo_txn *x, struct topo_json_doc *d, bool prune,
 		     struct topo_err *e)
 {
 	static const enum topo_kind order[] = { TOPO_CHASSIS, TOPO_NETWORK, TOPO_SUBNET,
 						TOPO_ROUTER, TOPO_PORT, TOPO_FLOATINGIP };
-	json_t *listed[TOPO_KIND_COUNT] = { 0 };
 	struct apply_ifs *rifs = NULL;
 	size_t n_rifs = 0, cap_rifs = 0;
 	struct topo_json_iter it;
@@ -701,10 +737,6 @@ static int apply_doc(struct topo_txn *x, const struct topo_json_doc *d, bool pru
 	for (size_t oi = 0; oi < ARRAY_SIZE(order) && !r; oi++) {
 		enum topo_kind k = order[oi];
 		cJSON *o;
-		if (prune && !(listed[k] = json_object())) {
-			r = -ENOMEM;
-			break;
-		}
 		if (!topo_json_iter_start(d, topo_json_doc_member(d, topo_kind_plural(k)), &it))
 			continue;
 		while (!r && (o = topo_json_iter_next(d, &it, e))) {
@@ -717,8 +749,6 @@ static int apply_doc(struct topo_txn *x, const struct topo_json_doc *d, bool pru
 				snprintf(e->msg, sizeof(e->msg),
 					 "%s.%s: required (a string) in an apply document", w, id_key(k));
 				r = -EINVAL;
-			} else if (prune && json_object_set_new(listed[k], id, json_true())) {
-				r = -ENOMEM;
 			} else if ((r = get_any(topo_txn_view(x), k, id) ? update_one(x, k, id, o, e)
 									 : create_one(x, k, o, NULL, e))) {
 				err_at(e, w);
@@ -734,11 +764,9 @@ static int apply_doc(struct topo_txn *x, const struct topo_json_doc *d, bool pru
 					rifs = v;
 					cap_rifs = cap;
 				}
-				rifs[n_rifs].rid = strdup(id);
-				rifs[n_rifs].i = it.i - 1;
-				rifs[n_rifs].ifs = cJSON_DetachItemFromObjectCaseSensitive(o, "interfaces");
-				if (!rifs[n_rifs++].rid)
-					r = -ENOMEM;
+				rifs[n_rifs].at = it.el_at;
+				rifs[n_rifs].end = it.el_end;
+				rifs[n_rifs++].i = it.i - 1;
 			}
 next:
 			cJSON_Delete(o);
@@ -748,20 +776,14 @@ next:
 		if (!r && e->status) /* the list's text is malformed */
 			r = -EINVAL;
 		if (k == TOPO_ROUTER) /* interfaces made from subnets: now */
-			r = r ? r : apply_rifs(x, rifs, n_rifs, true, prune, e);
+			r = r ? r : apply_rifs(x, d, rifs, n_rifs, true, prune, e);
 	}
 	/* the other router interfaces, once the ports exist */
 	if (!r)
-		r = apply_rifs(x, rifs, n_rifs, false, prune, e);
+		r = apply_rifs(x, d, rifs, n_rifs, false, prune, e);
 	if (!r && prune)
-		r = apply_prune(x, listed, e);
-	for (size_t i = 0; i < n_rifs; i++) {
-		free(rifs[i].rid);
-		cJSON_Delete(rifs[i].ifs);
-	}
+		r = apply_prune(x, d, e);
 	free(rifs);
-	for (int k = 0; k < TOPO_KIND_COUNT; k++)
-		json_decref(listed[k]);
 	return r;
 }
 
@@ -773,12 +795,16 @@ static enum MHD_Result do_apply(struct MHD_Connection *c, struct api *a, struct 
 		return reply_err(c, 400, "BadRequest", "", "the request needs a JSON body");
 	const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "prune");
 	bool prune = q && (!strcmp(q, "1") || !strcmp(q, "true"));
-	if (topo_json_doc_open(&d, rq->body, rq->len, "the request body", &e) ||
-	    apply_members(&d, &prune, &e))
+	if (topo_json_doc_open(&d, rq->body, rq->len, "the request body", &e))
 		return send_err(c, &e);
+	if (apply_members(&d, &prune, &e)) {
+		topo_json_doc_close(&d);
+		return send_err(c, &e);
+	}
 	struct topo_commit_stats st = { 0 };
 	struct topo_txn *x = topo_txn_begin(a->topo);
 	int r = apply_doc(x, &d, prune, &e);
+	topo_json_doc_close(&d);
 	if (r) {
 		topo_txn_abort(x);
 		if (!e.status)

@@ -275,6 +275,75 @@ static bool path_of(const cJSON *j, const cJSON *want, char *p, size_t cap, size
 	return false;
 }
 
+/* ---- scratch memory for a document's elements -------------------------- */
+
+#define TJ_SCRATCH (64u * 1024) /* a document's scratch block: an element's
+				    * tree is a few kilobytes */
+
+/* Under AddressSanitizer the block stays checked: what is not handed out
+ * is poisoned, each piece is followed by a poisoned red zone, and a reset
+ * poisons the whole block (a tree used after the next element was read is
+ * a use after free). */
+#if defined(__SANITIZE_ADDRESS__)
+#define TJ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TJ_ASAN 1
+#endif
+#endif
+#ifdef TJ_ASAN
+#include <sanitizer/asan_interface.h>
+#define TJ_REDZONE 16
+#define TJ_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define TJ_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define TJ_REDZONE 0
+#define TJ_POISON(p, n) ((void)(p), (void)(n))
+#define TJ_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* cJSON allocates through these hooks (installed once): while a document
+ * is open in this thread (topo_json_doc_open), from its scratch block,
+ * reset before each element is parsed; else, and when the block is full,
+ * from malloc. The elements' trees, freed one after the other, then never
+ * fragment the heap that the topology objects built from them stay in
+ * (each element's nodes freed between two objects' allocations cost the
+ * topology ~50 bytes of RSS per port). */
+struct tj_scratch {
+	uint8_t *base;                  /* the block */
+	size_t size;                    /* its size */
+	size_t used;                    /* bytes handed out since the reset */
+};
+
+static _Thread_local struct tj_scratch *tj_cur; /* the open document's */
+
+static void *tj_malloc(size_t n)
+{
+	struct tj_scratch *s = tj_cur;
+	size_t take = ((n + 15) & ~(size_t)15) + TJ_REDZONE;
+	if (s && take <= s->size - s->used) {
+		void *p = s->base + s->used;
+		s->used += take;
+		TJ_UNPOISON(p, n);
+		return p;
+	}
+	return malloc(n);
+}
+
+static void tj_free(void *p)
+{
+	const struct tj_scratch *s = tj_cur;
+	if (s && (uint8_t *)p >= s->base && (uint8_t *)p < s->base + s->size)
+		return; /* the whole block is reset before the next element */
+	free(p);
+}
+
+static void tj_hooks(void)
+{
+	cJSON_Hooks h = { .malloc_fn = tj_malloc, .free_fn = tj_free };
+	cJSON_InitHooks(&h);
+}
+
 /* cJSON on text[at..len), stopping after one value; *stop gets where it
  * stopped (the end of the value, or where it failed). cJSON keeps the
  * place of its last error in one static variable, written by every parse:
@@ -283,7 +352,9 @@ static bool path_of(const cJSON *j, const cJSON *want, char *p, size_t cap, size
 static cJSON *cjson_at(const char *text, size_t len, size_t at, size_t *stop)
 {
 	static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const char *end = NULL;
+	pthread_once(&once, tj_hooks);
 	pthread_mutex_lock(&parse_mu);
 	cJSON *j = cJSON_ParseWithLengthOpts(text + at, len - at, &end, false);
 	pthread_mutex_unlock(&parse_mu);
@@ -414,6 +485,17 @@ int topo_json_doc_open(struct topo_json_doc *d, const char *text, size_t len, co
 		bad_text(err, what, text, at, why);
 		return -EINVAL;
 	}
+	/* the elements' scratch (without it, they come from malloc) */
+	struct tj_scratch *s = malloc(sizeof(*s));
+	if (s && (s->base = malloc(TJ_SCRATCH))) {
+		s->size = TJ_SCRATCH;
+		s->used = 0;
+		TJ_POISON(s->base, s->size);
+		d->scratch = s;
+		tj_cur = s;
+	} else {
+		free(s);
+	}
 	at = skip_ws(text, len, 0);
 	if (at == len || text[at] != '{')
 		goto whole;
@@ -445,6 +527,7 @@ int topo_json_doc_open(struct topo_json_doc *d, const char *text, size_t len, co
 						 "object)", key->valuestring);
 				}
 				cJSON_Delete(key);
+				topo_json_doc_close(d);
 				return -EINVAL;
 			}
 		if (d->n == TOPO_JSON_DOC_MAX) {
@@ -453,6 +536,7 @@ int topo_json_doc_open(struct topo_json_doc *d, const char *text, size_t len, co
 			if (err)
 				snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
 			cJSON_Delete(key);
+			topo_json_doc_close(d);
 			return -EINVAL;
 		}
 		struct topo_json_member *m = &d->m[d->n++];
@@ -480,6 +564,7 @@ end:
 	at = skip_ws(text, len, at);
 	if (at < len) {
 		bad_text(err, what, text, at, "text after the JSON value");
+		topo_json_doc_close(d);
 		return -EINVAL;
 	}
 	return 0;
@@ -487,6 +572,7 @@ whole:
 	/* not an object, or its top level is malformed: cJSON on the whole
 	 * text says where (or it is some other value) */
 	{
+		topo_json_doc_close(d);
 		cJSON *j = topo_json_parse(text, len, what, err);
 		if (!j)
 			return -EINVAL;
@@ -497,6 +583,40 @@ whole:
 		snprintf(err->msg, sizeof(err->msg), "%s must be a JSON object", what);
 		return -EINVAL;
 	}
+}
+
+void topo_json_doc_close(struct topo_json_doc *d)
+{
+	struct tj_scratch *s = d ? d->scratch : NULL;
+	if (!s)
+		return;
+	if (tj_cur == s)
+		tj_cur = NULL;
+	TJ_UNPOISON(s->base, s->size);
+	free(s->base);
+	free(s);
+	d->scratch = NULL;
+}
+
+/* A new element or value: the previous one's tree is gone (the
+ * contract), its scratch can be handed out again. */
+static void tj_reset(const struct topo_json_doc *d)
+{
+	if (d->scratch) {
+		d->scratch->used = 0;
+		TJ_POISON(d->scratch->base, d->scratch->size);
+	}
+}
+
+cJSON *topo_json_doc_reparse(struct topo_json_doc *d, size_t at, size_t end,
+			     struct topo_err *err)
+{
+	size_t stop;
+	tj_reset(d);
+	cJSON *j = at < end && end <= d->len ? cjson_at(d->text, end, at, &stop) : NULL;
+	if (!j)
+		bad_syntax(err, d->what, d->text, d->len, at);
+	return j;
 }
 
 const struct topo_json_member *topo_json_doc_member(const struct topo_json_doc *d,
@@ -512,6 +632,7 @@ cJSON *topo_json_doc_value(const struct topo_json_doc *d, const struct topo_json
 			   struct topo_err *err)
 {
 	size_t stop;
+	tj_reset(d);
 	cJSON *j = cjson_at(d->text, m->end, m->at, &stop);
 	if (!j || stop != m->end) {
 		cJSON_Delete(j);
@@ -547,6 +668,7 @@ cJSON *topo_json_iter_next(const struct topo_json_doc *d, struct topo_json_iter 
 		err->status = 0;
 	if (it->pos >= end)
 		return NULL; /* done */
+	tj_reset(d);
 	cJSON *j = cjson_at(text, end, it->pos, &stop);
 	if (!j) {
 		bad_syntax(err, d->what, text, d->len, stop);
@@ -557,6 +679,8 @@ cJSON *topo_json_iter_next(const struct topo_json_doc *d, struct topo_json_iter 
 		cJSON_Delete(j);
 		return NULL;
 	}
+	it->el_at = it->pos;
+	it->el_end = stop;
 	/* a comma and the next element, or the end */
 	stop = skip_ws(text, end, stop);
 	if (stop < end && text[stop] == ',' && skip_ws(text, end, stop + 1) < end) {

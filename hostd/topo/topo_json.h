@@ -52,7 +52,10 @@ struct topo_json_member {
 	size_t end;                     /* (the value itself unchecked until read) */
 };
 
+struct tj_scratch;
+
 struct topo_json_doc {
+	struct tj_scratch *scratch;     /* memory for the elements' trees (owned) */
 	const char *text;               /* the document (borrowed, len bytes) */
 	size_t len;                     /* its length */
 	const char *what;               /* for messages: "the request body" */
@@ -66,15 +69,29 @@ struct topo_json_iter {
 	size_t pos;                     /* next element's first byte (m->end - 1:
 					 * at the closing bracket, done) */
 	size_t i;                       /* its index (for error paths) */
+	size_t el_at, el_end;           /* the text of the element last returned
+					 * (for topo_json_doc_reparse) */
 };
 
 /* Check text (as topo_json_parse does) and locate the members of its
  * top-level object. 0, or -EINVAL with err filled (400
  * MalformedRequestBody: malformed text, a duplicate top-level key, more
  * than TOPO_JSON_DOC_MAX members, or "<what> must be a JSON object"). d
- * borrows text. */
+ * borrows text. On success the document is open in this thread until
+ * topo_json_doc_close: the trees its elements and values are parsed into
+ * live in a scratch block that the next element reuses, so each must be
+ * freed (cJSON_Delete, in this thread) before the next is read, and what
+ * must outlive it copied (topo_json_doc_keep). */
 int topo_json_doc_open(struct topo_json_doc *d, const char *text, size_t len, const char *what,
 		       struct topo_err *err);
+/* Ends an open document (its scratch freed); accepts NULL and a document
+ * that did not open. */
+void topo_json_doc_close(struct topo_json_doc *d);
+/* An element read before, parsed again from its text (an iterator's
+ * el_at, el_end), as topo_json_iter_next would: for what is needed again
+ * later, rather than a copy kept meanwhile. NULL with err filled. */
+cJSON *topo_json_doc_reparse(struct topo_json_doc *d, size_t at, size_t end,
+			     struct topo_err *err);
 /* The member with that key, or NULL. */
 const struct topo_json_member *topo_json_doc_member(const struct topo_json_doc *d,
 						    const char *key);

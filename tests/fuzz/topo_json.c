@@ -92,8 +92,8 @@ static int same_tree(const cJSON *a, const cJSON *b)
 {
 	char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
 	int same = x && y && !strcmp(x, y);
-	free(x);
-	free(y);
+	cJSON_free(x); /* (from the open document's scratch) */
+	cJSON_free(y);
 	return same;
 }
 
@@ -137,8 +137,10 @@ static int read_streaming(const char *text, size_t size, const cJSON *whole)
 				__builtin_trap();
 		}
 	}
+	topo_json_doc_close(&d);
 	return 1;
 refused:
+	topo_json_doc_close(&d);
 	if (e.status != 400 || strcmp(e.type, "MalformedRequestBody") || !e.msg[0])
 		__builtin_trap();
 	return 0;

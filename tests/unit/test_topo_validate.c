@@ -902,21 +902,25 @@ static int doc_read(const char *text, size_t len, char *out, size_t cap, struct 
 				p = cJSON_PrintUnformatted(v);
 				n += (size_t)snprintf(out + n, cap - n, "%s%s[%zu]=%s", n ? " " : "",
 						      d.m[i].key, it.i - 1, p);
-				free(p);
+				cJSON_free(p);
 				cJSON_Delete(v);
 			}
 			if (e->status)
-				return -EINVAL;
+				goto refused;
 			continue;
 		}
 		if (!(v = topo_json_doc_value(&d, &d.m[i], e)))
-			return -EINVAL;
+			goto refused;
 		p = cJSON_PrintUnformatted(v);
 		n += (size_t)snprintf(out + n, cap - n, "%s%s=%s", n ? " " : "", d.m[i].key, p);
-		free(p);
+		cJSON_free(p);
 		cJSON_Delete(v);
 	}
+	topo_json_doc_close(&d);
 	return 0;
+refused:
+	topo_json_doc_close(&d);
+	return -EINVAL;
 }
 
 static void test_json_doc_elements(void)
