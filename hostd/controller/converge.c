@@ -16,7 +16,11 @@
  * connection's watermarks: conv_pump() resumes when it drains. With a
  * provider gate (provider.h) nothing lands before the gate opens: the
  * bundle commit (or, plain, the first message) waits in CV_HOLD, and a
- * refused change discards the bundle and starts over from a dump. */
+ * refused change discards the bundle and starts over from a dump. A held
+ * bundle takes the changes that come in meanwhile (conv_extend: the stages
+ * of a large apply, hostd/topo/topo.h), so the switch works on them while
+ * hostd still builds the rest. Flow_mods are written straight from the
+ * packed desired state (dflow_rec_put_flow_mod). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -63,7 +63,11 @@ struct ctl_provider {
 	 * commit or, without a bundle, before its first message, until
 	 * ctl_provider_gate_kick), -1 never (the change was undone and comes
 	 * back through ctl_provider_dirty: the bundle is discarded and the
-	 * switch converged again from a dump). Neither may block. */
+	 * switch converged again from a dump). Changes that come in while a
+	 * bundle is held go into it (conv_extend), and the gate is then
+	 * asked about every generation the bundle holds: generations are
+	 * numbered in order, and a refused one is never followed by a
+	 * durable answer for itself. Neither may block. */
 	uint64_t (*gen)(void *arg);
 	int (*gate)(void *arg, uint64_t gen);
 	uint64_t keep_cookie; /* flows of the switch never deleted by convergence: */

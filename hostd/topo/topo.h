@@ -19,8 +19,9 @@
  * across restarts); 0 means "no key".
  *
  * Threading: one writer at a time (the transaction holds the write lock
- * from topo_txn_begin() to commit/abort); readers take topo_rdlock().
- * Subscribers are called by the committing thread, write lock held.
+ * from topo_txn_begin() to commit/abort, but between a stage and its next
+ * step); readers take topo_rdlock(). Subscribers are called by the
+ * committing thread, write lock held.
  *
  * Durability and generations: a commit makes its change visible (a new
  * generation, topo_gen(); subscribers told), then writes it to the store
@@ -34,6 +35,16 @@
  * generation's fate becomes -1, and the commit fails (500 StoreError).
  * topo_txn_commit returns after the store write: an acknowledged change is
  * durable.
+ *
+ * Staged transactions: a large transaction (dfctl apply) may publish its
+ * creations so far before it commits (topo_txn_stage): they become
+ * generations of their own that subscribers are told and early readers
+ * see, while ordinary readers keep waiting until the transaction ends.
+ * The staged generations become durable with the commit's store write, or
+ * are refused (-1) all together when the transaction fails in any way,
+ * and subscribers are then told the reverse of everything staged. The
+ * controller keeps the stages in one bundle (converge.c, conv_extend) and
+ * commits it only when the whole is durable.
  */
 #ifndef DFNIC_HOSTD_TOPO_H
 #define DFNIC_HOSTD_TOPO_H
