@@ -78,6 +78,22 @@ snapshot() { # FILE: flows (no stats) and groups of br-int, sorted
 	  ovs_ofctl c1 dump-groups br-int | sort; } >"$1" 2>/dev/null
 }
 
+# switch_unchanged MODE FROM TAG WHAT: once hostd (log of MODE, from line
+# FROM) has converged again (from a dump when it had sent some of it),
+# br-int holds what it held before MODE's refused change
+switch_unchanged() {
+	local log="$T/hostd-$1.log"
+	for _ in $(seq 50); do
+		sleep 0.2
+		tail -n +$(($2 + 1)) "$log" | grep -q 'converged in' && break
+	done
+	sleep 1
+	snapshot "$T/$3-$1.txt"
+	diff -u "$T/before-$1.txt" "$T/$3-$1.txt" >"$T/diff-$3-$1.txt" || {
+		head -20 "$T/diff-$3-$1.txt" >&2
+		fail "$1: the switch changed after $4"; }
+}
+
 # round MODE [HOSTD OPTION]: one hostd (bundle, or plain with --no-bundle)
 # on an empty store in a fresh 4 MiB tmpfs, through the whole scenario
 round() {
@@ -116,17 +132,7 @@ round() {
 	info "$mode: big apply refused by the store: $(echo "$out" | grep -o '"message": *"[^"]*"')"
 	got=$(api GET /v2.0/ports/x0 | tail -1)
 	[ "$got" = 404 ] || fail "$mode: a port of the refused apply is visible (GET answered $got)"
-	# hostd reconverges (from a dump when it had sent some of it)
-	for _ in $(seq 50); do
-		sleep 0.2
-		tail -n +$((from + 1)) "$log" | grep -q 'converged in' && break
-	done
-	sleep 1
-	snapshot "$T/after-$mode.txt"
-	if ! diff -u "$T/before-$mode.txt" "$T/after-$mode.txt" >"$T/diff-$mode.txt"; then
-		head -20 "$T/diff-$mode.txt" >&2
-		fail "$mode: the switch changed after a refused apply"
-	fi
+	switch_unchanged "$mode" "$from" after "a refused apply"
 	# no convergence may have committed the refused change, not even for
 	# a moment (hostd would take it back afterwards: the snapshot alone
 	# cannot tell)
@@ -155,15 +161,7 @@ round() {
 		fail "$mode: a port of the apply refused at its end is visible"
 	tail -n +$((from + 1)) "$log" | grep -q 'changes staged as generation' ||
 		fail "$mode: the apply was not staged (nothing compiled before its end)"
-	for _ in $(seq 50); do
-		sleep 0.2
-		tail -n +$((from + 1)) "$log" | grep -q 'converged in' && break
-	done
-	sleep 1
-	snapshot "$T/after-bad-$mode.txt"
-	diff -u "$T/before-$mode.txt" "$T/after-bad-$mode.txt" >"$T/diff-bad-$mode.txt" || {
-		head -20 "$T/diff-bad-$mode.txt" >&2
-		fail "$mode: the switch changed after an apply refused at its end"; }
+	switch_unchanged "$mode" "$from" after-bad "an apply refused at its end"
 	big=$(tail -n +$((from + 1)) "$log" | grep 'converged in' |
 		sed -n 's/.* sent add=\([0-9]*\) .*/\1/p' | awk -v n=$EXTRA '$1 >= n' | head -1)
 	[ -z "$big" ] || fail "$mode: a convergence committed $big flow adds of the refused apply"

@@ -740,20 +740,25 @@ static void test_indexed_network_lookups(void)
 
 /* ---- input strictness (topo_json_parse on cJSON) ---------------------- */
 
-/* Text (len bytes) that topo_json_parse refuses: 400, the type, the
- * field, and a message containing `msg`. */
+/* An error of malformed text (400 MalformedRequestBody) about field,
+ * its message containing msg. */
+static void malformed(const struct topo_err *e, const char *field, const char *msg)
+{
+	CU_ASSERT_EQUAL(e->status, 400);
+	CU_ASSERT_STRING_EQUAL(e->type, "MalformedRequestBody");
+	CU_ASSERT_STRING_EQUAL(e->field, field);
+	if (!strstr(e->msg, msg))
+		fprintf(stderr, "\n  message '%s' lacks '%s'\n", e->msg, msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e->msg, msg));
+}
+
 static void parse_refused(const char *js, size_t len, const char *field, const char *msg)
 {
 	struct topo_err e = { 0 };
 	cJSON *j = topo_json_parse(js, len, "the request body", &e);
 	CU_ASSERT_PTR_NULL(j);
 	cJSON_Delete(j);
-	CU_ASSERT_EQUAL(e.status, 400);
-	CU_ASSERT_STRING_EQUAL(e.type, "MalformedRequestBody");
-	CU_ASSERT_STRING_EQUAL(e.field, field);
-	if (!strstr(e.msg, msg))
-		fprintf(stderr, "\n  message '%s' lacks '%s'\n", e.msg, msg);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, msg));
+	malformed(&e, field, msg);
 }
 
 #define REFUSED(lit, field, msg) parse_refused((lit), sizeof(lit) - 1, (field), (msg))
@@ -948,12 +953,7 @@ static void doc_refused(const char *js, const char *field, const char *msg)
 	char out[512];
 	struct topo_err e;
 	CU_ASSERT_EQUAL(doc_read(js, strlen(js), out, sizeof(out), &e), -EINVAL);
-	CU_ASSERT_EQUAL(e.status, 400);
-	CU_ASSERT_STRING_EQUAL(e.type, "MalformedRequestBody");
-	CU_ASSERT_STRING_EQUAL(e.field, field);
-	if (!strstr(e.msg, msg))
-		fprintf(stderr, "\n  message '%s' lacks '%s'\n", e.msg, msg);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, msg));
+	malformed(&e, field, msg);
 }
 
 static void test_json_doc_refused(void)
