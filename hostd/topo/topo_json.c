@@ -446,11 +446,22 @@ static size_t skip_value(const char *text, size_t len, size_t at)
 {
 	char open[TOPO_JSON_MAX_DEPTH + 1]; /* the brackets open, innermost last */
 	unsigned depth = 0;
+	/* (the tables: check_text has run) */
 	while (at < len) {
 		char c = text[at];
+		if (depth && out_plain[(unsigned char)c]) { /* inside: runs of the rest */
+			while (++at < len && out_plain[(unsigned char)text[at]])
+				;
+			continue;
+		}
 		if (c == '"') {
-			for (at++; at < len && text[at] != '"'; at++)
+			for (at++; at < len; at++) {
+				while (at < len && str_plain[(unsigned char)text[at]])
+					at++;
+				if (at >= len || text[at] == '"')
+					break;
 				at += text[at] == '\\';
+			}
 			if (at >= len)
 				return len;
 		} else if (c == '{' || c == '[') {
