@@ -719,7 +719,8 @@ static int apply_prune(struct topo_txn *x, struct topo_json_doc *d, struct topo_
 
 /* The document into transaction x: kinds in dependency order, each list
  * read one element at a time (topo_json_iter_next: the document is never
- * a tree as a whole), then routers' interfaces, then (prune) deletions.
+ * a tree as a whole); routers' interfaces made from subnets right after
+ * the routers, the others after the ports; then (prune) deletions.
  * Every APPLY_STAGE ports what was built is staged (topo_txn_stage): the
  * pipeline compiles and sends it into the switch's bundle while the rest
  * is built, and the bundle is committed once the whole is stored. */
@@ -753,7 +754,7 @@ static int apply_doc(struct topo_txn *x, struct topo_json_doc *d, bool prune,
 									 : create_one(x, k, o, NULL, e))) {
 				err_at(e, w);
 			} else if (k == TOPO_ROUTER && member(o, "interfaces")) {
-				/* kept for after the ports */
+				/* where to read it again for its interfaces */
 				if (n_rifs == cap_rifs) {
 					size_t cap = cap_rifs ? 2 * cap_rifs : 16;
 					struct apply_ifs *v = realloc(rifs, cap * sizeof(*v));
