@@ -2549,6 +2549,24 @@ static void notify(struct topo *t, const struct net_change *ch, size_t n, bool r
 	free(cs);
 }
 
+/* Marks the start of a store write, or of a staged transaction: readers
+ * that do not read early wait (topo_rdlock) until persist_end_locked. */
+static void persist_begin(struct topo *t)
+{
+	pthread_mutex_lock(&t->gen_mu);
+	t->persisting = true;
+	pthread_mutex_unlock(&t->gen_mu);
+}
+
+/* Its end, gen_mu held: what is visible is what the store holds, the
+ * waiting readers go on. */
+static void persist_end_locked(struct topo *t)
+{
+	t->durable_gen = t->gen;
+	t->persisting = false;
+	pthread_cond_broadcast(&t->gen_cv);
+}
+
 /* A change that was already visible (its generations told to the
  * subscribers and perhaps read by early readers) is taken back: the store
  * refused it, or a staged transaction failed. The old objects go back,
@@ -2578,9 +2596,7 @@ static void undo_visible(struct topo_txn *x, const struct net_change *ch, size_t
 	t->failed = f;
 	for (uint64_t g = from; g <= refused; g++)
 		t->failed[t->n_failed++] = g;
-	t->durable_gen = t->gen;
-	t->persisting = false;
-	pthread_cond_broadcast(&t->gen_cv);
+	persist_end_locked(t);
 	pthread_mutex_unlock(&t->gen_mu);
 	notify(t, ch, n, true);
 	for (size_t i = x->n; i-- > 0;) {
@@ -2697,17 +2713,6 @@ static int validate_changes(struct topo *t, const struct net_change *ch, size_t 
 	return 0;
 }
 
-/* Marks the start of a store write, or of a staged transaction: readers
- * that do not read early wait (topo_rdlock) until its end. */
-static void set_persisting(struct topo *t, bool on)
-{
-	pthread_mutex_lock(&t->gen_mu);
-	t->persisting = on;
-	if (!on)
-		pthread_cond_broadcast(&t->gen_cv);
-	pthread_mutex_unlock(&t->gen_mu);
-}
-
 void topo_txn_stage(struct topo_txn *x)
 {
 	struct topo *t = x->t;
@@ -2735,7 +2740,7 @@ void topo_txn_stage(struct topo_txn *x)
 		t->gen++;
 		if (!x->gen_first)
 			x->gen_first = t->gen;
-		set_persisting(t, true); /* ordinary readers wait for the commit */
+		persist_begin(t); /* ordinary readers wait for the commit */
 		notify(t, ch, n, false);
 	}
 	x->staged = x->n;
@@ -2812,7 +2817,7 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 		 * its bundle is committed only once topo_gen_fate says durable)
 		 * overlap it, topo_rdlock readers wait (`persisting`), the next
 		 * transaction waits on txn_mu. */
-		set_persisting(t, true);
+		persist_begin(t);
 		pthread_rwlock_unlock(&t->lock);
 		locked = false;
 		r = persist_all(x, all, n_all);
@@ -2828,9 +2833,7 @@ int topo_txn_commit_stats(struct topo_txn *x, struct topo_commit_stats *st,
 	}
 	if (told) {
 		pthread_mutex_lock(&t->gen_mu);
-		t->durable_gen = t->gen;
-		t->persisting = false;
-		pthread_cond_broadcast(&t->gen_cv);
+		persist_end_locked(t);
 		pthread_mutex_unlock(&t->gen_mu);
 	}
 	/* Free what was replaced: nobody can reach it any more (it left the
