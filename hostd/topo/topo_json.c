@@ -27,22 +27,45 @@
 #include "drivers/base/util.h"
 #include "hostd/topo/topo_json.h"
 
-__attribute__((format(printf, 3, 4)))
-static int bad(struct topo_err *e, const char *field, const char *fmt, ...)
+/* A 400 of `type` about field, the message "field: ..."; -EINVAL. */
+__attribute__((format(printf, 4, 0)))
+static int vrefuse(struct topo_err *e, const char *type, const char *field, const char *fmt,
+		   va_list ap)
 {
 	if (e) {
 		char m[300];
-		va_list ap;
 		e->status = 400;
-		snprintf(e->type, sizeof(e->type), "BadRequest");
+		snprintf(e->type, sizeof(e->type), "%s", type);
 		snprintf(e->field, sizeof(e->field), "%s", field);
-		va_start(ap, fmt);
 		vsnprintf(m, sizeof(m), fmt, ap);
-		va_end(ap);
 		snprintf(e->msg, sizeof(e->msg), "%s: %s", field, m);
 	}
 	return -EINVAL;
 }
+
+/* A bad value (BadRequest). */
+__attribute__((format(printf, 3, 4)))
+static int bad(struct topo_err *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vrefuse(e, "BadRequest", field, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Text that is not an acceptable JSON document (MalformedRequestBody). */
+__attribute__((format(printf, 3, 4)))
+static int malformed(struct topo_err *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vrefuse(e, "MalformedRequestBody", field, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+#define DUP_KEY "duplicate key (an attribute may appear once per object)"
 
 void *topo_json_new_obj(enum topo_kind k)
 {
@@ -400,13 +423,7 @@ static bool dup_refused(const cJSON *j, const char *prefix, struct topo_err *err
 	char path[sizeof(err->field)];
 	snprintf(path, sizeof(path), "%s", prefix);
 	path_of(j, d, path, sizeof(path), strlen(path));
-	if (err) {
-		err->status = 400;
-		snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
-		snprintf(err->field, sizeof(err->field), "%s", path);
-		snprintf(err->msg, sizeof(err->msg),
-			 "%s: duplicate key (an attribute may appear once per object)", path);
-	}
+	malformed(err, path, DUP_KEY);
 	return true;
 }
 
@@ -529,23 +546,14 @@ int topo_json_doc_open(struct topo_json_doc *d, const char *text, size_t len, co
 		}
 		for (size_t i = 0; i < d->n; i++)
 			if (!strcmp(d->m[i].key, key->valuestring)) {
-				if (err) {
-					err->status = 400;
-					snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
-					snprintf(err->field, sizeof(err->field), "%s", key->valuestring);
-					snprintf(err->msg, sizeof(err->msg),
-						 "%s: duplicate key (an attribute may appear once per "
-						 "object)", key->valuestring);
-				}
+				malformed(err, key->valuestring, DUP_KEY);
 				cJSON_Delete(key);
 				topo_json_doc_close(d);
 				return -EINVAL;
 			}
 		if (d->n == TOPO_JSON_DOC_MAX) {
-			bad(err, key->valuestring, "more than %d members in the document's object",
-			    TOPO_JSON_DOC_MAX);
-			if (err)
-				snprintf(err->type, sizeof(err->type), "MalformedRequestBody");
+			malformed(err, key->valuestring, "more than %d members in the document's object",
+				  TOPO_JSON_DOC_MAX);
 			cJSON_Delete(key);
 			topo_json_doc_close(d);
 			return -EINVAL;
