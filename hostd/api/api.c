@@ -83,6 +83,22 @@ static enum MHD_Result send_err(struct MHD_Connection *c, const struct topo_err 
 	return send_json(c, (unsigned)(e->status ? e->status : 500), j);
 }
 
+/* A 400 BadRequest about field in e, the message "field: ..."; -EINVAL. */
+__attribute__((format(printf, 3, 4)))
+static int bad_field(struct topo_err *e, const char *field, const char *fmt, ...)
+{
+	char m[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	e->status = 400;
+	snprintf(e->type, sizeof(e->type), "BadRequest");
+	snprintf(e->field, sizeof(e->field), "%s", field);
+	snprintf(e->msg, sizeof(e->msg), "%s: %s", field, m);
+	return -EINVAL;
+}
+
 __attribute__((format(printf, 5, 6)))
 static enum MHD_Result reply_err(struct MHD_Connection *c, int status, const char *type,
 				 const char *field, const char *fmt, ...)
@@ -309,13 +325,8 @@ static int update_one(struct topo_txn *x, enum topo_kind k, const char *id, cons
 		return -ENOENT;
 	}
 	const cJSON *jid = member(jo, k == TOPO_CHASSIS ? "name" : "id");
-	if (jid && (!cJSON_IsString(jid) || strcmp(cJSON_GetStringValue(jid), id))) {
-		e->status = 400;
-		snprintf(e->type, sizeof(e->type), "BadRequest");
-		snprintf(e->field, sizeof(e->field), k == TOPO_CHASSIS ? "name" : "id");
-		snprintf(e->msg, sizeof(e->msg), "%s: cannot be changed", e->field);
-		return -EINVAL;
-	}
+	if (jid && (!cJSON_IsString(jid) || strcmp(cJSON_GetStringValue(jid), id)))
+		return bad_field(e, k == TOPO_CHASSIS ? "name" : "id", "cannot be changed");
 	void *o = topo_obj_dup(k, cur);
 	if (!o)
 		return -ENOMEM;
@@ -494,26 +505,15 @@ static int apply_ifaces(struct topo_txn *x, const char *rid, const cJSON *ifs, b
 	const struct topo *t = topo_txn_view(x);
 	size_t i;
 	const cJSON *o;
-	if (!cJSON_IsArray(ifs)) {
-		e->status = 400;
-		snprintf(e->type, sizeof(e->type), "BadRequest");
-		snprintf(e->field, sizeof(e->field), "interfaces");
-		snprintf(e->msg, sizeof(e->msg), "interfaces: must be a list");
-		return -EINVAL;
-	}
+	if (!cJSON_IsArray(ifs))
+		return bad_field(e, "interfaces", "must be a list");
 	for (i = 0, o = ifs->child; o; o = o->next, i++) {
 		const char *sid = member_str(o, "subnet_id");
 		const char *pid = member_str(o, "port_id");
 		char w[48];
 		snprintf(w, sizeof(w), "interfaces[%zu]", i);
-		if (!cJSON_IsObject(o) || (!sid && !pid) || n_members(o) != 1) {
-			e->status = 400;
-			snprintf(e->type, sizeof(e->type), "BadRequest");
-			snprintf(e->field, sizeof(e->field), "%s", w);
-			snprintf(e->msg, sizeof(e->msg),
-				 "%s: must be {\"subnet_id\": ID} or {\"port_id\": ID}", w);
-			return -EINVAL;
-		}
+		if (!cJSON_IsObject(o) || (!sid && !pid) || n_members(o) != 1)
+			return bad_field(e, w, "must be {\"subnet_id\": ID} or {\"port_id\": ID}");
 		/* Already attached? */
 		struct topo_router_iface cur[256];
 		size_t n = DFN_MIN(topo_router_ifaces(t, rid, cur, ARRAY_SIZE(cur)), ARRAY_SIZE(cur));
@@ -613,24 +613,13 @@ static int apply_members(const struct topo_json_doc *d, bool *prune, struct topo
 			bool ok = cJSON_IsBool(v);
 			*prune |= cJSON_IsTrue(v);
 			cJSON_Delete(v);
-			if (!ok) {
-				e->status = 400;
-				snprintf(e->type, sizeof(e->type), "BadRequest");
-				snprintf(e->field, sizeof(e->field), "prune");
-				snprintf(e->msg, sizeof(e->msg), "prune: must be true or false");
-				return -EINVAL;
-			}
+			if (!ok)
+				return bad_field(e, "prune", "must be true or false");
 			continue;
 		}
-		if (kind_of(m->key, &k) || d->text[m->at] != '[') {
-			e->status = 400;
-			snprintf(e->type, sizeof(e->type), "BadRequest");
-			snprintf(e->field, sizeof(e->field), "%s", m->key);
-			snprintf(e->msg, sizeof(e->msg),
-				 "%s: not a list of networks, subnets, ports, routers, floatingips "
-				 "or chassis", m->key);
-			return -EINVAL;
-		}
+		if (kind_of(m->key, &k) || d->text[m->at] != '[')
+			return bad_field(e, m->key, "not a list of networks, subnets, ports, routers, "
+					 "floatingips or chassis");
 	}
 	return 0;
 }
@@ -744,12 +733,9 @@ static int apply_doc(struct topo_txn *x, struct topo_json_doc *d, bool prune,
 			snprintf(w, sizeof(w), "%s[%zu]", topo_kind_plural(k), it.i - 1);
 			const char *id = member_str(o, id_key(k));
 			if (!id) {
-				e->status = 400;
-				snprintf(e->type, sizeof(e->type), "BadRequest");
-				snprintf(e->field, sizeof(e->field), "%s.%s", w, id_key(k));
-				snprintf(e->msg, sizeof(e->msg),
-					 "%s.%s: required (a string) in an apply document", w, id_key(k));
-				r = -EINVAL;
+				char f[96];
+				snprintf(f, sizeof(f), "%s.%s", w, id_key(k));
+				r = bad_field(e, f, "required (a string) in an apply document");
 			} else if ((r = get_any(topo_txn_view(x), k, id) ? update_one(x, k, id, o, e)
 									 : create_one(x, k, o, NULL, e))) {
 				err_at(e, w);
