@@ -136,14 +136,21 @@ int ofp_encode_bundle_add(const struct ofp_msg *msg, struct ofpbuf *b, struct of
 
 	if (!ba->msg || !ofp_bundle_inner_ok(ba->msg->type))
 		return ofp_einval(eb, "bundle add needs an inner FLOW_MOD, GROUP_MOD, METER_MOD or PACKET_OUT");
-	if (ba->flags & ~(OFPBF_ATOMIC | OFPBF_ORDERED))
-		return ofp_einval(eb, "bundle flags 0x%x", ba->flags);
+	int rc = ofp_bundle_add_head_put(b, ba->bundle_id, ba->flags, eb);
+	return rc ? rc : ofp_encode(ba->msg, b, eb ? eb->buf : NULL, eb ? eb->size : 0);
+}
+
+int ofp_bundle_add_head_put(struct ofpbuf *b, uint32_t bundle_id, uint16_t flags,
+			    struct ofp_errbuf *eb)
+{
+	if (flags & ~(OFPBF_ATOMIC | OFPBF_ORDERED))
+		return ofp_einval(eb, "bundle flags 0x%x", flags);
 	ofpbuf_put_be32(b, ONF_EXPERIMENTER_ID);
 	ofpbuf_put_be32(b, ONFT_BUNDLE_ADD_MESSAGE);
-	ofpbuf_put_be32(b, ba->bundle_id);
+	ofpbuf_put_be32(b, bundle_id);
 	ofpbuf_put_zeros(b, 2);
-	ofpbuf_put_be16(b, ba->flags);
-	return ofp_encode(ba->msg, b, eb ? eb->buf : NULL, eb ? eb->size : 0);
+	ofpbuf_put_be16(b, flags);
+	return 0;
 }
 
 void ofp_format_bundle_add(struct ofpbuf *s, const struct ofp_msg *msg)

@@ -121,29 +121,17 @@ int ofp_put_flow_mod(struct ofpbuf *b, uint32_t xid, const struct ofp_flow_mod *
 {
 	struct ofp_errbuf ebs = { err, errlen };
 	size_t start = b->len, inner;
-	int rc;
+	int rc = 0;
 
 	if (err && errlen)
 		err[0] = 0;
 	if (in_bundle) {
-		if (in_bundle->flags & ~(OFPBF_ATOMIC | OFPBF_ORDERED))
-			return ofp_einval(&ebs, "bundle flags 0x%x", in_bundle->flags);
-		ofpbuf_put_u8(b, OFP13_VERSION);
-		ofpbuf_put_u8(b, OFPT_EXPERIMENTER);
-		ofpbuf_put_be16(b, 0); /* patched below */
-		ofpbuf_put_be32(b, xid);
-		ofpbuf_put_be32(b, ONF_EXPERIMENTER_ID);
-		ofpbuf_put_be32(b, ONFT_BUNDLE_ADD_MESSAGE);
-		ofpbuf_put_be32(b, in_bundle->bundle_id);
-		ofpbuf_put_zeros(b, 2);
-		ofpbuf_put_be16(b, in_bundle->flags);
+		ofp_header_put(b, OFP13_VERSION, OFPT_EXPERIMENTER, xid);
+		rc = ofp_bundle_add_head_put(b, in_bundle->bundle_id, in_bundle->flags, &ebs);
 	}
-	inner = b->len;
-	ofpbuf_put_u8(b, OFP13_VERSION);
-	ofpbuf_put_u8(b, OFPT_FLOW_MOD);
-	ofpbuf_put_be16(b, 0); /* patched below */
-	ofpbuf_put_be32(b, xid);
-	rc = flow_mod_head_put(b, fm, &ebs);
+	inner = ofp_header_put(b, OFP13_VERSION, OFPT_FLOW_MOD, xid);
+	if (!rc)
+		rc = flow_mod_head_put(b, fm, &ebs);
 	if (!rc)
 		ofpbuf_put(b, insts, insts_len);
 	if (!rc && b->failed)
@@ -155,9 +143,9 @@ int ofp_put_flow_mod(struct ofpbuf *b, uint32_t xid, const struct ofp_flow_mod *
 		b->failed = 0;
 		return rc;
 	}
-	ofpbuf_set_be16(b, inner + 2, (uint16_t)(b->len - inner));
+	ofp_header_end(b, inner);
 	if (in_bundle)
-		ofpbuf_set_be16(b, start + 2, (uint16_t)(b->len - start));
+		ofp_header_end(b, start);
 	return 0;
 }
 

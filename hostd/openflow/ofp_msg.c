@@ -321,10 +321,8 @@ int ofp_encode(const struct ofp_msg *msg, struct ofpbuf *out, char *err, size_t 
 	if ((unsigned)msg->type >= OFPMSG__N)
 		return ofp_einval(&ebs, "unknown message kind %d", (int)msg->type);
 	/* HELLO keeps its version (ofp_msg_init sets 4); all else is 1.3 */
-	ofpbuf_put_u8(out, msg->type == OFPMSG_HELLO ? msg->version : OFP13_VERSION);
-	ofpbuf_put_u8(out, ofp_kinds[msg->type].code);
-	ofpbuf_put_be16(out, 0); /* patched below */
-	ofpbuf_put_be32(out, msg->xid);
+	ofp_header_put(out, msg->type == OFPMSG_HELLO ? msg->version : OFP13_VERSION,
+		       ofp_kinds[msg->type].code, msg->xid);
 	rc = ofp_families[msg->type].encode(msg, out, &ebs);
 	if (!rc && out->failed)
 		rc = -ENOMEM;
@@ -338,8 +336,23 @@ int ofp_encode(const struct ofp_msg *msg, struct ofpbuf *out, char *err, size_t 
 			out->data[start] = 0;
 		return rc;
 	}
-	ofpbuf_set_be16(out, start + 2, (uint16_t)(out->len - start));
+	ofp_header_end(out, start);
 	return 0;
+}
+
+size_t ofp_header_put(struct ofpbuf *b, uint8_t version, uint8_t type, uint32_t xid)
+{
+	size_t start = b->len;
+	ofpbuf_put_u8(b, version);
+	ofpbuf_put_u8(b, type);
+	ofpbuf_put_be16(b, 0); /* ofp_header_end */
+	ofpbuf_put_be32(b, xid);
+	return start;
+}
+
+void ofp_header_end(struct ofpbuf *b, size_t start)
+{
+	ofpbuf_set_be16(b, start + 2, (uint16_t)(b->len - start));
 }
 
 void ofp_format(const struct ofp_msg *msg, struct ofpbuf *s)

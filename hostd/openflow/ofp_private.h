@@ -54,6 +54,13 @@ enum ofperr ofp_match_pull_lenient(struct ofp_cur *c, struct ofp_match *m, unsig
 /* Appends the struct ofp_match (canonical order, padded); -EINVAL when a
  * prerequisite is missing. */
 int ofp_match_put(struct ofpbuf *b, const struct ofp_match *m, struct ofp_errbuf *eb);
+/* An ofp_header (version, type code, xid) whose length ofp_header_end
+ * sets once the body follows: the message's offset in b. */
+size_t ofp_header_put(struct ofpbuf *b, uint8_t version, uint8_t type, uint32_t xid);
+void ofp_header_end(struct ofpbuf *b, size_t start);
+/* An ONF bundle add's body up to its inner message (flags checked). */
+int ofp_bundle_add_head_put(struct ofpbuf *b, uint32_t bundle_id, uint16_t flags,
+			    struct ofp_errbuf *eb);
 /* One OXM TLV: field, value and mask (all-ones when absent). */
 enum ofperr ofp_oxm_pull(struct ofp_cur *c, int *field, uint8_t *value, uint8_t *mask,
 			 int *hasmask, struct ofp_errbuf *eb);
