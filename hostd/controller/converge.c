@@ -600,33 +600,18 @@ void conv_extend(struct conn *cn)
 	struct diff_opts opts;
 	struct desired cur;
 	struct diff d = { 0 };
-	size_t ff = 0, gf = 0;
-	int r;
+	size_t ff, gf;
+	int partial;
 	if (cv->st != CV_HOLD || !cv->bundle || !s || !s->synced ||
 	    (!s->pending.all && !s->pending.n) || has_meters(&cv->diff)) /* (meters travel
 									   * outside bundles) */
 		return;
 	diff_opts_of(cn, &opts);
 	desired_init(&cur);
-	if (s->pending.all) {
-		/* rebuilt whole, diffed against the previous desired state
-		 * (what the switch and the bundle hold together) */
-		struct desired *prev = NULL;
-		unitset_clear(&s->pending);
-		r = ctl_provider_build(cn->ctl, s, &prev);
-		if (r == 1 && prev) {
-			cur = *prev; /* moved */
-			free(prev);
-		} else if (prev) {
-			desired_uninit(prev);
-			free(prev);
-			r = -EINVAL;
-		}
-	} else {
-		r = ctl_provider_build_units(cn->ctl, s, &cur, &ff, &gf);
-		unitset_clear(&s->pending);
-	}
-	if (r != 1 || ctl_diff_from(&cur, s->want, ff, gf, &opts, &d) || has_meters(&d)) {
+	/* what the switch and the bundle hold together is the previous
+	 * desired state: the rebuild's difference from it goes in too */
+	if (!sw_rebuild_pending(cn->ctl, s, &cur, &ff, &gf, &partial) ||
+	    ctl_diff_from(&cur, s->want, ff, gf, &opts, &d) || has_meters(&d)) {
 		LOG_INFO(CTL_MOD, "switch %#llx: the held bundle cannot take the next change "
 			 "incrementally: discarded, converging again from a dump",
 			 (unsigned long long)cn->dpid);

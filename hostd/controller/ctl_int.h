@@ -278,6 +278,14 @@ void conv_start_from(struct conn *cn, struct desired *prev, int partial, size_t 
 /* Rebuilds the switch's desired state after provider changes (s->pending)
  * and converges: incrementally when the switch is in sync, else whole. */
 void sw_refresh(struct conn *cn);
+/* Rebuilds s->want for its pending units (the set is cleared), s being
+ * in sync: 1 with cur (initialised, empty) holding what the rebuild
+ * replaced, either the changed units' previous flows (*partial 1: want's
+ * rebuilt ones from *ff / *gf on) or, when the units could not be rebuilt
+ * alone, the whole previous desired state (*partial 0, *ff = *gf = 0).
+ * 0 when only a dump can tell (not in sync, or a rebuild failed). */
+int sw_rebuild_pending(struct ctl *c, struct sw *s, struct desired *cur, size_t *ff,
+		       size_t *gf, int *partial);
 /* A message for the converge machinery: 1 if consumed. */
 int conv_handle(struct conn *cn, const struct ofp_msg *msg);
 /* Output drained below the low watermark: send more. */

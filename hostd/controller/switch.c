@@ -242,37 +242,54 @@ void sw_detach(struct conn *cn)
 	cn->sw = NULL;
 }
 
+int sw_rebuild_pending(struct ctl *c, struct sw *s, struct desired *cur, size_t *ff,
+		       size_t *gf, int *partial)
+{
+	struct desired *prev = NULL;
+	int r = 0;
+	*ff = *gf = 0;
+	if (s->synced)
+		r = ctl_provider_build_units(c, s, cur, ff, gf);
+	unitset_clear(&s->pending);
+	if (r == 1) { /* only the changed units: cur has what they were */
+		*partial = 1;
+		return 1;
+	}
+	/* whole, against the previous desired state (the switch holds it) */
+	if (s->synced && r == 0 && ctl_provider_build(c, s, &prev) == 1 && prev) {
+		desired_uninit(cur);
+		*cur = *prev; /* moved */
+		free(prev);
+		*ff = *gf = 0;
+		*partial = 0;
+		return 1;
+	}
+	if (prev) {
+		desired_uninit(prev);
+		free(prev);
+	}
+	return 0;
+}
+
 void sw_refresh(struct conn *cn)
 {
 	struct ctl *c = cn->ctl;
 	struct sw *s = cn->sw;
-	struct desired cur, *prev = NULL;
-	size_t ff = 0, gf = 0;
-	int r = 0;
+	struct desired cur;
+	size_t ff, gf;
+	int partial;
 
 	if (!s || cn->st != CS_READY || cn->conv.st != CV_IDLE ||
 	    (!s->pending.n && !s->pending.all))
 		return;
 	desired_init(&cur);
-	if (s->synced)
-		r = ctl_provider_build_units(c, s, &cur, &ff, &gf);
-	unitset_clear(&s->pending);
-	if (r == 1) { /* only the changed units, diffed against what they were */
-		conv_start_from(cn, &cur, 1, ff, gf);
+	if (sw_rebuild_pending(c, s, &cur, &ff, &gf, &partial)) {
+		conv_start_from(cn, &cur, partial, ff, gf);
 		return;
 	}
 	desired_uninit(&cur);
-	/* whole: diffed against the previous desired state when the switch
-	 * holds it, else against a dump */
-	if (s->synced && r == 0 && ctl_provider_build(c, s, &prev) == 1 && prev) {
-		conv_start_from(cn, prev, 0, 0, 0);
-		free(prev);
-		return;
-	}
-	if (prev) {
-		desired_uninit(prev);
-		free(prev);
-	} else if (sw_build_desired(c, s)) {
+	/* else against a dump */
+	if (sw_build_desired(c, s)) {
 		LOG_WARN(CTL_MOD, "switch %#llx: cannot rebuild the desired state: keeping the "
 			 "previous one", (unsigned long long)s->dpid);
 	}
